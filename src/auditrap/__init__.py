@@ -1,0 +1,1 @@
+"""auditrap: a reproducible analytical pipeline for multi-agency safeguarding audits."""

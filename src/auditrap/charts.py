@@ -1,0 +1,165 @@
+"""Accessible Altair charts of the grades, rendered to SVG and PNG with vl-convert."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from auditrap.grades import GRADES
+
+#: The UK Analysis Function categorical palette, in its recommended order: adjacent colours
+#: keep at least 3:1 contrast with each other. Overridable in config.yaml (``palette``).
+ANALYSIS_FUNCTION_PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25")
+FONT_FAMILY = "Atkinson Hyperlegible"
+TEXT_COLOUR = "#0B0C0C"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart and its words: the headline title and the alt text that states the numbers."""
+
+    name: str
+    title: str
+    alt: str
+    spec: dict
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _count_axis(largest: int) -> alt.X:
+    """A whole-number count axis with room after the longest bar for its label."""
+    return alt.X("cases:Q", title="Number of cases",
+                 axis=alt.Axis(tickMinStep=1, format="d"),
+                 scale=alt.Scale(domain=[0, max(1, largest) * 1.12], nice=False))
+
+
+def _base_config(chart: alt.TopLevelMixin, font: str) -> alt.TopLevelMixin:
+    return chart.configure(font=font, background="white").configure_axis(
+        labelFont=font, titleFont=font, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR,
+        labelFontSize=13, titleFontSize=13, grid=False, domainColor="#505A5F", tickColor="#505A5F",
+    ).configure_title(
+        font=font, fontSize=16, anchor="start", color=TEXT_COLOUR, subtitleColor=TEXT_COLOUR,
+        subtitleFont=font, subtitleFontSize=13,
+    ).configure_header(labelFont=font, titleFont=font, labelFontSize=14, labelColor=TEXT_COLOUR,
+                       title=None).configure_view(stroke=None)
+
+
+def grade_distribution_chart(
+    distribution: pd.DataFrame, *, palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
+    font: str = FONT_FAMILY,
+) -> Chart:
+    """Horizontal bars, one per grade (zeros kept), each labelled with its count."""
+    total = int(distribution["cases"].sum())
+    counts = dict(zip(distribution["grade"], distribution["cases"].astype(int), strict=True))
+    good_or_better = counts.get("Outstanding", 0) + counts.get("Good", 0)
+    title = f"{good_or_better} of {total} cases were graded good or better"
+    alt_text = (
+        f"Bar chart of the ratified grades of {_plural(total, 'case')}: "
+        + ", ".join(f"{g} {counts.get(g, 0)}" for g in GRADES) + "."
+    )
+    data = distribution.assign(label=distribution["cases"].astype(int).astype(str))
+    scale = alt.Scale(domain=list(GRADES), range=list(palette))
+    y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=220))
+    x = _count_axis(int(distribution["cases"].max()) if len(distribution) else 0)
+    bars = alt.Chart(data).mark_bar(height=28).encode(
+        y=y,
+        x=x,
+        color=alt.Color("grade:N", scale=scale, legend=None),
+    )
+    labels = alt.Chart(data).mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOUR).encode(
+        y=y, x=x, text="label:N",
+    )
+    chart = (bars + labels).properties(
+        width=440, height=4 * 44, title=alt.Title(title, subtitle="Ratified grade of each case"),
+    )
+    return Chart("grade-distribution", title, alt_text, _base_config(chart, font).to_dict())
+
+
+def grades_by_area_chart(
+    by_area: pd.DataFrame, *, palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
+    font: str = FONT_FAMILY, columns: int = 3,
+) -> Chart:
+    """Small multiples: one panel per area with a labelled bar per grade."""
+    areas = list(dict.fromkeys(by_area["area"]))
+    per_area = []
+    for area in areas:
+        part = by_area[by_area["area"] == area]
+        counts = dict(zip(part["grade"], part["cases"].astype(int), strict=True))
+        per_area.append((area, counts))
+    best = [(a, c.get("Outstanding", 0) + c.get("Good", 0), sum(c.values())) for a, c in per_area]
+    title = "Cases graded good or better, by area: " + "; ".join(
+        f"{a} {g} of {t}" for a, g, t in best
+    )
+    if len(title) > 90:
+        title = f"Ratified grades by audit area ({len(areas)} areas)"
+    alt_text = "Bar charts of ratified grades in each audit area. " + " ".join(
+        f"{area}, {_plural(sum(c.values()), 'case')}: "
+        + ", ".join(f"{g} {c.get(g, 0)}" for g in GRADES) + "."
+        for area, c in per_area
+    )
+    data = by_area.assign(label=by_area["cases"].astype(int).astype(str))
+    scale = alt.Scale(domain=list(GRADES), range=list(palette))
+    y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=200))
+    x = _count_axis(int(by_area["cases"].max()) if len(by_area) else 0)
+    bars = alt.Chart().mark_bar(height=20).encode(
+        y=y, x=x, color=alt.Color("grade:N", scale=scale, legend=None),
+    )
+    labels = alt.Chart().mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOUR).encode(
+        y=y, x=x, text="label:N",
+    )
+    chart = alt.layer(bars, labels, data=data).properties(width=170, height=4 * 30).facet(
+        facet=alt.Facet("area:N", sort=areas, title=None,
+                        header=alt.Header(labelFontWeight="bold", labelAnchor="start")),
+        columns=min(columns, max(1, len(areas))),
+    ).properties(title=alt.Title(title, subtitle="Ratified grade of each case, by audit area"))
+    return Chart("grades-by-area", title, alt_text, _base_config(chart, font).to_dict())
+
+
+def render(chart: Chart, out_dir: Path, *, fonts_dir: Path | None = None,
+           formats: Sequence[str] = ("svg", "png")) -> dict[str, Path]:
+    """Write the chart as SVG (and PNG) with vl-convert; returns the paths written."""
+    import vl_convert as vlc
+
+    if fonts_dir is not None:
+        vlc.register_font_directory(str(fonts_dir))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    if "svg" in formats:
+        svg = vlc.vegalite_to_svg(chart.spec)
+        path = out_dir / f"{chart.name}.svg"
+        path.write_text(_accessible_svg(svg, chart), encoding="utf-8")
+        written["svg"] = path
+    if "png" in formats:
+        path = out_dir / f"{chart.name}.png"
+        path.write_bytes(vlc.vegalite_to_png(chart.spec, scale=2))
+        written["png"] = path
+    return written
+
+
+def _accessible_svg(svg: str, chart: Chart) -> str:
+    """Give the SVG a role, a title and a description so it reads well on its own."""
+    from html import escape
+
+    head = re.match(r"<svg\b[^>]*>", svg)
+    if not head:
+        return svg
+    tag = head.group(0)
+    tag = re.sub(r'\s(role|aria-label|aria-roledescription)="[^"]*"', "", tag)
+    tag = tag[:-1] + f' role="img" aria-label="{escape(chart.alt, quote=True)}">'
+    inner = f"<title>{escape(chart.title)}</title><desc>{escape(chart.alt)}</desc>"
+    return tag + inner + svg[head.end():]
+
+
+def build_charts(tables: Mapping[str, pd.DataFrame], palette: Sequence[str]) -> list[Chart]:
+    """The report's charts, from its aggregate tables."""
+    return [
+        grade_distribution_chart(tables["grade_distribution"], palette=palette),
+        grades_by_area_chart(tables["grades_by_area"], palette=palette),
+    ]

@@ -1,0 +1,190 @@
+"""Reading the raw files as they come from real offices: encodings, stray spaces, headers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from auditrap.problems import ERROR, WARNING, Problem, did_you_mean
+
+
+@dataclass
+class RawTable:
+    """A table read as text, with where each row came from.
+
+    ``frame`` holds the contract's columns (blank cells as <NA>); ``origin`` has the same
+    index and the columns ``source_file`` and ``source_row`` (the row number a spreadsheet
+    shows, with the header as row 1).
+    """
+
+    name: str
+    frame: pd.DataFrame
+    origin: pd.DataFrame
+    columns_present: list[str]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+
+def decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
+    """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 with a warning."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), [
+                Problem(display, message="Read as UTF-16 (Excel's 'Unicode text'). "
+                        "Saving it as 'CSV UTF-8' next time avoids this warning.",
+                        severity=WARNING)
+            ]
+        except UnicodeDecodeError as exc:
+            return None, [Problem(display, message=f"This is not readable text (byte offset "
+                                  f"{exc.start}). Save it from the spreadsheet as 'CSV UTF-8'.")]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return None, [Problem(
+            display,
+            message=f"This is not a text file: byte offset {nul} holds a NUL byte. "
+            "It may be a spreadsheet or a PDF saved with a .csv name; "
+            "save it from the spreadsheet as 'CSV UTF-8'.",
+        )]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return None, [Problem(
+                display,
+                message=f"This is not UTF-8 or Windows-1252 text (byte offset "
+                f"{utf8_error.start}). Save it from the spreadsheet as 'CSV UTF-8'.",
+            )]
+        return text, [Problem(
+            display,
+            message="Read as Windows-1252, the encoding Excel uses for plain 'CSV'. "
+            "The text was decoded correctly; saving as 'CSV UTF-8' next time avoids this warning.",
+            severity=WARNING,
+        )]
+
+
+_HEADER_FOLD = re.compile(r"[\s\-]+")
+
+
+def fold_header(name: str) -> str:
+    """Header names match case-insensitively; spaces and hyphens count as underscores."""
+    return _HEADER_FOLD.sub("_", name.strip().lower())
+
+
+def read_csv_table(
+    path: Path,
+    *,
+    display: str,
+    expected: Sequence[str],
+    required: Sequence[str],
+    ignored: Sequence[str] = (),
+) -> RawTable:
+    """Read one CSV file of the contract as text, reporting every problem found."""
+    data = path.read_bytes()
+    text, problems = decode(data, display)
+    if text is None:
+        return _empty(display, expected, problems)
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    return table_from_records(
+        records, display=display, expected=expected, required=required, ignored=ignored,
+        problems=problems,
+    )
+
+
+def table_from_records(
+    records: list[list[str]],
+    *,
+    display: str,
+    expected: Sequence[str],
+    required: Sequence[str],
+    ignored: Sequence[str] = (),
+    problems: list[Problem] | None = None,
+    first_row: int = 1,
+) -> RawTable:
+    """Build a :class:`RawTable` from rows of cells; ``records[0]`` is the header."""
+    problems = list(problems or [])
+    if not records or not any(cell.strip() for cell in records[0]):
+        problems.append(Problem(display, row=first_row, message="The file has no header row. "
+                                "The first row must name the columns: " + ", ".join(expected)))
+        return _empty(display, expected, problems)
+
+    header = [cell.strip() for cell in records[0]]
+    wanted = {fold_header(c): c for c in expected}
+    ignore = {fold_header(c) for c in ignored}
+    keep: dict[int, str] = {}
+    for position, name in enumerate(header):
+        folded = fold_header(name)
+        if not name:
+            continue
+        if folded in wanted:
+            column = wanted[folded]
+            if column in keep.values():
+                problems.append(Problem(display, row=first_row, column=name, value=name,
+                                        message=f"The column {column} appears twice; "
+                                        "keep one and delete the other."))
+                continue
+            keep[position] = column
+        elif folded not in ignore:
+            problems.append(Problem(
+                display, row=first_row, column=name, value=name,
+                message=f"`{name}` is not a column of this file{did_you_mean(name, expected)} "
+                "Rename it, delete it, or list it under ignored_columns in config.yaml.",
+            ))
+    present = list(keep.values())
+    for column in required:
+        if column not in present:
+            problems.append(Problem(display, row=first_row, column=column,
+                                    message=f"The required column {column} is missing. "
+                                    "Add it to the header row."))
+
+    body = records[1:]
+    width = len(header)
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    for offset, cells in enumerate(body, start=first_row + 1):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank rows (trailing or not) are not data
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.append(Problem(display, row=offset, value=", ".join(cells[width:]).strip(),
+                                    message=f"This row has {len(cells)} values but the header "
+                                    f"names {width} columns. A value may hold an unquoted "
+                                    "comma; check the row in a spreadsheet."))
+        cells = (list(cells) + [""] * width)[:width]
+        rows.append([cells[i] for i in keep])
+        row_numbers.append(offset)
+
+    frame = pd.DataFrame(rows, columns=present, dtype="string")
+    frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA) if len(frame) else frame
+    origin = pd.DataFrame({"source_file": display, "source_row": row_numbers},
+                          index=frame.index)
+    return RawTable(display, frame, origin, present, problems)
+
+
+def _empty(display: str, expected: Sequence[str], problems: list[Problem]) -> RawTable:
+    frame = pd.DataFrame({c: pd.Series(dtype="string") for c in expected})
+    origin = pd.DataFrame({"source_file": pd.Series(dtype="string"),
+                           "source_row": pd.Series(dtype="int64")})
+    return RawTable(display, frame, origin, [], problems)
+
+
+def concat_tables(name: str, tables: Sequence[RawTable], expected: Sequence[str]) -> RawTable:
+    """Join tables of the same kind (returns.csv and every workbook) into one."""
+    frames = [t.frame.reindex(columns=expected) for t in tables]
+    origins = [t.origin for t in tables]
+    frame = pd.concat(frames, ignore_index=True) if frames else _empty(name, expected, []).frame
+    origin = pd.concat(origins, ignore_index=True) if origins else _empty(name, expected, []).origin
+    # A column counts as present only when every file has it: a file without a required
+    # column has already been reported, and its rows are not reported again cell by cell.
+    present = [c for c in expected if all(c in t.columns_present for t in tables)]
+    problems = [p for t in tables for p in t.problems]
+    return RawTable(name, frame.astype("string"), origin, present, problems)

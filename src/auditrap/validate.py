@@ -1,0 +1,392 @@
+"""Validate one audit's raw files against the contract and make its typed, canonical tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from auditrap import schemas
+from auditrap.grades import GRADE_DTYPE, GRADES, grade_lookup, normalise_grades
+from auditrap.metadata import AuditMeta, load_meta
+from auditrap.problems import ERROR, WARNING, InputError, Problem, did_you_mean
+from auditrap.readers import RawTable, concat_tables, read_csv_table
+
+GRADE_COLUMNS = {"cases.csv": "ratified_grade", "returns.csv": "grade"}
+
+
+@dataclass
+class Audit:
+    """One audit, validated: typed tables in the contract's column order."""
+
+    audit_id: str
+    meta: AuditMeta
+    cases: pd.DataFrame
+    returns: pd.DataFrame
+    actions: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def published(self) -> dt.date:
+        """The publication date: audit.yaml's, else the latest date found in the inputs."""
+        if self.meta.published:
+            return self.meta.published
+        dates = pd.concat([
+            self.cases["meeting_date"], self.returns["return_date"],
+            self.actions["raised_date"], self.actions["completed_date"],
+        ]).dropna()
+        return dates.max().date() if len(dates) else dt.date(1970, 1, 1)
+
+
+def load_audit(
+    audit_dir: Path,
+    audit_id: str,
+    *,
+    grade_aliases: Mapping[str, str] | None = None,
+    ignored_columns: Sequence[str] = (),
+) -> tuple[Audit | None, list[Problem]]:
+    """Read and check every file of an audit. Returns the audit (None on error) and problems."""
+    problems: list[Problem] = []
+    if not audit_dir.is_dir():
+        return None, [Problem(str(audit_dir), message=f"The audit folder for '{audit_id}' does "
+                              "not exist. Check the audit id in config.yaml.")]
+    meta, meta_problems = load_meta(audit_dir / "audit.yaml")
+    problems += meta_problems
+
+    tables: dict[str, RawTable] = {}
+    for name, model in schemas.TABLES.items():
+        expected = schemas.columns(model)
+        required = schemas.required_columns(model)
+        if name == "returns.csv":
+            tables[name] = _read_returns(audit_dir, expected, required, ignored_columns)
+        else:
+            path = audit_dir / name
+            if not path.is_file():
+                problems.append(Problem(name, message=f"{name} is missing. Every audit needs one "
+                                        "(a header row alone when there is nothing to list)."))
+                tables[name] = concat_tables(name, [], expected)
+                continue
+            tables[name] = read_csv_table(path, display=name, expected=expected,
+                                          required=required, ignored=ignored_columns)
+    for table in tables.values():
+        problems += table.problems
+
+    lookup = grade_lookup(grade_aliases)
+    for name, column in GRADE_COLUMNS.items():
+        frame = tables[name].frame
+        if column in frame:
+            frame[column] = normalise_grades(frame[column], lookup).astype("string")
+            frame.loc[frame[column] == "", column] = pd.NA
+    actions = tables["actions.csv"].frame
+    if "status" in actions:
+        folded = actions["status"].str.lower().map({s.lower(): s for s in schemas.ACTION_STATUSES})
+        actions["status"] = folded.fillna(actions["status"]).astype("string")
+
+    cases = tables["cases.csv"]
+    case_ids = (
+        cases.frame["case_id"].dropna().unique().tolist()
+        if "case_id" in cases.columns_present and cases.ok else None
+    )
+    for name, model in schemas.TABLES.items():
+        table = tables[name]
+        schema = schemas.audit_schema(
+            model,
+            areas=meta.areas if meta else [],
+            agencies=meta.agencies if meta else [],
+            case_ids=case_ids,
+            present=table.columns_present,
+        )
+        if meta is None:
+            schema = _without_checks(schema, {"known_area", "known_agency"})
+        allowed = {
+            "known_area": meta.areas if meta else [],
+            "known_agency": meta.agencies if meta else [],
+            "known_case": case_ids or [],
+        }
+        problems += check_table(table, schema, allowed)
+
+    problems += _cases_without_returns(tables)
+    agency_of = _agency_of_row(tables)
+    problems = [_with_agency(p, agency_of) for p in problems]
+
+    if any(p.severity == ERROR for p in problems) or meta is None:
+        return None, problems
+    audit = Audit(
+        audit_id=audit_id,
+        meta=meta,
+        cases=_typed_cases(tables["cases.csv"], meta),
+        returns=_typed_returns(tables["returns.csv"], meta),
+        actions=_typed_actions(tables["actions.csv"], meta),
+        warnings=[p for p in problems if p.severity == WARNING],
+        files={t.name: len(t.frame) for t in tables.values()},
+    )
+    return audit, problems
+
+
+def validate_audit(audit_dir: Path, audit_id: str, **options) -> Audit:
+    """Like :func:`load_audit`, but raises :class:`InputError` listing every problem."""
+    audit, problems = load_audit(audit_dir, audit_id, **options)
+    if audit is None:
+        raise InputError(problems, audit_id=audit_id)
+    return audit
+
+
+def _read_returns(
+    audit_dir: Path, expected: list[str], required: list[str], ignored: Sequence[str]
+) -> RawTable:
+    parts = []
+    csv_path = audit_dir / "returns.csv"
+    if csv_path.is_file():
+        parts.append(read_csv_table(csv_path, display="returns.csv", expected=expected,
+                                    required=required, ignored=ignored))
+    workbooks = sorted((audit_dir / "returns").glob("*.xlsx")) if (
+        audit_dir / "returns").is_dir() else []
+    if workbooks:
+        from auditrap.workbooks import read_returns_workbook
+
+        for path in workbooks:
+            parts.append(read_returns_workbook(
+                path, display=f"returns/{path.name}", expected=expected, required=required,
+                ignored=ignored,
+            ))
+    table = concat_tables("returns.csv", parts, expected)
+    if not parts:
+        table.problems.append(Problem("returns.csv", message="There are no returns: add "
+                                      "returns.csv or filled-in audit tools in returns/*.xlsx."))
+    return table
+
+
+def _without_checks(schema: pa.DataFrameSchema, names: set[str]) -> pa.DataFrameSchema:
+    for name, column in schema.columns.items():
+        kept = [c for c in column.checks if c.name not in names]
+        if len(kept) != len(column.checks):
+            schema = schema.update_column(name, checks=kept)
+    return schema
+
+
+def check_table(
+    table: RawTable, schema: pa.DataFrameSchema, allowed: Mapping[str, Sequence[str]]
+) -> list[Problem]:
+    """Run one pandera schema lazily and explain every failure in plain English."""
+    if table.frame.empty and not table.columns_present:
+        return []
+    frame = table.frame[table.columns_present]
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return explain_failures(exc.failure_cases, table, allowed)
+    return []
+
+
+def explain_failures(
+    failures: pd.DataFrame, table: RawTable, allowed: Mapping[str, Sequence[str]]
+) -> list[Problem]:
+    """Turn pandera's failure cases into one problem per (row, check)."""
+    problems: dict[tuple, Problem] = {}
+    frame = table.frame
+    for failure in failures.itertuples(index=False):
+        check = str(failure.check)
+        index = failure.index
+        if index is None or pd.isna(index):
+            continue  # structural problems are reported by the reader
+        index = int(index)
+        column = str(failure.column)
+        if check in schemas.DATAFRAME_CHECKS:
+            column = schemas.DATAFRAME_CHECKS[check][0]
+        key = (index, check, column if check not in schemas.DATAFRAME_CHECKS else "")
+        if key in problems:
+            continue  # pandera lists a frame-wide failure once per column: fold them
+        value = frame.at[index, column] if column in frame else None
+        value = None if value is None or pd.isna(value) else str(value)
+        problems[key] = Problem(
+            file=str(table.origin.at[index, "source_file"]),
+            row=int(table.origin.at[index, "source_row"]),
+            column=column,
+            value=value,
+            message=_message(check, column, value, index, table, allowed),
+        )
+    return list(problems.values())
+
+
+def _message(
+    check: str,
+    column: str,
+    value: str | None,
+    index: int,
+    table: RawTable,
+    allowed: Mapping[str, Sequence[str]],
+) -> str:
+    frame = table.frame
+    if check == "not_nullable":
+        return f"{column} is blank, but every row needs one."
+    if check == "field_uniqueness":
+        same = frame.index[frame[column] == value]
+        rows = [int(table.origin.at[i, "source_row"]) for i in same if i != index]
+        return (f"The {column} `{value}` appears more than once (also row "
+                f"{', '.join(map(str, rows))}). Each must be unique.")
+    if check.startswith("str_matches"):
+        return (f"`{value}` is not a valid case reference: use up to 32 letters, digits, "
+                "- or _, starting with a letter or digit. It must never be a name.")
+    if check == "iso_date":
+        shaped = value is not None and pd.Series([value]).str.fullmatch(
+            schemas.ISO_DATE_PATTERN).iloc[0]
+        if shaped:
+            return f"`{value}` is not a real date. Check the day and month."
+        return f"`{value}` is not a date written YYYY-MM-DD, e.g. 2018-11-05."
+    if check.startswith("isin") and column in ("grade", "ratified_grade"):
+        return (f"`{value}` is not a grade{did_you_mean(value or '', GRADES)} "
+                f"The grades are {', '.join(GRADES)}.")
+    if check.startswith("isin") and column == "status":
+        return (f"`{value}` is not a status{did_you_mean(value or '', schemas.ACTION_STATUSES)} "
+                "Use Open or Completed.")
+    if check in ("known_area", "known_agency"):
+        kind = check.removeprefix("known_")
+        return (f"`{value}` is not one of this audit's {kind} names"
+                f"{did_you_mean(value or '', allowed[check])} The {kind} names are listed in "
+                "audit.yaml: correct the value, or add it there if it is new.")
+    if check == "known_case":
+        suggestion = did_you_mean(value or "", allowed["known_case"])
+        return (f"`{value}` is not a case_id in cases.csv{suggestion} Every row must refer "
+                "to an audited case.")
+    if check == "one_return_per_agency":
+        row = frame.loc[index]
+        same = frame.index[(frame["case_id"] == row["case_id"]) & (frame["agency"] == row["agency"])]
+        others = [f"{table.origin.at[i, 'source_file']} row {table.origin.at[i, 'source_row']}"
+                  for i in same if i != index]
+        return (f"{row['agency']} has more than one return for case {row['case_id']} "
+                f"(also {', '.join(others)}). Keep one return per case and agency.")
+    if check == "completed_date_if_completed":
+        if frame.at[index, "status"] == "Completed":
+            return "The action is Completed but has no completed_date: add the date it was done."
+        return ("The action is Open but has a completed_date: clear the date, or set the "
+                "status to Completed.")
+    if check == "completed_not_before_raised":
+        return (f"The completed_date `{value}` is before the raised_date "
+                f"`{frame.at[index, 'raised_date']}`. Check both dates.")
+    return f"`{value}` breaks the rule {check}."
+
+
+def _cases_without_returns(tables: dict[str, RawTable]) -> list[Problem]:
+    cases, returns = tables["cases.csv"], tables["returns.csv"]
+    if "case_id" not in cases.columns_present or "case_id" not in returns.columns_present:
+        return []
+    returned = set(returns.frame["case_id"].dropna())
+    missing = cases.frame["case_id"].notna() & ~cases.frame["case_id"].isin(returned)
+    return [
+        Problem(
+            "cases.csv", row=int(cases.origin.at[i, "source_row"]), column="case_id",
+            value=str(cases.frame.at[i, "case_id"]),
+            message="No agency returned an audit tool for this case. Add its returns, or "
+            "remove the case from cases.csv.",
+        )
+        for i in cases.frame.index[missing]
+    ]
+
+
+def _agency_of_row(tables: dict[str, RawTable]) -> dict[tuple[str, int], str]:
+    """Which agency each row of returns and actions belongs to, to group problems by agency."""
+    agency_of = {}
+    for name in ("returns.csv", "actions.csv"):
+        table = tables[name]
+        if "agency" not in table.frame:
+            continue
+        for (file, row), agency in zip(
+            table.origin[["source_file", "source_row"]].itertuples(index=False, name=None),
+            table.frame["agency"], strict=True,
+        ):
+            if not pd.isna(agency):
+                agency_of[(file, int(row))] = str(agency)
+    return agency_of
+
+
+def _with_agency(problem: Problem, agency_of: dict[tuple[str, int], str]) -> Problem:
+    if problem.row is None or problem.agency:
+        return problem
+    agency = agency_of.get((problem.file, problem.row))
+    if agency is None:
+        return problem
+    return Problem(problem.file, problem.row, problem.column, problem.value, problem.message,
+                   problem.severity, agency)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+
+
+def _typed_cases(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
+    f = table.frame
+    return pd.DataFrame({
+        "case_id": f["case_id"].astype("string"),
+        "area": pd.Categorical(f["area"], categories=meta.areas),
+        "ratified_grade": pd.Categorical(f.get("ratified_grade"), dtype=GRADE_DTYPE),
+        "meeting_date": _dates(f.get("meeting_date", pd.Series(pd.NA, index=f.index))),
+        "source_file": table.origin["source_file"].astype("string"),
+        "source_row": table.origin["source_row"].astype("int64"),
+    })
+
+
+def _typed_returns(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
+    f = table.frame
+    blank = pd.Series(pd.NA, index=f.index, dtype="string")
+    return pd.DataFrame({
+        "case_id": f["case_id"].astype("string"),
+        "agency": pd.Categorical(f["agency"], categories=meta.agencies),
+        "auditor_role": f.get("auditor_role", blank).astype("string"),
+        "return_date": _dates(f["return_date"]),
+        "grade": pd.Categorical(f["grade"], dtype=GRADE_DTYPE),
+        "strengths": f.get("strengths", blank).astype("string"),
+        "improvements": f.get("improvements", blank).astype("string"),
+        "source_file": table.origin["source_file"].astype("string"),
+        "source_row": table.origin["source_row"].astype("int64"),
+    })
+
+
+def _typed_actions(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
+    f = table.frame
+    return pd.DataFrame({
+        "action_id": f["action_id"].astype("string"),
+        "case_id": f["case_id"].astype("string"),
+        "agency": pd.Categorical(f["agency"], categories=meta.agencies),
+        "action": f["action"].astype("string"),
+        "raised_date": _dates(f["raised_date"]),
+        "status": pd.Categorical(f["status"], categories=list(schemas.ACTION_STATUSES)),
+        "completed_date": _dates(f.get("completed_date", pd.Series(pd.NA, index=f.index))),
+        "source_file": table.origin["source_file"].astype("string"),
+        "source_row": table.origin["source_row"].astype("int64"),
+    })
+
+
+def write_processed(audit: Audit, out_dir: Path) -> None:
+    """Write the typed tables (Parquet keeps their types) and the audit's metadata."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    audit.cases.to_parquet(out_dir / "cases.parquet", index=False)
+    audit.returns.to_parquet(out_dir / "returns.parquet", index=False)
+    audit.actions.to_parquet(out_dir / "actions.parquet", index=False)
+    meta = audit.meta.model_dump(mode="json")
+    meta["audit_id"] = audit.audit_id
+    meta["published"] = audit.published.isoformat()
+    meta["rows_read"] = audit.files
+    meta["warnings"] = [p.line() for p in audit.warnings]
+    (out_dir / "audit.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+
+
+def read_processed(processed_dir: Path) -> Audit:
+    """Read back what :func:`write_processed` wrote."""
+    meta = json.loads((processed_dir / "audit.json").read_text(encoding="utf-8"))
+    fields = {k: v for k, v in meta.items() if k in AuditMeta.model_fields}
+    fields["published"] = meta["published"]
+    return Audit(
+        audit_id=meta["audit_id"],
+        meta=AuditMeta.model_validate(fields),
+        cases=pd.read_parquet(processed_dir / "cases.parquet"),
+        returns=pd.read_parquet(processed_dir / "returns.parquet"),
+        actions=pd.read_parquet(processed_dir / "actions.parquet"),
+        files=meta.get("rows_read", {}),
+    )
