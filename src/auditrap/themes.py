@@ -130,17 +130,25 @@ def split_sentences(text: pd.Series) -> pd.Series:
     return sentences[sentences.str.len() > 0]
 
 
+_CAPTURING_GROUP = re.compile(r"(?<!\\)\((?!\?)")
+
+
+def _contains(sentences: pd.Series, pattern: str) -> pd.Series:
+    # Groups in a taxonomy pattern only group: make them non-capturing for str.contains.
+    return sentences.str.contains(_CAPTURING_GROUP.sub("(?:", pattern), regex=True,
+                                  flags=re.IGNORECASE)
+
+
 def match_sentences(sentences: pd.Series, theme: Theme) -> pd.Series:
     """True for each sentence that speaks of the theme."""
     hit = pd.Series(False, index=sentences.index)
-    lowered = sentences.str.lower()
     for rule in theme.rules:
         rule_hit = pd.Series(True, index=sentences.index)
         for pattern in rule:
-            rule_hit &= lowered.str.contains(pattern, regex=True, flags=re.IGNORECASE)
+            rule_hit &= _contains(sentences, pattern)
         hit |= rule_hit
     for pattern in theme.exclude:
-        hit &= ~lowered.str.contains(pattern, regex=True, flags=re.IGNORECASE)
+        hit &= ~_contains(sentences, pattern)
     return hit
 
 

@@ -1,0 +1,22 @@
+# auditrap: from raw multi-agency audit returns to the published report.
+# This file only wires the stages together; each stage lives in workflow/rules/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/validate.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/themes.smk"
+include: "workflow/rules/charts.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        get_published_outputs(),
+    default_target: True

@@ -1,0 +1,254 @@
+"""Assemble one audit's report source: the shared Quarto document plus this audit's parts.
+
+The build folder holds exactly what ``quarto render`` needs (and what the built-in engine
+reads the same way): ``report.qmd`` and ``_quarto.yml`` from ``report/``, the generated
+``_variables.yml`` and ``_metadata.yml``, the analyst's ``narrative/``, the charts in
+``figures/``, and ``_generated/*.md``: the parts of the text whose shape depends on the data
+(tables, findings, "to be written" notes). Every number in them is a ``{{< var >}}``
+shortcode, so that the report states no number that did not come from the variables file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditrap.grades import GRADES, GRADE_DEFINITIONS, slug
+from auditrap.render.markdown import escape_markdown
+
+#: The narrative sections an analyst may write, in report order (file stem -> section name).
+NARRATIVE_SECTIONS = {
+    "introduction": "Introduction and background",
+    "scoring": "Scoring",
+    "immediate-actions": "Immediate action required",
+    "conclusion": "Conclusion",
+    "next-steps": "Next steps",
+}
+#: Report template files copied into each build.
+TEMPLATE_FILES = ("report.qmd", "_quarto.yml")
+
+
+def var(key: str) -> str:
+    return "{{< var " + key + " >}}"
+
+
+def to_be_written(path: str) -> str:
+    return (
+        '::: {.callout-warning title="To be written"}\n'
+        f"**To be written.** The analyst has not written this part yet. Add it as "
+        f"`{path}` in the audit's folder and run the report again.\n"
+        ":::\n"
+    )
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
+          align: Sequence[str] | None = None) -> str:
+    """A pandoc pipe table. Header and caption are escaped; cells are given as source."""
+    align = align or ["l"] + ["r"] * (len(header) - 1)
+    rule = ["---:" if a == "r" else ":---" for a in align]
+    lines = [_row([escape_markdown(h) for h in header]), _row(rule)]
+    lines += [_row(r) for r in rows]
+    return "\n".join(lines) + f"\n\nTable: {caption}\n"
+
+
+def narrative_or_note(narrative: set[str], stem: str, fallback: str = "") -> str:
+    name = f"narrative/{stem}.md"
+    if stem in narrative:
+        return "{{< include " + name + " >}}\n"
+    return (fallback + "\n\n" if fallback else "") + to_be_written(name)
+
+
+def figure(chart: Mapping[str, str], file: str, ident: str) -> str:
+    alt = chart["alt"].replace("\\", "\\\\").replace('"', '\\"')
+    return f'![{escape_markdown(chart["title"])}]({file}){{#{ident} fig-alt="{alt}"}}\n'
+
+
+def generated_parts(
+    variables: Mapping[str, Any], narrative: set[str], theme_titles: Mapping[str, str]
+) -> dict[str, str]:
+    """The generated Markdown parts of the report, by file name."""
+    parts: dict[str, str] = {}
+    charts = variables["charts"]
+
+    intro_fallback = (
+        f"{var('cases.total')} cases were chosen for the audit based on the criteria: "
+        f"{var('audit.selection_criteria')}"
+    )
+    parts["introduction.md"] = narrative_or_note(narrative, "introduction", intro_fallback)
+    parts["scoring.md"] = narrative_or_note(narrative, "scoring")
+
+    ratification = ""
+    if variables["cases"]["not_ratified"]:
+        ratification = (
+            f"{var('cases.not_ratified')} of the {var('cases.total')} cases had not yet been "
+            "ratified at a multi-agency meeting and are not counted in the grades below.\n\n"
+        )
+    grade_rows = [
+        [escape_markdown(g), var(f"grades.{slug(g)}.count"), var(f"grades.{slug(g)}.percent") + "%"]
+        for g in GRADES
+    ]
+    parts["grade-distribution.md"] = (
+        ratification
+        + figure(charts["grade-distribution"], "figures/grade-distribution.svg",
+                 "fig-grade-distribution")
+        + "\n"
+        + table(["Grade", "Cases", "Percentage of cases"], grade_rows,
+                f"Ratified grades of the {var('cases.ratified')} cases")
+    )
+
+    area_rows = []
+    for key, area in variables["areas"]["by"].items():
+        area_rows.append(
+            [escape_markdown(area["name"])]
+            + [var(f"areas.by.{key}.{slug(g)}") for g in GRADES]
+            + [var(f"areas.by.{key}.total")]
+        )
+    parts["grades-by-area.md"] = (
+        figure(charts["grades-by-area"], "figures/grades-by-area.svg", "fig-grades-by-area")
+        + "\n"
+        + table(["Area", *GRADES, "Total"], area_rows, "Ratified grades by audit area")
+    )
+
+    actions = variables["actions"]
+    if actions["raised"] == 0:
+        action_text = "No immediate actions were raised at the multi-agency auditor meetings.\n"
+    elif actions["open"] == 0:
+        action_text = (
+            f"As a result of the multi-agency auditor meetings, {var('actions.raised')} "
+            "immediate actions were raised. All immediate actions which were identified have "
+            "been completed.\n"
+        )
+    else:
+        action_text = (
+            f"As a result of the multi-agency auditor meetings, {var('actions.raised')} "
+            f"immediate actions were raised: {var('actions.completed')} have been completed "
+            f"and {var('actions.open')} remain open.\n"
+        )
+    parts["immediate-actions.md"] = (
+        narrative_or_note(narrative, "immediate-actions", action_text.strip())
+        if "immediate-actions" not in narrative
+        else "{{< include narrative/immediate-actions.md >}}\n\n" + action_text
+    )
+
+    findings = []
+    themes = variables["themes"]
+    number = 0
+    for theme_id, counts in themes.items():
+        stem = f"finding-{theme_id}"
+        if counts["cases"] == 0 and stem not in narrative:
+            continue
+        number += 1
+        findings.append(f"### {number}\\. {escape_markdown(theme_titles[theme_id])}\n")
+        findings.append(
+            f"Spoken of in {var(f'themes.{theme_id}.returns')} audit returns about "
+            f"{var(f'themes.{theme_id}.cases')} of the {var('cases.total')} cases, from "
+            f"{var(f'themes.{theme_id}.agencies')} agencies.\n"
+        )
+        findings.append(narrative_or_note(narrative, stem))
+    if not findings:
+        findings.append("The audit returns spoke of none of the themes of the taxonomy.\n")
+    theme_rows = [
+        [escape_markdown(theme_titles[t]), var(f"themes.{t}.cases"), var(f"themes.{t}.returns"),
+         var(f"themes.{t}.agencies")]
+        for t in themes
+    ]
+    parts["findings.md"] = "\n".join(findings) + "\n" + table(
+        ["Theme", "Cases", "Returns", "Agencies"], theme_rows,
+        "Themes found in the audit returns",
+    )
+
+    parts["conclusion.md"] = narrative_or_note(narrative, "conclusion")
+    parts["next-steps.md"] = narrative_or_note(narrative, "next-steps")
+
+    definitions = [[escape_markdown(g), escape_markdown(GRADE_DEFINITIONS[g])] for g in GRADES]
+    agreement_rows = [
+        ["The ratified grade is the one the returns suggest", var("agreement.as_suggested")],
+        ["The ratified grade is better than the returns suggest", var("agreement.better")],
+        ["The ratified grade is worse than the returns suggest", var("agreement.worse")],
+    ]
+    parts["method.md"] = "\n".join([
+        "### The data\n",
+        f"The report is built from {var('returns.total')} single-agency audit returns from "
+        f"{var('agencies.returned')} agencies about {var('cases.total')} cases in "
+        f"{var('areas.count')} audit areas, the grade ratified for each case at a multi-agency "
+        f"auditor meeting, and {var('actions.raised')} immediate actions.",
+        "",
+        "### The grades\n",
+        "Each agency graded its own involvement, and the multi-agency meeting ratified one grade "
+        "per case, on the four-point scale that Ofsted and the Care Quality Commission use.\n",
+        table(["Grade", "What it means"], definitions, "The grade scale", align=["l", "l"]),
+        "The grade the returns suggest for a case is the median of the agencies' own grades; "
+        "when the median falls between two grades, the worse one is taken. The meeting may "
+        "ratify a different grade after discussing the case.\n",
+        table(["Outcome", "Cases"], agreement_rows,
+              "Ratified grades beside the grades the returns suggest"),
+        "### The themes\n",
+        "Findings come from the free text of the returns (strengths and areas for improvement). "
+        "Each sentence is matched against a shared taxonomy of themes, so that the same theme is "
+        "recognised across audits; a theme counts when a return speaks of it, whether as a "
+        "strength or a concern. The counts say how many returns, cases and agencies spoke of "
+        "each theme. The analyst then reads the matching sentences and writes each finding.\n",
+        "### Data tables\n",
+        "The tables behind every chart and number of this report are published beside it as "
+        "CSV files: `grade_distribution.csv`, `grades_by_area.csv`, `agency_grades.csv`, "
+        "`grade_agreement.csv`, `immediate_actions.csv`, `returns_by_agency.csv` and "
+        "`theme_counts.csv`.\n",
+    ])
+    return parts
+
+
+def metadata(variables: Mapping[str, Any]) -> dict[str, Any]:
+    audit = variables["audit"]
+    return {
+        "title": audit["title"],
+        "subtitle": f"{audit['board']}: {audit['number_ordinal']} multi-agency audit, "
+        f"{audit['period']}",
+        "author": audit["board"],
+        "date": audit["published"],
+        "lang": "en-GB",
+    }
+
+
+def assemble(
+    build_dir: Path,
+    *,
+    report_dir: Path,
+    variables: Mapping[str, Any],
+    narrative_files: Sequence[Path],
+    figure_files: Sequence[Path],
+    theme_titles: Mapping[str, str],
+) -> Path:
+    """Write the build folder for one audit; returns the path of its ``report.qmd``."""
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    (build_dir / "_generated").mkdir(parents=True)
+    (build_dir / "narrative").mkdir()
+    (build_dir / "figures").mkdir()
+    for name in TEMPLATE_FILES:
+        shutil.copyfile(report_dir / name, build_dir / name)
+    for path in narrative_files:
+        shutil.copyfile(path, build_dir / "narrative" / path.name)
+    for path in figure_files:
+        shutil.copyfile(path, build_dir / "figures" / path.name)
+    narrative = {p.stem for p in narrative_files}
+    for name, text in generated_parts(variables, narrative, theme_titles).items():
+        (build_dir / "_generated" / name).write_text(text, encoding="utf-8")
+    _write_yaml(build_dir / "_variables.yml", variables)
+    _write_yaml(build_dir / "_metadata.yml", metadata(variables))
+    return build_dir / "report.qmd"
+
+
+def _write_yaml(path: Path, data: Mapping[str, Any]) -> None:
+    path.write_text(
+        "# Generated by auditrap from the audit's data: do not edit.\n"
+        + yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100),
+        encoding="utf-8",
+    )

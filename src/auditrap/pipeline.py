@@ -1,0 +1,185 @@
+"""The stages of the workflow as functions over files: what each Snakemake rule runs.
+
+Each stage reads its inputs, calls the pure functions of the package, and writes its
+outputs. The scripts in ``scripts/`` only unpack Snakemake's object and call one of these
+through :func:`run_stage`, which turns an expected failure into a plain message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from auditrap.problems import ERROR, InputError, problems_frame, problems_html, summary
+from auditrap.safe_csv import read_csv, write_csv
+
+log = logging.getLogger("auditrap")
+
+
+class StageError(Exception):
+    """An expected failure of a stage: its message says what to do, no traceback needed."""
+
+
+def run_stage(log_path: str | os.PathLike | None, stage: Callable[..., Any], **kwargs) -> None:
+    """Run one stage with logging to ``log_path``; an expected failure exits with status 1."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
+    try:
+        stage(**kwargs)
+    except (InputError, StageError) as exc:
+        log.error("%s", exc)
+        sys.exit(1)
+
+
+# --- validate --------------------------------------------------------------------------------
+
+
+def validate_stage(
+    *,
+    audit_dir: Path,
+    audit_id: str,
+    out_dir: Path,
+    report_dir: Path,
+    grade_aliases: Mapping[str, str] | None = None,
+    ignored_columns: Sequence[str] = (),
+) -> None:
+    """Validate one audit; write its typed tables, or stop with every problem listed."""
+    from auditrap.validate import load_audit, write_processed
+
+    audit, problems = load_audit(Path(audit_dir), audit_id, grade_aliases=grade_aliases,
+                                 ignored_columns=ignored_columns)
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "report.html").write_text(problems_html(problems, audit_id=audit_id),
+                                            encoding="utf-8")
+    write_csv(problems_frame(problems), report_dir / "problems.csv")
+    for warning in (p for p in problems if p.severity != ERROR):
+        log.warning("Warning: %s", warning.line())
+    if audit is None:
+        message = summary(problems, audit_id=audit_id)
+        message += f"\nThe full list is in {report_dir / 'report.html'} and problems.csv."
+        raise StageError(message)
+    write_processed(audit, Path(out_dir))
+    log.info("Audit %s is valid: %s.", audit_id,
+             ", ".join(f"{n} rows in {f}" for f, n in audit.files.items()))
+
+
+# --- aggregate -------------------------------------------------------------------------------
+
+
+def aggregate_stage(*, processed_dir: Path, tables_out: Sequence[Path],
+                    case_grades_out: Path) -> None:
+    from auditrap.aggregate import aggregate_audit
+    from auditrap.validate import read_processed
+
+    audit = read_processed(Path(processed_dir))
+    result = aggregate_audit(audit.cases, audit.returns, audit.actions, audit.meta.agencies)
+    wanted = {Path(p).stem: Path(p) for p in tables_out}
+    for name, path in wanted.items():
+        write_csv(result.tables[name], path)
+    write_csv(result.case_grades, Path(case_grades_out))
+    log.info("Wrote %d aggregate tables.", len(wanted))
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+
+def tag_stage(*, returns_path: Path, taxonomy_paths: Sequence[Path], tags_out: Path,
+              counts_out: Path) -> None:
+    from auditrap.themes import TaxonomyError, load_taxonomy, tag_returns, theme_counts
+
+    paths = [Path(p) for p in taxonomy_paths]
+    try:
+        taxonomy = load_taxonomy(paths[0], paths[1] if len(paths) > 1 else None)
+    except TaxonomyError as exc:
+        raise StageError(f"The theme taxonomy cannot be used: {exc}") from None
+    returns = pd.read_parquet(returns_path)
+    tags = tag_returns(returns, taxonomy)
+    write_csv(tags, Path(tags_out))
+    write_csv(theme_counts(tags, taxonomy), Path(counts_out))
+    log.info("Tagged %d (return, theme) pairs across %d themes.", len(tags), len(taxonomy.ids))
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def charts_stage(*, tables: Mapping[str, Path], out_dir: Path, charts_json: Path,
+                 palette: Sequence[str], fonts_dir: Path) -> None:
+    from auditrap import charts
+
+    frames = {name: read_csv(Path(path)) for name, path in tables.items()}
+    made = {}
+    for chart in charts.build_charts(frames, palette):
+        written = charts.render(chart, Path(out_dir), fonts_dir=Path(fonts_dir))
+        made[chart.name] = {"title": chart.title, "alt": chart.alt,
+                            **{fmt: p.name for fmt, p in written.items()}}
+    Path(charts_json).write_text(json.dumps(made, indent=2, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
+    log.info("Rendered %d charts.", len(made))
+
+
+# --- variables and report --------------------------------------------------------------------
+
+
+def variables_stage(*, meta_path: Path, tables: Sequence[Path], theme_counts_path: Path,
+                    charts_json: Path, out: Path) -> None:
+    from auditrap.variables import build_variables
+
+    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+    frames = {Path(p).stem: read_csv(Path(p)) for p in tables}
+    charts = json.loads(Path(charts_json).read_text(encoding="utf-8"))
+    variables = build_variables(meta, frames, read_csv(Path(theme_counts_path)), charts)
+    Path(out).write_text(
+        "# The numbers and names the report states, computed from the data by auditrap.\n"
+        + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100),
+        encoding="utf-8",
+    )
+    log.info("Wrote the report variables.")
+
+
+def render_stage(*, variables_path: Path, theme_counts_path: Path, figures: Sequence[Path],
+                 narrative: Sequence[Path], meta_path: Path, build_dir: Path, report_dir: Path,
+                 html_out: Path, pdf_out: Path, engine: str) -> None:
+    from auditrap.document import assemble
+    from auditrap.render.engine import RenderError, render_report
+    from auditrap.render.shortcodes import ShortcodeError
+
+    variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
+    counts = read_csv(Path(theme_counts_path))
+    titles = dict(zip(counts["theme_id"], counts["theme"], strict=True))
+    assemble(Path(build_dir), report_dir=Path(report_dir), variables=variables,
+             narrative_files=[Path(p) for p in narrative],
+             figure_files=[Path(p) for p in figures], theme_titles=titles)
+    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+    published = dt.date.fromisoformat(meta["published"])
+    timestamp = dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC)
+    try:
+        render_report(Path(build_dir), html_out=Path(html_out), pdf_out=Path(pdf_out),
+                      assets_dir=Path(report_dir), timestamp=timestamp, engine=engine)
+    except (RenderError, ShortcodeError) as exc:
+        raise StageError(f"The report could not be rendered: {exc}") from None
+    log.info("Rendered %s and %s.", html_out, pdf_out)
+
+
+def publish_stage(*, files: Mapping[Path, Path]) -> None:
+    """Copy the finished outputs into the published folder, each by an atomic rename."""
+    for source, target in files.items():
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    log.info("Published %d files.", len(files))

@@ -1,0 +1,15 @@
+rule aggregate_grades:
+    input:
+        cases=rules.validate_audit.output.cases,
+        returns=rules.validate_audit.output.returns,
+        actions=rules.validate_audit.output.actions,
+        meta=rules.validate_audit.output.meta,
+    output:
+        tables=expand(
+            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv", name=AGGREGATE_TABLES
+        ),
+        case_grades=PROCESSED / "{audit_id}" / "case_grades.csv",
+    log:
+        "logs/{audit_id}/aggregate_grades.log",
+    script:
+        "../../scripts/aggregate_grades.py"

@@ -1,0 +1,16 @@
+rule render_charts:
+    input:
+        grade_distribution=PROCESSED / "{audit_id}" / "aggregates" / "grade_distribution.csv",
+        grades_by_area=PROCESSED / "{audit_id}" / "aggregates" / "grades_by_area.csv",
+        fonts=FONTS,
+    output:
+        svg=expand(PROCESSED / "{{audit_id}}" / "figures" / "{chart}.svg", chart=CHARTS),
+        png=expand(PROCESSED / "{{audit_id}}" / "figures" / "{chart}.png", chart=CHARTS),
+        charts=PROCESSED / "{audit_id}" / "figures" / "charts.json",
+    log:
+        "logs/{audit_id}/render_charts.log",
+    params:
+        palette=config["palette"],
+        fonts_dir=REPORT / "fonts",
+    script:
+        "../../scripts/render_charts.py"

@@ -1,0 +1,60 @@
+# Configuration checks and the input functions shared by the rules.
+from pathlib import Path
+
+from snakemake.utils import validate
+
+
+validate(config, schema="../schemas/config.schema.yaml", set_default=True)
+
+RAW = Path(config["raw_dir"])
+PROCESSED = Path(config["processed_dir"])
+OUTPUT = Path(config["output_dir"])
+REPORT = Path(config["report_dir"])
+
+wildcard_constraints:
+    audit_id=r"[a-z0-9][a-z0-9-]{0,63}",
+
+# The aggregate tables behind every figure and number; each is published as data/<name>.csv.
+AGGREGATE_TABLES = [
+    "grade_distribution",
+    "grades_by_area",
+    "agency_grades",
+    "grade_agreement",
+    "immediate_actions",
+    "returns_by_agency",
+]
+PUBLISHED_TABLES = AGGREGATE_TABLES + ["theme_counts"]
+CHARTS = ["grade-distribution", "grades-by-area"]
+FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
+
+
+def get_raw_inputs(wildcards):
+    """Every raw file of one audit (returns/*.xlsx included), so that any edit re-runs."""
+    folder = RAW / wildcards.audit_id
+    files = [folder / "audit.yaml", folder / "cases.csv", folder / "actions.csv"]
+    files += sorted(folder.glob("returns.csv")) + sorted(folder.glob("returns/*.xlsx"))
+    return [str(f) for f in files if f.exists()] or [str(folder / "audit.yaml")]
+
+
+def get_taxonomy_inputs(wildcards):
+    extension = RAW / wildcards.audit_id / "themes.yaml"
+    return [config["taxonomy"]] + ([str(extension)] if extension.exists() else [])
+
+
+def get_narrative(wildcards):
+    return sorted(str(p) for p in (RAW / wildcards.audit_id / "narrative").glob("*.md"))
+
+
+def get_report_templates(wildcards):
+    """The shared document and everything it is rendered with."""
+    files = [p for p in REPORT.rglob("*") if p.is_file() and "_output" not in p.parts]
+    return sorted(str(p) for p in files)
+
+
+def get_published_outputs():
+    outputs = []
+    for audit_id in config["audits"]:
+        folder = OUTPUT / audit_id
+        outputs += [str(folder / f"{audit_id}.html"), str(folder / f"{audit_id}.pdf")]
+        outputs += [str(folder / "data" / f"{name}.csv") for name in PUBLISHED_TABLES]
+    return outputs
