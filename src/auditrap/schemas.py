@@ -157,6 +157,12 @@ def required_columns(model: type[pa.DataFrameModel]) -> list[str]:
     return [name for name, col in model.to_schema().columns.items() if not col.nullable]
 
 
+def _isin(values: Iterable[str], name: str) -> pa.Check:
+    """A named membership check, so that its failures can be explained by name."""
+    allowed = set(values)
+    return pa.Check(lambda s: s.isin(allowed), name=name, ignore_na=True)
+
+
 def audit_schema(
     model: type[pa.DataFrameModel],
     *,
@@ -177,13 +183,9 @@ def audit_schema(
     }
     for column, (kind, values) in allowed.items():
         if column in schema.columns:
-            schema = schema.update_column(
-                column, checks=[pa.Check.isin(values, name=f"known_{kind}")]
-            )
+            schema = schema.update_column(column, checks=[_isin(values, f"known_{kind}")])
     if case_ids is not None and model is not Cases:
-        schema = schema.update_column(
-            "case_id", checks=[pa.Check.isin(list(case_ids), name="known_case")]
-        )
+        schema = schema.update_column("case_id", checks=[_isin(case_ids, "known_case")])
     missing = [c for c in schema.columns if c not in set(present)]
     if missing:
         schema = schema.remove_columns(missing)
