@@ -1,0 +1,55 @@
+"""The data dictionary, generated from the pandera models and the audit.yaml model."""
+
+from __future__ import annotations
+
+from auditrap import schemas
+from auditrap.grades import GRADE_DEFINITIONS, GRADES
+from auditrap.metadata import AuditMeta
+
+HEADER = """# Data dictionary
+
+Generated from the pandera models in `src/auditrap/schemas.py` and the `audit.yaml` model in
+`src/auditrap/metadata.py` by `auditrap dictionary`: do not edit by hand. The data contract
+these implement is `CONTRACT.md`.
+"""
+
+
+def _rules(column) -> str:
+    parts = []
+    for check in column.checks:
+        stats = check.statistics or {}
+        if "allowed_values" in stats:
+            parts.append("one of: " + ", ".join(f"`{v}`" for v in stats["allowed_values"]))
+        elif "pattern" in stats:
+            parts.append(f"matches `{stats['pattern']}`")
+        elif check.name == "iso_date":
+            parts.append("a real date written `YYYY-MM-DD`")
+    if column.unique:
+        parts.append("unique")
+    return "; ".join(parts)
+
+
+def data_dictionary() -> str:
+    lines = [HEADER, "## audit.yaml", "", "| key | required | meaning |", "|---|---|---|"]
+    for name, field in AuditMeta.model_fields.items():
+        required = "yes" if field.is_required() else "no"
+        lines.append(f"| `{name}` | {required} | {field.description} |")
+    lines += ["", "Any other key is an error.", ""]
+    for file_name, model in schemas.TABLES.items():
+        schema = model.to_schema()
+        lines += [f"## {file_name}", "", (model.__doc__ or "").strip(), "",
+                  "| column | required | meaning | rules |", "|---|---|---|---|"]
+        for name, column in schema.columns.items():
+            required = "no (may be blank)" if column.nullable else "yes"
+            lines.append(f"| `{name}` | {required} | {column.description or ''} | "
+                         f"{_rules(column)} |")
+        frame_checks = [c.name for c in schema.checks]
+        if frame_checks:
+            lines += ["", "Rules across columns: " + ", ".join(f"`{c}`" for c in frame_checks)
+                      + "."]
+        lines.append("")
+    lines += ["## The grade scale", "", "| grade | meaning |", "|---|---|"]
+    lines += [f"| {g} | {GRADE_DEFINITIONS[g]} |" for g in GRADES]
+    lines += ["", "Grades are matched ignoring case and extra spaces; aliases are set in "
+              "`config.yaml` (`grade_aliases`).", ""]
+    return "\n".join(lines)

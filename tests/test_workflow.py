@@ -1,0 +1,172 @@
+"""End to end: run snakemake as a subprocess on copies of audits and read what it publishes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURE_AUDIT, ROOT, SAMPLE_AUDIT
+
+pytestmark = pytest.mark.e2e
+
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "workflow", "scripts", "report", "data/themes.yaml"]
+
+
+def make_workspace(target: Path, audits: dict[str, Path]) -> Path:
+    """A copy of the workflow with the given audits under data/raw/."""
+    for name in WORKFLOW_FILES:
+        source = ROOT / name
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, destination, ignore=shutil.ignore_patterns("_output"))
+        else:
+            shutil.copyfile(source, destination)
+    for audit_id, folder in audits.items():
+        shutil.copytree(folder, target / "data" / "raw" / audit_id)
+    config = yaml.safe_load((target / "config.yaml").read_text())
+    config["audits"] = list(audits)
+    (target / "config.yaml").write_text(yaml.safe_dump(config))
+    return target
+
+
+def snakemake(workspace: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=workspace, capture_output=True, text=True, timeout=600,
+    )
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return re.sub(r"\s+", " ", out)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Both audits built in one run: the sample and a fixture unlike it."""
+    workspace = make_workspace(tmp_path_factory.mktemp("build"), {
+        "nai-2018": SAMPLE_AUDIT, "exploitation-2021": FIXTURE_AUDIT,
+    })
+    result = snakemake(workspace)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workspace
+
+
+def test_sample_report_states_the_seed_numbers(built):
+    out = built / "report" / "_output" / "nai-2018"
+    sentence = ("0 of the 15 cases were graded as outstanding. 5 were classed as good, "
+                "6 requiring improvement and 4 inadequate.")
+    assert sentence in html_text(out / "nai-2018.html")
+    assert sentence in pdf_text(out / "nai-2018.pdf")
+    distribution = (out / "data" / "grade_distribution.csv").read_text().splitlines()
+    assert distribution == ["grade,cases,percent", "Outstanding,0,0", "Good,5,33",
+                            "Requires improvement,6,40", "Inadequate,4,27"]
+
+
+def test_sample_report_has_the_seed_sections_and_findings(built):
+    text = html_text(built / "report" / "_output" / "nai-2018" / "nai-2018.html")
+    for heading in ["Introduction and background", "Scoring", "Immediate action required",
+                    "Findings", "Conclusion", "Next steps", "Appendix: method and data"]:
+        assert heading in text
+    for finding in ["Swift response", "Child Protection medical", "health economy",
+                    "Information sharing with GPs", "Record keeping", "Step down"]:
+        assert finding in text
+    assert "All immediate actions which were identified have been completed." in text
+    assert "To be written" not in text
+
+
+def test_html_is_one_accessible_self_contained_file(built):
+    html = (built / "report" / "_output" / "nai-2018" / "nai-2018.html").read_text()
+    assert re.search(r'<html[^>]*lang="en-GB"', html)
+    assert len(re.findall(r"<h1\b", html)) == 1
+    assert not re.search(r'(src|href)="https?://', html)
+    assert "<th" in html
+    assert "Bar chart of the ratified grades of 15 cases: Outstanding 0, Good 5" in html
+
+
+def test_pdf_is_a4_tagged_titled_with_shipped_fonts(built):
+    pdf = built / "report" / "_output" / "nai-2018" / "nai-2018.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "Tagged:          yes" in info
+    assert "595.276 x 841.89" in info or "595.28 x 841.89" in info
+    assert "Title:           Multi-agency audit: Non-Accidental Injuries" in info
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    families = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert families and all(f.startswith("AtkinsonHyperlegible") for f in families), fonts
+
+
+def test_a_different_audit_builds_without_code_changes(built):
+    out = built / "report" / "_output" / "exploitation-2021"
+    text = html_text(out / "exploitation-2021.html")
+    assert "Multi-agency audit: Child exploitation" in text
+    assert "1 of the 5 cases were graded as outstanding." in text
+    assert "1 of the 6 cases had not yet been ratified" in text
+    assert "To be written" in text  # no narrative folder: visible notes instead
+    areas = (out / "data" / "grades_by_area.csv").read_text()
+    assert "Riverside,Good,2" in areas and "Hilltop,Outstanding,1" in areas
+    assert "Northshire" in pdf_text(out / "exploitation-2021.pdf")
+
+
+def test_public_outputs_carry_no_case_ids(built):
+    for audit_id, pattern in [("nai-2018", r"NAI-\d\d"), ("exploitation-2021", r"CE-\d")]:
+        out = built / "report" / "_output" / audit_id
+        assert not re.search(pattern, html_text(out / f"{audit_id}.html"))
+        assert not re.search(pattern, pdf_text(out / f"{audit_id}.pdf"))
+        for csv_file in (out / "data").glob("*.csv"):
+            assert not re.search(pattern, csv_file.read_text()), csv_file
+
+
+def test_second_run_does_nothing(built):
+    result = snakemake(built, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_narrative_edit_reruns_only_the_render_step(built):
+    narrative = built / "data" / "raw" / "nai-2018" / "narrative" / "conclusion.md"
+    narrative.write_text(narrative.read_text() + "\nOne more sentence.\n")
+    result = snakemake(built, "--dry-run", "--quiet", "rules")
+    assert result.returncode == 0, result.stderr
+    jobs = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M))
+    assert jobs == {"render_report", "publish_report", "all"}, result.stdout
+
+
+def test_lint_is_clean():
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Lints for" not in result.stdout
