@@ -20,14 +20,6 @@ import yaml
 from auditrap.grades import GRADES, GRADE_DEFINITIONS, slug
 from auditrap.render.markdown import escape_markdown
 
-#: The narrative sections an analyst may write, in report order (file stem -> section name).
-NARRATIVE_SECTIONS = {
-    "introduction": "Introduction and background",
-    "scoring": "Scoring",
-    "immediate-actions": "Immediate action required",
-    "conclusion": "Conclusion",
-    "next-steps": "Next steps",
-}
 #: Report template files copied into each build.
 TEMPLATE_FILES = ("report.qmd", "_quarto.yml")
 
@@ -59,11 +51,19 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
     return "\n".join(lines) + f"\n\nTable: {caption}\n"
 
 
+def include_narrative(stem: str) -> str:
+    return "{{< include ../narrative/" + stem + ".md >}}\n"
+
+
 def narrative_or_note(narrative: set[str], stem: str, fallback: str = "") -> str:
-    name = f"narrative/{stem}.md"
+    """The analyst's prose; else the data-driven fallback and a visible note."""
     if stem in narrative:
-        return "{{< include " + name + " >}}\n"
-    return (fallback + "\n\n" if fallback else "") + to_be_written(name)
+        return include_narrative(stem)
+    return (fallback + "\n\n" if fallback else "") + to_be_written(f"narrative/{stem}.md")
+
+
+def optional_narrative(narrative: set[str], stem: str) -> str:
+    return include_narrative(stem) if stem in narrative else ""
 
 
 def figure(chart: Mapping[str, str], file: str, ident: str) -> str:
@@ -83,7 +83,8 @@ def generated_parts(
         f"{var('audit.selection_criteria')}"
     )
     parts["introduction.md"] = narrative_or_note(narrative, "introduction", intro_fallback)
-    parts["scoring.md"] = narrative_or_note(narrative, "scoring")
+    parts["scoring.md"] = optional_narrative(narrative, "scoring")
+    parts["areas.md"] = optional_narrative(narrative, "areas")
 
     ratification = ""
     if variables["cases"]["not_ratified"]:
@@ -133,9 +134,7 @@ def generated_parts(
             f"and {var('actions.open')} remain open.\n"
         )
     parts["immediate-actions.md"] = (
-        narrative_or_note(narrative, "immediate-actions", action_text.strip())
-        if "immediate-actions" not in narrative
-        else "{{< include narrative/immediate-actions.md >}}\n\n" + action_text
+        optional_narrative(narrative, "immediate-actions") + "\n" + action_text
     )
 
     findings = []

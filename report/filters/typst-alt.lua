@@ -1,0 +1,117 @@
+--[[
+typst-alt.lua: carry image alternative text into the typst (PDF) output.
+
+Pandoc's typst writer drops alt text: `![caption](x.svg){fig-alt="..."}` becomes
+`image("x.svg")`, and typst's PDF/UA-1 export then refuses the image. This filter writes
+each image itself as `image("x.svg", alt: "...")`, with the alt text taken from
+`fig-alt`, else an `alt` attribute, else the image's description (its caption).
+
+Images in figures are sized to the text width (charts are drawn for the screen and read
+better full width on A4) unless the Markdown gives a `width` in % (for example
+{width=60%}).
+
+Strings are written as typst string literals with every special character escaped, so
+alt text can never become typst code.
+]]
+
+local stringify = pandoc.utils.stringify
+
+local function fail(message)
+  error("\n" .. message .. "\n", 0)
+end
+
+-- A typst string literal: "..." with \ " and control characters escaped.
+local function typst_string(s)
+  s = s:gsub("\\", "\\\\")
+  s = s:gsub('"', '\\"')
+  s = s:gsub("\n", "\\n")
+  s = s:gsub("\r", "\\r")
+  s = s:gsub("\t", "\\t")
+  s = s:gsub("[\0-\31\127]", function(c)
+    return string.format("\\u{%x}", c:byte())
+  end)
+  return '"' .. s .. '"'
+end
+
+local function alt_text(img)
+  local alt = img.attributes["fig-alt"] or img.attributes["alt"] or stringify(img.caption)
+  alt = alt:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", "")
+  if alt == "" then
+    fail("The image '" .. img.src .. "' has no alternative text. Describe what it shows " ..
+      "(for a chart, the numbers) with {fig-alt=\"...\"}.")
+  end
+  return alt
+end
+
+local function width_of(img, in_figure)
+  local w = img.attributes["width"]
+  if w then
+    local pct = w:match("^%s*(%d+%.?%d*)%%%s*$")
+    if pct then
+      return tostring(tonumber(pct)) .. "%"
+    end
+  end
+  if in_figure then
+    return "100%"
+  end
+  return nil
+end
+
+local function typst_image(img, in_figure)
+  local args = { typst_string(img.src), "alt: " .. typst_string(alt_text(img)) }
+  local w = width_of(img, in_figure)
+  if w then
+    table.insert(args, "width: " .. w)
+  end
+  return pandoc.RawInline("typst", "#box(image(" .. table.concat(args, ", ") .. "))")
+end
+
+if not FORMAT:match("typst") then
+  return {}
+end
+
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+-- A figure holding one image is written whole, as
+--   #figure(box(image(..., alt: ...)), caption: [...]) <label>
+-- with the caption converted by pandoc's own typst writer (so it is escaped). Any other
+-- figure keeps pandoc's rendering, with its images carrying their alt text.
+local function typst_figure(fig)
+  local images = {}
+  local others = 0
+  fig.content:walk({
+    Image = function(img) table.insert(images, img) end,
+  })
+  for _, block in ipairs(fig.content) do
+    if not (block.t == "Plain" or block.t == "Para") or #block.content ~= 1 then
+      others = others + 1
+    end
+  end
+  if #images ~= 1 or others > 0 or #fig.content ~= 1 then
+    return fig:walk({
+      Image = function(img) return typst_image(img, true) end,
+    })
+  end
+  local image = typst_image(images[1], true).text:gsub("^#", "")
+  local args = { image }
+  if #fig.caption.long > 0 then
+    local caption = pandoc.write(pandoc.Pandoc(fig.caption.long), "typst")
+    table.insert(args, "caption: [" .. trim(caption) .. "]")
+  end
+  local label = ""
+  if fig.identifier ~= "" and fig.identifier:match("^[%w_%-%.:]+$") then
+    label = " <" .. fig.identifier .. ">"
+  end
+  return pandoc.RawBlock("typst", "#figure(" .. table.concat(args, ", ") .. ")" .. label)
+end
+
+return {
+  {
+    Figure = typst_figure,
+  },
+  {
+    Image = function(img) return typst_image(img, false) end,
+  },
+}

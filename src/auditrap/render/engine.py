@@ -1,0 +1,725 @@
+"""Render the report (``report.qmd`` in a build directory) to HTML and PDF.
+
+Two engines produce the same report from the same build directory:
+
+* ``quarto``: ``quarto render`` (HTML, and typst for the PDF), when Quarto is installed;
+* ``builtin``: the parts Quarto itself uses, driven from Python: Quarto's shortcodes
+  (:mod:`.shortcodes`), pandoc (from ``pypandoc-binary``) and typst (the ``typst``
+  wheel), with the same template, styles and Lua filters.
+
+Both refuse to publish a report that would break the accessibility or privacy promises:
+no title (PDF/UA-1 needs one), images without alt text, a second level-1 heading, a
+picture or font loaded from the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from .shortcodes import ShortcodeError, resolve_shortcodes
+
+__all__ = ["RenderError", "render_report", "ENGINES"]
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("auto", "builtin", "quarto")
+
+#: The pandoc reader Quarto uses for .qmd files (pandoc Markdown, default extensions).
+PANDOC_FROM = "markdown"
+
+#: The fonts every output uses, in ``<assets>/fonts``.
+FONT_FAMILY = "Atkinson Hyperlegible"
+FONT_FILES = (
+    "AtkinsonHyperlegible-Regular.ttf",
+    "AtkinsonHyperlegible-Bold.ttf",
+    "AtkinsonHyperlegible-Italic.ttf",
+    "AtkinsonHyperlegible-BoldItalic.ttf",
+)
+
+#: Assets that ``_quarto.yml`` refers to and that Quarto needs next to the document.
+QUARTO_ASSETS = ("styles.css", "template.typ", "filters", "partials", "fonts")
+
+# Keys of _quarto.yml / front matter that are Quarto or pandoc options, not document
+# metadata: they are not passed to pandoc as metadata by the built-in engine.
+_OPTION_KEYS = frozenset(
+    [
+        "project",
+        "format",
+        "filters",
+        "css",
+        "template",
+        "template-partials",
+        "embed-resources",
+        "self-contained",
+        "minimal",
+        "theme",
+        "html-math-method",
+        "section-divs",
+        "anchor-sections",
+        "smooth-scroll",
+        "link-external-icon",
+        "include-before-body",
+        "include-after-body",
+        "include-in-header",
+        "font-paths",
+        "pdf-standard",
+        "keep-typ",
+        "keep-md",
+        "execute",
+        "engine",
+        "jupyter",
+        "knitr",
+        "output-file",
+        "output-dir",
+        "metadata-files",
+        "toc",
+        "toc-depth",
+        "toc-location",
+        "number-sections",
+        "fig-responsive",
+        "code-fold",
+        "code-tools",
+        "page-layout",
+    ]
+)
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+class RenderError(RuntimeError):
+    """The report could not be rendered; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class _Document:
+    """A report.qmd with its shortcodes resolved and its metadata merged, per format."""
+
+    markdown: dict[str, str]  # format -> pandoc input (front matter + body)
+    options: dict[str, dict[str, object]]  # format -> merged options/metadata
+    title: str
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+
+
+def render_report(
+    build_dir: Path,
+    *,
+    html_out: Path,
+    pdf_out: Path,
+    assets_dir: Path,
+    timestamp: datetime.datetime,
+    engine: str = "auto",
+) -> None:
+    """Render ``<build_dir>/report.qmd`` to ``html_out`` and ``pdf_out``.
+
+    ``assets_dir`` holds the template, styles, Lua filters and fonts (``report/`` in
+    the repository). ``timestamp`` is the creation date written into the PDF (it is the
+    only date; nothing comes from the clock; a naive datetime is taken as UTC), so the
+    same inputs give byte-identical files. ``engine`` is ``"auto"`` (Quarto if it is
+    on PATH, else built-in), ``"builtin"`` or ``"quarto"``. Raises
+    :class:`RenderError` for every expected failure.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
+    build_dir = Path(build_dir).resolve()
+    assets_dir = Path(assets_dir).resolve()
+    html_out = Path(html_out).resolve()
+    pdf_out = Path(pdf_out).resolve()
+    timestamp = _utc(timestamp)
+    if not (build_dir / "report.qmd").is_file():
+        raise RenderError(f"There is no report.qmd in {build_dir}: nothing to render.")
+    if not assets_dir.is_dir():
+        raise RenderError(f"The report assets folder {assets_dir} does not exist.")
+    fonts_dir = _check_fonts(assets_dir)
+    _check_no_symlinks_out(build_dir)
+
+    # Shortcodes, metadata and title are checked for both engines, so a mistake is
+    # reported the same way (with file and line) whichever engine renders.
+    document = _load_document(build_dir, assets_dir)
+
+    if engine == "auto":
+        engine = "quarto" if shutil.which("quarto") else "builtin"
+    html_out.parent.mkdir(parents=True, exist_ok=True)
+    pdf_out.parent.mkdir(parents=True, exist_ok=True)
+    if engine == "quarto":
+        _render_quarto(build_dir, assets_dir, html_out, pdf_out, timestamp)
+    else:
+        _render_builtin_html(document, build_dir, assets_dir, html_out)
+        _render_builtin_pdf(document, build_dir, assets_dir, fonts_dir, pdf_out, timestamp)
+    check_html_is_self_contained(html_out.read_text(encoding="utf-8"), html_out.name)
+
+
+# --------------------------------------------------------------------------------------
+# Reading the build directory
+
+
+def _read_yaml(path: Path, *, required: bool = False) -> dict[str, object]:
+    if not path.is_file():
+        if required:
+            raise RenderError(f"{path.name} is missing from {path.parent}.")
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RenderError(f"{path.name} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RenderError(f"{path.name} must be a mapping of keys to values.")
+    return data
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, object], str, int]:
+    """(front matter, body, line number of the body's first line)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 1
+    try:
+        front = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise RenderError(f"The front matter of report.qmd is not valid YAML: {exc}") from None
+    if not isinstance(front, dict):
+        raise RenderError("The front matter of report.qmd must be a mapping of keys to values.")
+    return front, text[match.end() :], text.count("\n", 0, match.end()) + 1
+
+
+def _deep_merge(base: Mapping[str, object], over: Mapping[str, object]) -> dict[str, object]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)  # type: ignore[arg-type]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _format_options(config: Mapping[str, object], fmt: str) -> dict[str, object]:
+    formats = config.get("format")
+    if isinstance(formats, Mapping):
+        options = formats.get(fmt)
+        if isinstance(options, Mapping):
+            return dict(options)
+    return {}
+
+
+def _load_document(build_dir: Path, assets_dir: Path) -> _Document:
+    quarto_yml = build_dir / "_quarto.yml"
+    project = _read_yaml(quarto_yml if quarto_yml.is_file() else assets_dir / "_quarto.yml")
+    variables = _read_yaml(build_dir / "_variables.yml")
+    directory_meta = _read_yaml(build_dir / "_metadata.yml")
+    text = (build_dir / "report.qmd").read_text(encoding="utf-8").replace("\r\n", "\n")
+    front, body, body_line = _split_front_matter(text)
+
+    markdown: dict[str, str] = {}
+    options: dict[str, dict[str, object]] = {}
+    title = ""
+    for fmt in ("html", "typst"):
+        # Quarto's precedence: project (_quarto.yml, then its format: options) <
+        # directory (_metadata.yml) < the document's own front matter.
+        merged: dict[str, object] = {k: v for k, v in project.items() if k != "format"}
+        merged = _deep_merge(merged, _format_options(project, fmt))
+        merged = _deep_merge(merged, {k: v for k, v in directory_meta.items() if k != "format"})
+        merged = _deep_merge(merged, _format_options(directory_meta, fmt))
+        merged = _deep_merge(merged, {k: v for k, v in front.items() if k != "format"})
+        merged = _deep_merge(merged, _format_options(front, fmt))
+        merged.setdefault("lang", "en-GB")
+
+        metadata = _resolve_metadata(merged, variables, build_dir)
+        title = _plain(metadata.get("title"))
+        if not title.strip():
+            raise RenderError(
+                "The report has no title. Every report needs one: it is the page's <h1> "
+                "and <title>, and PDF/UA-1 refuses a PDF without a document title. Set "
+                "'title:' in _metadata.yml (or in the front matter of report.qmd)."
+            )
+        try:
+            resolved_body = resolve_shortcodes(
+                body,
+                variables=variables,
+                metadata=metadata,
+                base_dir=build_dir,
+                source="report.qmd",
+                first_line=body_line,
+            )
+        except ShortcodeError as exc:
+            raise RenderError(str(exc)) from exc
+        document_meta = {
+            k: _jsonable(v) for k, v in sorted(metadata.items()) if k not in _OPTION_KEYS
+        }
+        _present_for_pandoc(document_meta)
+        front_block = json.dumps(document_meta, ensure_ascii=False, indent=1, sort_keys=True)
+        markdown[fmt] = f"---\n{front_block}\n---\n\n{resolved_body}"
+        options[fmt] = metadata
+    return _Document(markdown=markdown, options=options, title=title)
+
+
+def _resolve_metadata(
+    merged: dict[str, object], variables: Mapping[str, object], build_dir: Path
+) -> dict[str, object]:
+    """Resolve shortcodes in every string value of the metadata (no includes)."""
+
+    def walk(value: object, key: str) -> object:
+        if isinstance(value, str):
+            if "{{<" not in value:
+                return value
+            try:
+                return resolve_shortcodes(
+                    value,
+                    variables=variables,
+                    metadata=merged,
+                    base_dir=build_dir,
+                    source=f"document metadata '{key}'",
+                    allow_include=False,
+                )
+            except ShortcodeError as exc:
+                raise RenderError(str(exc)) from exc
+        if isinstance(value, Mapping):
+            return {k: walk(v, f"{key}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, f"{key}.{i}") for i, v in enumerate(value)]
+        return value
+
+    return {k: walk(v, k) for k, v in merged.items()}
+
+
+# Not calendar.month_name: that follows the process locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _present_for_pandoc(meta: dict[str, object]) -> None:
+    """Shape metadata as Quarto presents it: an ISO date in words (en-GB long form, as
+    Quarto's default ``date-format``), and authors given as ``{name: ...}`` by name."""
+    date = meta.get("date")
+    if isinstance(date, str):
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                meta["date"] = f"{day} {_MONTHS[month - 1]} {year}"
+    authors = meta.get("author")
+    if isinstance(authors, dict | list):
+        listed = authors if isinstance(authors, list) else [authors]
+        meta["author"] = [a.get("name", "") if isinstance(a, dict) else a for a in listed]
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _utc(timestamp: datetime.datetime) -> datetime.datetime:
+    if not isinstance(timestamp, datetime.datetime):
+        raise TypeError("timestamp must be a datetime.datetime.")
+    if timestamp.tzinfo is None:
+        return timestamp.replace(tzinfo=datetime.UTC)
+    return timestamp.astimezone(datetime.UTC)
+
+
+def _check_fonts(assets_dir: Path) -> Path:
+    fonts_dir = assets_dir / "fonts"
+    missing = [name for name in FONT_FILES if not (fonts_dir / name).is_file()]
+    if missing:
+        raise RenderError(
+            f"The report font is missing: {', '.join(missing)} not found in {fonts_dir}. "
+            f"Restore the {FONT_FAMILY} font files (they are in the repository's "
+            "report/fonts folder)."
+        )
+    return fonts_dir
+
+
+def _check_no_symlinks_out(build_dir: Path) -> None:
+    for root, dirs, files in os.walk(build_dir):
+        for name in (*dirs, *files):
+            path = Path(root, name)
+            if path.is_symlink() and not path.resolve().is_relative_to(build_dir):
+                raise RenderError(
+                    f"{path.relative_to(build_dir)} in the build directory is a symbolic "
+                    "link to somewhere outside it. Copy the file in instead."
+                )
+
+
+# --------------------------------------------------------------------------------------
+# The built-in engine
+
+
+def _pandoc_path() -> str:
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        raise RenderError(
+            "pandoc is not available: install the project's dependencies "
+            f"(pypandoc-binary) and try again. ({exc})"
+        ) from None
+
+
+def _run_pandoc(args: list[str], markdown: str, build_dir: Path, what: str) -> None:
+    command = [_pandoc_path(), *args]
+    try:
+        result = subprocess.run(
+            command,
+            input=markdown.encode("utf-8"),
+            cwd=build_dir,
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"pandoc could not be run to make the {what}: {exc}") from None
+    stderr = result.stderr.decode("utf-8", "replace").strip()
+    # A Lua filter's own message is what matters; its stack traceback is noise.
+    stderr = stderr.split("\nstack traceback:", 1)[0].strip()
+    if result.returncode != 0:
+        raise RenderError(
+            f"pandoc could not turn report.qmd into the {what} (exit code "
+            f"{result.returncode}). pandoc said:\n{stderr}"
+        )
+    if stderr:
+        log.warning("pandoc (%s): %s", what, stderr)
+
+
+def _common_pandoc_args(options: Mapping[str, object]) -> list[str]:
+    args = [f"--from={PANDOC_FROM}"]
+    if options.get("toc"):
+        args += ["--toc", f"--toc-depth={int(options.get('toc-depth') or 3)}"]
+    return args
+
+
+def _render_builtin_html(
+    document: _Document, build_dir: Path, assets_dir: Path, html_out: Path
+) -> None:
+    options = document.options["html"]
+    with tempfile.TemporaryDirectory(prefix="auditrap-html-") as tmp:
+        style = Path(tmp, "style.html")
+        style.write_text(_embedded_stylesheet(assets_dir), encoding="utf-8")
+        out = Path(tmp, "report.html")
+        args = [
+            *_common_pandoc_args(options),
+            "--to=html5",
+            "--standalone",
+            "--embed-resources",
+            # No reader or writer may touch the network or files not named here; the
+            # Lua filters (not sandboxed) read the figures and check their paths.
+            "--sandbox",
+            "--section-divs",
+            "--wrap=none",
+            f"--template={assets_dir / 'partials' / 'report.html'}",
+            f"--include-in-header={style}",
+            f"--lua-filter={assets_dir / 'filters' / 'checks.lua'}",
+            f"--lua-filter={assets_dir / 'filters' / 'html-figures.lua'}",
+            f"--output={out}",
+        ]
+        _run_pandoc(args, document.markdown["html"], build_dir, "HTML page")
+        _replace(out, html_out)
+
+
+def _embedded_stylesheet(assets_dir: Path) -> str:
+    """styles.css with its fonts inlined as data: URIs, in a <style> element."""
+    css_path = assets_dir / "styles.css"
+    if not css_path.is_file():
+        raise RenderError(f"The report stylesheet {css_path} is missing.")
+    css = css_path.read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if target.startswith("data:") or target.startswith("#"):
+            return match.group(0)
+        path = (css_path.parent / target).resolve()
+        if not path.is_relative_to(assets_dir) or not path.is_file():
+            raise RenderError(
+                f"styles.css refers to {target!r}, which is not a file in {assets_dir}."
+            )
+        mime = {
+            ".ttf": "font/ttf",
+            ".otf": "font/otf",
+            ".woff2": "font/woff2",
+            ".woff": "font/woff",
+            ".svg": "image/svg+xml",
+            ".png": "image/png",
+        }
+        kind = mime.get(path.suffix.lower())
+        if kind is None:
+            raise RenderError(f"styles.css refers to {target!r}, which cannot be embedded.")
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'url("data:{kind};base64,{data}")'
+
+    css = re.sub(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""", inline, css)
+    if re.search(r"@import", css):
+        raise RenderError("styles.css must not @import other stylesheets.")
+    if "</style" in css.lower():
+        raise RenderError("styles.css must not contain '</style'.")
+    return f"<style>\n{css}\n</style>\n"
+
+
+def _render_builtin_pdf(
+    document: _Document,
+    build_dir: Path,
+    assets_dir: Path,
+    fonts_dir: Path,
+    pdf_out: Path,
+    timestamp: datetime.datetime,
+) -> None:
+    options = document.options["typst"]
+    typ = build_dir / "report.typ"
+    args = [
+        *_common_pandoc_args(options),
+        "--to=typst",
+        "--standalone",
+        f"--template={assets_dir / 'template.typ'}",
+        f"--lua-filter={assets_dir / 'filters' / 'checks.lua'}",
+        f"--lua-filter={assets_dir / 'filters' / 'typst-alt.lua'}",
+        f"--output={typ}",
+    ]
+    for key in ("papersize", "mainfont", "fontsize", "section-numbering"):
+        value = options.get(key)
+        if value not in (None, ""):
+            args.append(f"--variable={key}={value}")
+    _run_pandoc(args, document.markdown["typst"], build_dir, "PDF (typst source)")
+    mainfont = str(options.get("mainfont") or FONT_FAMILY)
+    _compile_typst(typ, build_dir, fonts_dir, mainfont, pdf_out, timestamp)
+
+
+def _compile_typst(
+    typ: Path,
+    build_dir: Path,
+    fonts_dir: Path,
+    mainfont: str,
+    pdf_out: Path,
+    timestamp: datetime.datetime,
+) -> None:
+    try:
+        import typst
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise RenderError(f"The typst package is not installed: {exc}") from None
+    # Only the report's own fonts: no system fonts and none of typst's embedded ones, so
+    # the PDF cannot silently fall back to another typeface.
+    fonts = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(fonts_dir)]
+    )
+    families = fonts.families()
+    if mainfont not in families:
+        raise RenderError(
+            f"The PDF font {mainfont!r} was not found in {fonts_dir} (found: "
+            f"{', '.join(families) or 'no fonts'}). Restore the font files."
+        )
+    tmp_pdf = pdf_out.with_name(f".{pdf_out.name}.partial")
+    try:
+        _, warnings = typst.compile_with_warnings(
+            str(typ),
+            output=str(tmp_pdf),
+            root=str(build_dir),
+            font_paths=fonts,
+            ignore_system_fonts=True,
+            pdf_standards=["ua-1"],
+            timestamp=timestamp,
+        )
+    except typst.TypstError as exc:
+        tmp_pdf.unlink(missing_ok=True)
+        raise RenderError(_typst_message(exc, typ)) from None
+    except RuntimeError as exc:
+        tmp_pdf.unlink(missing_ok=True)
+        raise RenderError(f"typst could not make the PDF from {typ.name}: {exc}") from None
+    for warning in warnings:
+        log.warning("typst: %s", getattr(warning, "message", warning))
+    os.replace(tmp_pdf, pdf_out)
+
+
+def _typst_message(exc: Exception, typ: Path) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    parts = [f"typst could not make the PDF from {typ.name}: {message}"]
+    diagnostic = getattr(exc, "diagnostic", None)
+    if diagnostic and diagnostic != message:
+        parts.append(str(diagnostic))
+    for hint in getattr(exc, "hints", None) or []:
+        parts.append(f"hint: {hint}")
+    if "title" in message.lower():
+        parts.append("Set 'title:' in _metadata.yml (or the front matter of report.qmd).")
+    if "alt" in message.lower():
+        parts.append('Give every image alternative text with {fig-alt="..."}.')
+    return "\n".join(parts)
+
+
+def _replace(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+# --------------------------------------------------------------------------------------
+# The Quarto engine
+
+
+def _render_quarto(
+    build_dir: Path,
+    assets_dir: Path,
+    html_out: Path,
+    pdf_out: Path,
+    timestamp: datetime.datetime,
+) -> None:
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        raise RenderError(
+            "The Quarto engine was asked for, but 'quarto' is not on PATH. Install "
+            "Quarto 1.6 or later, or use engine='builtin'."
+        )
+    _stage_quarto_assets(build_dir, assets_dir)
+    env = dict(os.environ)
+    # typst (bundled with Quarto) reads the PDF creation date from SOURCE_DATE_EPOCH.
+    env["SOURCE_DATE_EPOCH"] = str(int(timestamp.timestamp()))
+    output_dir = build_dir
+    project = _read_yaml(build_dir / "_quarto.yml").get("project")
+    if isinstance(project, Mapping) and project.get("output-dir"):
+        output_dir = (build_dir / str(project["output-dir"])).resolve()
+    for fmt, produced, target in (
+        ("html", "report.html", html_out),
+        ("typst", "report.pdf", pdf_out),
+    ):
+        command = [quarto, "render", "report.qmd", "--to", fmt]
+        try:
+            result = subprocess.run(
+                command, cwd=build_dir, env=env, capture_output=True, timeout=1800, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise RenderError(f"quarto could not be run: {exc}") from None
+        if result.returncode != 0:
+            stderr = result.stderr.decode("utf-8", "replace").strip()
+            raise RenderError(
+                f"quarto render --to {fmt} failed (exit code {result.returncode}). "
+                f"Quarto said:\n{stderr}"
+            )
+        made = output_dir / produced
+        if not made.is_file():
+            raise RenderError(
+                f"quarto render --to {fmt} finished but did not write {made}. Check "
+                "output-dir in _quarto.yml."
+            )
+        shutil.move(str(made), str(target))
+
+
+def _stage_quarto_assets(build_dir: Path, assets_dir: Path) -> None:
+    """Copy the template, styles, filters and fonts that _quarto.yml names into the
+    build directory (Quarto resolves them relative to the project)."""
+    for name in QUARTO_ASSETS:
+        source = assets_dir / name
+        target = build_dir / name
+        if not source.exists():
+            continue
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, target)
+    if not (build_dir / "_quarto.yml").is_file():
+        shutil.copyfile(assets_dir / "_quarto.yml", build_dir / "_quarto.yml")
+
+
+# --------------------------------------------------------------------------------------
+# Output checks
+
+
+class _ResourceFinder(HTMLParser):
+    """Collect every URL the page would fetch by itself (not the links a reader follows)."""
+
+    _FETCHING = {
+        "src",
+        "srcset",
+        "poster",
+        "data",
+        "background",
+        "action",
+        "formaction",
+        "manifest",
+        "codebase",
+        "ping",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            value = (value or "").strip()
+            if not value:
+                continue
+            fetches = name in self._FETCHING or (
+                name in {"href", "xlink:href"} and tag not in {"a", "area"}
+            )
+            if fetches and not value.startswith(("data:", "#")):
+                self.found.append(f"<{tag} {name}={value[:80]!r}>")
+            if name == "style":
+                self._check_css(value, tag)
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._check_css(data, "style")
+
+    def _check_css(self, css: str, where: str) -> None:
+        for match in re.finditer(r"""url\(\s*["']?([^"')]*)""", css):
+            if not match.group(1).startswith(("data:", "#")):
+                self.found.append(f"url({match.group(1)[:80]}) in <{where}>")
+        if "@import" in css:
+            self.found.append(f"@import in <{where}>")
+
+
+def check_html_is_self_contained(html: str, name: str = "the HTML page") -> None:
+    """Raise :class:`RenderError` if the page would load anything from anywhere."""
+    finder = _ResourceFinder()
+    finder.feed(html)
+    finder.close()
+    if finder.found:
+        listed = "\n".join(f"  {item}" for item in finder.found[:20])
+        raise RenderError(
+            f"{name} would load resources from outside the page, which the report must "
+            f"never do (privacy, and it must work offline):\n{listed}\nRemove them from "
+            "the Markdown (or the raw HTML in it), or save the file into the build "
+            "directory and refer to it by a relative path."
+        )

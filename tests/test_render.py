@@ -1,0 +1,827 @@
+"""The report rendering engine: shortcodes, safe Markdown, HTML and PDF output."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pypandoc
+import pytest
+
+from auditrap.render import (
+    RenderError,
+    ShortcodeError,
+    check_html_is_self_contained,
+    escape_markdown,
+    markdown_table,
+    render_report,
+    resolve_shortcodes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "report"
+SAMPLE = Path(__file__).resolve().parent / "data" / "render"
+STAMP = datetime.datetime(2025, 7, 31, 12, 0, tzinfo=datetime.UTC)
+
+FIG_ALT = (
+    "Bar chart of the number of cases audited by agency: Police 12, Health 7, "
+    "Children's social care 15, Education 8."
+)
+INJECTIONS = [
+    "<script>alert('x')</script> & <b>bold</b>",
+    '#read("/etc/passwd")',
+    "$x$ costs @ref <label>",
+    "`x`{=typst}",
+    "{{< include narrative/intro.md >}}",
+]
+
+needs_poppler = pytest.mark.skipif(
+    not all(shutil.which(t) for t in ("pdfinfo", "pdffonts", "pdftotext")),
+    reason="poppler-utils (pdfinfo, pdffonts, pdftotext) is not installed",
+)
+
+
+def pandoc(args: list[str], text: str) -> str:
+    result = subprocess.run(
+        [pypandoc.get_pandoc_path(), *args],
+        input=text.encode(),
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode()
+
+
+def make_build(tmp: Path, name: str = "build") -> Path:
+    """A copy of the sample build directory, with the project's _quarto.yml."""
+    build = tmp / name
+    shutil.copytree(SAMPLE, build)
+    shutil.copyfile(ASSETS / "_quarto.yml", build / "_quarto.yml")
+    return build
+
+
+def render(build: Path, out: Path, **kwargs) -> tuple[Path, Path]:
+    html, pdf = out / "report.html", out / "report.pdf"
+    kwargs.setdefault("engine", "builtin")
+    render_report(build, html_out=html, pdf_out=pdf, assets_dir=ASSETS, timestamp=STAMP, **kwargs)
+    return html, pdf
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("render")
+    return render(make_build(tmp), tmp / "out")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# --------------------------------------------------------------------------------------
+# escape_markdown and markdown_table
+
+
+NASTY = [
+    "<script>alert(1)</script>",
+    "`x`{=typst}",
+    '#read("/etc/passwd")',
+    "$x$ and $$y$$ and \\(z\\)",
+    "@ref [@ref] <label> &amp; &lt;",
+    "{{< include x >}} {{< var a >}}",
+    "# not a heading",
+    "1. not a list",
+    "- not a list either",
+    "> not a quote",
+    "| not | a | table |",
+    "**not bold** _not em_ ~~not struck~~ ^sup^ ~sub~",
+    "[not a link](http://example.org) ![no](x.png)",
+    ":smile: <!-- not a comment -->",
+    "back\\slash at the end\\",
+    "C:\\Users\\x and 50% of £3.50 -- dash ... ellipsis",
+    'Children\'s "social" care',
+]
+
+
+def test_escape_markdown_is_literal_text_through_pandoc():
+    doc = "\n\n".join(escape_markdown(s) for s in NASTY)
+    ast = json.loads(pandoc(["-f", "markdown", "-t", "json"], doc))
+    blocks = ast["blocks"]
+    assert [b["t"] for b in blocks] == ["Para"] * len(NASTY)
+    for block, original in zip(blocks, NASTY, strict=True):
+        kinds = {i["t"] for i in block["c"]}
+        assert kinds <= {"Str", "Space"}, (original, kinds)
+        text = "".join(i["c"] if i["t"] == "Str" else " " for i in block["c"])
+        assert text == original
+
+
+def test_escape_markdown_flattens_whitespace_and_drops_controls():
+    assert escape_markdown("  two\nlines\r\n\tand\u2028more  ") == "two lines and more"
+    assert escape_markdown("bell\x07 nul\x00") == "bell nul"
+    assert escape_markdown("    code?") == "code\\?"
+    with pytest.raises(TypeError):
+        escape_markdown(42)  # type: ignore[arg-type]
+
+
+def test_markdown_table_is_a_captioned_pipe_table_with_escaped_cells():
+    table = markdown_table(
+        ["Agency", "Cases | total"],
+        [["<b>Police</b>", "12"], ["Health *", "7"]],
+        "Cases by agency <script>",
+        align=["left", "right"],
+    )
+    assert table.splitlines()[0].startswith("| Agency | Cases \\| total")
+    assert "\n\nTable: Cases by agency \\<script\\>\n" in table
+    html = pandoc(["-f", "markdown", "-t", "html"], table)
+    assert "<caption>Cases by agency &lt;script&gt;</caption>" in html
+    assert len(re.findall(r"<th[ >]", html)) == 2
+    assert "&lt;b&gt;Police&lt;/b&gt;" in html
+    assert "<b>" not in html
+    assert "Health *" in html
+
+
+def test_markdown_table_refuses_bad_shapes():
+    with pytest.raises(ValueError, match="cells"):
+        markdown_table(["a", "b"], [["1"]], "c")
+    with pytest.raises(ValueError, match="heading"):
+        markdown_table(["a", " "], [], "c")
+    with pytest.raises(ValueError, match="caption"):
+        markdown_table(["a"], [], "")
+
+
+# --------------------------------------------------------------------------------------
+# Shortcodes
+
+
+VARIABLES = {
+    "board": {"name": "Northshire <Board>", "cases": 42, "rate": 57.1},
+    "flag": True,
+    "nothing": None,
+}
+METADATA = {"title": "Audit & review", "author": ["A", "B"], "date": datetime.date(2025, 7, 1)}
+
+
+def resolve(text: str, base: Path, source: str = "report.qmd") -> str:
+    return resolve_shortcodes(
+        text, variables=VARIABLES, metadata=METADATA, base_dir=base, source=source
+    )
+
+
+def test_var_and_meta_insert_escaped_text(tmp_path):
+    out = resolve(
+        "{{< var board.name >}} had {{< var board.cases >}} cases ({{< var board.rate >}}%);"
+        ' {{< meta title >}} by {{< meta "author" >}} on {{< meta date >}} {{< var flag >}}',
+        tmp_path,
+    )
+    assert out == (
+        "Northshire \\<Board\\> had 42 cases (57\\.1%); Audit \\& review by A\\, B on "
+        "2025\\-07\\-01 true"
+    )
+
+
+def test_values_cannot_become_markup_or_shortcodes(tmp_path):
+    variables = {"v": {"a": "{{< include secret.md >}}", "b": "<script>x</script>"}}
+    (tmp_path / "secret.md").write_text("SECRET")
+    out = resolve_shortcodes(
+        "{{< var v.a >}} {{< var v.b >}}",
+        variables=variables,
+        metadata={},
+        base_dir=tmp_path,
+        source="report.qmd",
+    )
+    assert "SECRET" not in out
+    assert out == "\\{\\{\\< include secret\\.md \\>\\}\\} \\<script\\>x\\<\\/script\\>"
+
+
+def test_quarto_escape_yields_the_literal_shortcode(tmp_path):
+    out = resolve("Write {{{< var board.name >}}} or {{{< pagebreak >}}}.", tmp_path)
+    assert out == "Write {{< var board.name >}} or {{< pagebreak >}}."
+
+
+def test_include_is_recursive_and_relative_to_the_including_file(tmp_path):
+    (tmp_path / "narrative").mkdir()
+    (tmp_path / "narrative" / "a.md").write_text(
+        "A says {{< var board.cases >}}.\n\n{{< include b.md >}}\n"
+    )
+    (tmp_path / "narrative" / "b.md").write_text("B {{{< meta x >}}}\n")
+    out = resolve("Start\n\n{{< include narrative/a.md >}}\n\nEnd", tmp_path)
+    assert out == "Start\n\nA says 42.\n\nB {{< meta x >}}\n\nEnd"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needle"),
+    [
+        ("one\ntwo {{< pagebreak >}}", 2, "{{< pagebreak >}}"),
+        ("\n\n\n{{< env HOME >}}", 4, "{{< env HOME >}}"),
+        ("x {{< kbd Ctrl-C >}}", 1, "only understands var, meta and include"),
+    ],
+)
+def test_unknown_shortcode_is_refused_with_file_and_line(tmp_path, text, line, needle):
+    with pytest.raises(ShortcodeError) as info:
+        resolve(text, tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"report.qmd, line {line}:")
+    assert needle in message
+
+
+def test_unknown_variable_and_meta_are_refused(tmp_path):
+    unknown = r"report\.qmd, line 3: .*'board\.nmae'.*_variables\.yml"
+    with pytest.raises(ShortcodeError, match=unknown):
+        resolve("a\nb\n{{< var board.nmae >}}", tmp_path)
+    with pytest.raises(ShortcodeError, match=r"line 1: .*'subtitle'.*_metadata\.yml"):
+        resolve("{{< meta subtitle >}}", tmp_path)
+    with pytest.raises(ShortcodeError, match="group of values"):
+        resolve("{{< var board >}}", tmp_path)
+    with pytest.raises(ShortcodeError, match="empty"):
+        resolve("{{< var nothing >}}", tmp_path)
+    with pytest.raises(ShortcodeError, match="exactly one key"):
+        resolve("{{< var a b >}}", tmp_path)
+
+
+def test_errors_in_included_files_name_that_file_and_line(tmp_path):
+    (tmp_path / "part.md").write_text("fine\n\nnot {{< var missing >}}\n")
+    with pytest.raises(ShortcodeError, match=r"^part\.md, line 3: .*'missing'"):
+        resolve("{{< include part.md >}}", tmp_path)
+
+
+def test_body_line_numbers_can_start_after_front_matter(tmp_path):
+    with pytest.raises(ShortcodeError, match=r"report\.qmd, line 11:"):
+        resolve_shortcodes(
+            "x\n{{< nope >}}",
+            variables={},
+            metadata={},
+            base_dir=tmp_path,
+            source="report.qmd",
+            first_line=10,
+        )
+
+
+def test_unclosed_shortcode_is_refused(tmp_path):
+    with pytest.raises(ShortcodeError, match=r"line 2: .*never closed"):
+        resolve("ok\n{{< var board.name", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/etc/passwd", "absolute path"),
+        ("../outside.md", "'\\.\\.'"),
+        ("narrative/../../outside.md", "'\\.\\.'"),
+        ("missing.md", "does not exist"),
+    ],
+)
+def test_include_cannot_leave_the_build_directory(tmp_path, path, reason):
+    base = tmp_path / "build"
+    (base / "narrative").mkdir(parents=True)
+    (tmp_path / "outside.md").write_text("SECRET")
+    with pytest.raises(ShortcodeError, match=reason):
+        resolve(f"{{{{< include {path} >}}}}", base)
+
+
+def test_include_refuses_symlinks_and_loops(tmp_path):
+    base = tmp_path / "build"
+    base.mkdir()
+    (tmp_path / "outside.md").write_text("SECRET")
+    (base / "link.md").symlink_to(tmp_path / "outside.md")
+    (tmp_path / "outside_dir").mkdir()
+    (tmp_path / "outside_dir" / "x.md").write_text("SECRET")
+    (base / "dir").symlink_to(tmp_path / "outside_dir")
+    with pytest.raises(ShortcodeError, match="symbolic link"):
+        resolve("{{< include link.md >}}", base)
+    with pytest.raises(ShortcodeError, match="symbolic link"):
+        resolve("{{< include dir/x.md >}}", base)
+    (base / "loop.md").write_text("{{< include loop.md >}}")
+    with pytest.raises(ShortcodeError, match="includes itself"):
+        resolve("{{< include loop.md >}}", base)
+
+
+def test_include_depth_is_limited(tmp_path):
+    for i in range(20):
+        (tmp_path / f"f{i}.md").write_text(f"{{{{< include f{i + 1}.md >}}}}")
+    (tmp_path / "f20.md").write_text("bottom")
+    with pytest.raises(ShortcodeError, match="deep"):
+        resolve("{{< include f0.md >}}", tmp_path)
+
+
+def test_include_is_refused_in_metadata(tmp_path):
+    (tmp_path / "x.md").write_text("x")
+    with pytest.raises(ShortcodeError, match="metadata values cannot include"):
+        resolve_shortcodes(
+            "{{< include x.md >}}",
+            variables={},
+            metadata={},
+            base_dir=tmp_path,
+            source="title",
+            allow_include=False,
+        )
+
+
+# --------------------------------------------------------------------------------------
+# The built-in engine on the sample build directory: HTML
+
+
+def test_html_language_title_and_headings(rendered):
+    html = rendered[0].read_text()
+    assert '<html lang="en-GB"' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert html.count("<h1") == 1
+    assert '<h1 class="title">Northshire multi-agency safeguarding audit</h1>' in html
+    assert "<title>Northshire multi-agency safeguarding audit</title>" in html
+    levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert '<a class="skip-link" href="#quarto-document-content">' in html
+    assert '<main id="quarto-document-content"' in html
+
+
+def test_html_is_self_contained_with_the_embedded_font(rendered):
+    html = rendered[0].read_text()
+    check_html_is_self_contained(html)  # raises if anything would be fetched
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html)
+    assert "url(http" not in html and "@import" not in html
+    assert html.count("@font-face") == 4
+    assert html.count('url("data:font/ttf;base64,') == 4
+    assert 'font-family: "Atkinson Hyperlegible", sans-serif;' in html
+    assert "mathjax" not in html.lower()
+    assert "<script" not in html
+
+
+def test_html_figure_has_the_fig_alt_as_accessible_name(rendered):
+    html = rendered[0].read_text()
+    match = re.search(r"<svg ([^>]*)>\s*<title>([^<]*)</title>", html)
+    assert match, "the SVG chart should be inline"
+    attrs, title = match.groups()
+    expected = FIG_ALT.replace("'", "&#39;")
+    assert 'role="img"' in attrs
+    assert f'aria-label="{expected}"' in attrs
+    assert title == expected
+    assert 'font-family="Atkinson Hyperlegible"' in html
+    assert "<figcaption>Cases audited by agency</figcaption>" in html
+    assert "data-fig-alt" not in html
+
+
+def test_html_tables_have_headers_caption_and_a_scroll_region(rendered):
+    html = rendered[0].read_text()
+    assert (
+        '<div class="table-wrap" role="region" tabindex="0" '
+        'aria-label="Cases audited and share graded good or better, by agency">'
+    ) in html
+    assert "<caption>Cases audited and share graded good or better, by agency</caption>" in html
+    assert len(re.findall(r"<th[ >]", html)) == 3
+    assert "<thead>" in html
+
+
+def test_html_shows_variables_and_free_text_literally(rendered):
+    html = rendered[0].read_text()
+    assert "This audit looked at 42 cases from Northshire Safeguarding Children Partnership" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "#read(&quot;/etc/passwd&quot;)" in html
+    assert "$x$ costs @ref &lt;label&gt;" in html
+    assert "`x`{=typst}" in html
+    assert "{{&lt; include narrative/intro.md &gt;}}" in html
+    assert "{{&lt; var board.name &gt;}}" in html
+    assert "<b>bold" not in html and "<label>" not in html
+
+
+def test_stylesheet_meets_the_layout_rules():
+    css = (ASSETS / "styles.css").read_text()
+    assert "max-width: 70ch" in css
+    assert ":focus-visible" in css
+    assert re.search(r"img,\s*svg\s*\{\s*max-width: 100%;", css)
+    assert re.search(r"\.table-wrap\s*\{\s*overflow-x: auto;", css)
+    assert not re.search(r"url\(\s*[\"']?https?:", css)
+
+
+# --------------------------------------------------------------------------------------
+# The built-in engine on the sample build directory: PDF
+
+
+def pdf_tool(*args: str) -> str:
+    result = subprocess.run(list(args), capture_output=True, check=True)
+    return result.stdout.decode("utf-8", "replace")
+
+
+@needs_poppler
+def test_pdf_is_a4_tagged_and_titled(rendered):
+    info = pdf_tool("pdfinfo", str(rendered[1]))
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+    assert re.search(r"Tagged:\s+yes", info)
+    assert re.search(r"Title:\s+Northshire multi-agency safeguarding audit", info)
+    assert re.search(r"CreationDate:\s+Thu Jul 31 12:00:00 2025", info)
+
+
+@needs_poppler
+def test_pdf_uses_only_the_embedded_report_font(rendered):
+    lines = pdf_tool("pdffonts", str(rendered[1])).splitlines()[2:]
+    assert lines, "the PDF has no fonts"
+    for line in lines:
+        name, *rest = line.split()
+        assert re.fullmatch(r"[A-Z]{6}\+AtkinsonHyperlegible-\w+", name), line
+        assert rest[-5] == "yes", f"not embedded: {line}"  # the 'emb' column
+
+
+@needs_poppler
+def test_pdf_text_has_variables_and_literal_free_text(rendered):
+    text = pdf_tool("pdftotext", "-enc", "UTF-8", str(rendered[1]), "-")
+    flat = squash(text)
+    for value in ("42cases", "NorthshireSafeguardingChildrenPartnership", "ApriltoJune2025"):
+        assert value in flat
+    for injection in INJECTIONS:
+        assert squash(injection) in flat, injection
+    assert "{{<varboard.name>}}" in flat
+    assert "Page1of2" in flat
+
+
+def struct_alts(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(node) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if "/Alt" in node and node.get("/S") == "/Figure":
+                found.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            if kids is not None:
+                walk(kids)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    return found
+
+
+def test_pdf_figure_alt_text_is_in_the_structure_tree(rendered):
+    assert struct_alts(rendered[1]) == [FIG_ALT]
+
+
+def test_pdf_headings_keep_the_hierarchy(rendered):
+    from pypdf import PdfReader
+
+    reader = PdfReader(rendered[1])
+    kinds: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if str(node.get("/S", "")).startswith("/H"):
+                kinds.append(str(node["/S"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert kinds == ["/H1", "/H2", "/H2", "/H3", "/H2"]
+    # The table keeps its header row (typst's table.header -> THead/TH).
+    structure = _qdf(rendered[1])
+    assert b"/S /THead" in structure and structure.count(b"/S /TH\n") == 3
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    # PDF bookmarks follow the sections (the title and contents are not bookmarked).
+    top = [o.title for o in reader.outline if not isinstance(o, list)]
+    nested = [o.title for o in reader.outline if isinstance(o, list) for o in o]
+    assert top == ["Summary", "Free text from the audit returns"]
+    assert nested == ["Findings by agency"]
+
+
+TYPST_TRICKS = [
+    "a // not a comment",
+    "a /* not */ a comment",
+    "= not a heading",
+    "- not a list",
+    "+ not a list",
+    "1. not a numbered list",
+    "x ~ y",
+    "en -- dash --- em",
+    "under_score *star* `tick`",
+    "back \\ slash \\u{41}",
+    "<a> $m$ #f @c [b] {c} ^s^",
+    "#set text(red)",
+    '#import "@preview/x:1.0.0": *',
+    "/ term: description",
+    "'single' \"double\"",
+]
+
+
+@needs_poppler
+def test_free_text_reaches_the_pdf_literally(tmp_path):
+    build = make_build(tmp_path)
+    body = "\n\n".join(escape_markdown(t) for t in TYPST_TRICKS)
+    (build / "report.qmd").write_text(f"---\ntitle: Tricks\n---\n\n## Free text\n\n{body}\n")
+    _, pdf = render(build, tmp_path / "out")
+    text = pdf_tool("pdftotext", "-enc", "UTF-8", str(pdf), "-")
+    flat = squash(text)
+    for trick in TYPST_TRICKS:
+        assert squash(trick) in flat, trick
+
+
+def _qdf(pdf: Path) -> bytes:
+    """The PDF uncompressed (qpdf --qdf), so its structure can be searched as text."""
+    if not shutil.which("qpdf"):
+        pytest.skip("qpdf is not installed")
+    out = pdf.with_suffix(".qdf.pdf")
+    subprocess.run(
+        ["qpdf", "--qdf", "--object-streams=disable", str(pdf), str(out)],
+        capture_output=True,
+        check=False,
+    )
+    return out.read_bytes()
+
+
+def test_typst_alt_text_and_captions_are_escaped(tmp_path):
+    build = make_build(tmp_path)
+    alt = 'He said "hi" \\ #read("/etc/passwd") $x$ ]) <l>'
+    escaped = alt.replace("\\", "\\\\").replace('"', '\\"')
+    (build / "report.qmd").write_text(
+        "---\ntitle: Escapes\n---\n\n## One\n\n"
+        '![Caption with #emph[x] and "quotes"](figures/cases-by-agency.svg)'
+        f'{{fig-alt="{escaped}"}}\n'
+    )
+    html, pdf = render(build, tmp_path / "out")
+    assert struct_alts(pdf) == [alt]
+    typ = (build / "report.typ").read_text()
+    assert 'alt: "He said \\"hi\\" \\\\ #read(\\"/etc/passwd\\") $x$ ]) <l>"' in typ
+    assert 'caption: [Caption with \\#emph\\[x\\] and "quotes"]' in typ
+
+
+# --------------------------------------------------------------------------------------
+# Reproducibility
+
+
+def test_two_renders_are_byte_identical(rendered, tmp_path):
+    html, pdf = render(make_build(tmp_path, "elsewhere"), tmp_path / "again")
+    assert html.read_bytes() == rendered[0].read_bytes()
+    assert pdf.read_bytes() == rendered[1].read_bytes()
+
+
+# --------------------------------------------------------------------------------------
+# Errors
+
+
+def test_missing_title_is_a_clear_error(tmp_path):
+    build = make_build(tmp_path)
+    text = (build / "report.qmd").read_text()
+    (build / "report.qmd").write_text(re.sub(r"^title:.*\n", "", text, flags=re.M))
+    with pytest.raises(RenderError, match=r"no title.*PDF/UA-1.*_metadata\.yml"):
+        render(build, tmp_path / "out")
+
+
+def test_metadata_title_is_used_when_the_front_matter_has_none(tmp_path):
+    build = make_build(tmp_path)
+    text = (build / "report.qmd").read_text()
+    (build / "report.qmd").write_text(re.sub(r"^title:.*\n", "", text, flags=re.M))
+    with (build / "_metadata.yml").open("a") as f:
+        f.write('title: "Report for {{< var board.short_name >}}"\n')
+    html, _ = render(build, tmp_path / "out")
+    assert '<h1 class="title">Report for Northshire</h1>' in html.read_text()
+
+
+def test_unknown_shortcode_in_the_report_names_file_and_line(tmp_path):
+    build = make_build(tmp_path)
+    text = (build / "report.qmd").read_text()
+    (build / "report.qmd").write_text(text + "\n{{< pagebreak >}}\n")
+    line = text.count("\n") + 2
+    with pytest.raises(RenderError, match=rf"report\.qmd, line {line}: .*pagebreak"):
+        render(build, tmp_path / "out")
+
+
+def test_missing_font_is_a_clear_error(tmp_path):
+    assets = tmp_path / "assets"
+    shutil.copytree(ASSETS, assets)
+    (assets / "fonts" / "AtkinsonHyperlegible-Bold.ttf").unlink()
+    with pytest.raises(RenderError, match="font is missing: AtkinsonHyperlegible-Bold.ttf"):
+        render_report(
+            make_build(tmp_path),
+            html_out=tmp_path / "r.html",
+            pdf_out=tmp_path / "r.pdf",
+            assets_dir=assets,
+            timestamp=STAMP,
+            engine="builtin",
+        )
+
+
+def test_pandoc_filter_failure_is_a_render_error(tmp_path):
+    build = make_build(tmp_path)
+    with (build / "report.qmd").open("a") as f:
+        f.write("\n# A second level-1 heading\n")
+    with pytest.raises(RenderError) as info:
+        render(build, tmp_path / "out")
+    message = str(info.value)
+    assert "pandoc could not turn report.qmd into the HTML page" in message
+    assert "start sections with ## instead" in message
+    assert "stack traceback" not in message
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        '![Remote](https://example.org/chart.png){fig-alt="x"}',
+        '![Absolute](/etc/hosts){fig-alt="x"}',
+        '![Up](../chart.svg){fig-alt="x"}',
+    ],
+)
+def test_images_must_be_local_files(tmp_path, markdown):
+    build = make_build(tmp_path)
+    with (build / "report.qmd").open("a") as f:
+        f.write(f"\n{markdown}\n")
+    with pytest.raises(RenderError, match="image"):
+        render(build, tmp_path / "out")
+
+
+def test_labelled_figures_work_but_cross_references_are_refused(tmp_path):
+    build = make_build(tmp_path)
+    qmd = build / "report.qmd"
+    qmd.write_text(qmd.read_text().replace('{fig-alt="', '{#fig-cases fig-alt="'))
+    html, _ = render(build, tmp_path / "out")
+    assert '<figure id="fig-cases">' in html.read_text()
+    assert ") <fig-cases>" in (build / "report.typ").read_text()
+    with qmd.open("a") as f:
+        f.write("\nAs @fig-cases shows.\n")
+    with pytest.raises(RenderError, match="@fig-cases.*not support"):
+        render(build, tmp_path / "out2")
+
+
+def test_image_without_alt_text_is_refused(tmp_path):
+    build = make_build(tmp_path)
+    with (build / "report.qmd").open("a") as f:
+        f.write("\nText ![](figures/cases-by-agency.svg) here.\n")
+    with pytest.raises(RenderError, match="no alternative text"):
+        render(build, tmp_path / "out")
+
+
+def test_raw_html_loading_a_remote_resource_is_refused(tmp_path):
+    build = make_build(tmp_path)
+    with (build / "report.qmd").open("a") as f:
+        f.write('\n<img src="https://tracker.example/p.gif" alt="">\n')
+    with pytest.raises(RenderError, match="tracker.example"):
+        render(build, tmp_path / "out")
+
+
+def test_typst_failure_is_a_render_error(tmp_path):
+    build = make_build(tmp_path)
+    with (build / "report.qmd").open("a") as f:
+        f.write('\n```{=typst}\n#panic("boom from typst")\n```\n')
+    with pytest.raises(RenderError, match=r"typst could not make the PDF.*boom from typst"):
+        render(build, tmp_path / "out")
+
+
+def test_symlink_out_of_the_build_directory_is_refused(tmp_path):
+    build = make_build(tmp_path)
+    (tmp_path / "secret.png").write_bytes(b"x")
+    (build / "figures" / "leak.png").symlink_to(tmp_path / "secret.png")
+    with pytest.raises(RenderError, match="symbolic link"):
+        render(build, tmp_path / "out")
+
+
+def test_self_contained_check():
+    check_html_is_self_contained('<a href="https://www.gov.uk/">GOV.UK</a><img src="data:x">')
+    for bad in (
+        '<img src="https://x.example/a.png">',
+        '<link rel="stylesheet" href="//cdn.example/x.css">',
+        '<script src="mathjax.js"></script>',
+        '<div style="background: url(https://x.example/b.png)"></div>',
+        "<style>@import 'x.css';</style>",
+        '<svg><image href="http://x.example/c.png"/></svg>',
+    ):
+        with pytest.raises(RenderError):
+            check_html_is_self_contained(bad)
+
+
+def test_bad_engine_name():
+    with pytest.raises(ValueError, match="engine"):
+        render_report(
+            SAMPLE,
+            html_out=Path("x"),
+            pdf_out=Path("y"),
+            assets_dir=ASSETS,
+            timestamp=STAMP,
+            engine="latex",
+        )
+
+
+# --------------------------------------------------------------------------------------
+# The Quarto engine, with a stand-in `quarto` on PATH
+
+
+FAKE_QUARTO = textwrap.dedent(
+    """\
+    #!{python}
+    import json, os, sys
+    from pathlib import Path
+    log = Path(os.environ["FAKE_QUARTO_LOG"])
+    calls = json.loads(log.read_text()) if log.exists() else []
+    calls.append({{"args": sys.argv[1:], "cwd": os.getcwd(),
+                  "epoch": os.environ.get("SOURCE_DATE_EPOCH")}})
+    log.write_text(json.dumps(calls))
+    if os.environ.get("FAKE_QUARTO_FAIL"):
+        sys.stderr.write("ERROR: something in report.qmd went wrong\\n")
+        sys.exit(1)
+    fmt = sys.argv[sys.argv.index("--to") + 1]
+    if fmt == "html":
+        Path("report.html").write_text(
+            '<!DOCTYPE html><html lang="en-GB"><body><h1>Quarto</h1></body></html>')
+    else:
+        Path("report.pdf").write_bytes(b"%PDF-1.7 fake")
+    """
+)
+
+
+@pytest.fixture
+def fake_quarto(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "quarto"
+    script.write_text(FAKE_QUARTO.format(python=sys.executable))
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    log = tmp_path / "quarto-calls.json"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
+    return log
+
+
+def test_auto_engine_runs_quarto_render_when_quarto_is_on_path(tmp_path, fake_quarto):
+    build = make_build(tmp_path)
+    html, pdf = render(build, tmp_path / "out", engine="auto")
+    calls = json.loads(fake_quarto.read_text())
+    assert [c["args"] for c in calls] == [
+        ["render", "report.qmd", "--to", "html"],
+        ["render", "report.qmd", "--to", "typst"],
+    ]
+    assert all(Path(c["cwd"]) == build.resolve() for c in calls)
+    assert all(c["epoch"] == str(int(STAMP.timestamp())) for c in calls)
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert pdf.read_bytes() == b"%PDF-1.7 fake"
+    assert not (build / "report.html").exists() and not (build / "report.pdf").exists()
+    # The files _quarto.yml names were staged next to the document for Quarto.
+    for name in (
+        "styles.css",
+        "template.typ",
+        "filters/typst-alt.lua",
+        "filters/html-figures.lua",
+        "partials/skip-link.html",
+        "fonts/AtkinsonHyperlegible-Regular.ttf",
+    ):
+        assert (build / name).is_file(), name
+
+
+def test_quarto_failure_is_a_render_error(tmp_path, fake_quarto, monkeypatch):
+    monkeypatch.setenv("FAKE_QUARTO_FAIL", "1")
+    with pytest.raises(RenderError, match=r"(?s)quarto render --to html failed.*went wrong"):
+        render(make_build(tmp_path), tmp_path / "out", engine="quarto")
+
+
+def test_quarto_engine_still_checks_shortcodes_first(tmp_path, fake_quarto):
+    build = make_build(tmp_path)
+    with (build / "report.qmd").open("a") as f:
+        f.write("\n{{< include ../../etc/passwd >}}\n")
+    with pytest.raises(RenderError, match="outside"):
+        render(build, tmp_path / "out", engine="quarto")
+    assert not fake_quarto.exists()
+
+
+def test_quarto_engine_without_quarto_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RenderError, match="'quarto' is not on PATH"):
+        render(make_build(tmp_path), tmp_path / "out", engine="quarto")
+
+
+def test_auto_engine_falls_back_to_builtin(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    html, pdf = render(make_build(tmp_path), tmp_path / "out", engine="auto")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert "Atkinson Hyperlegible" in html.read_text()
+
+
+def test_quarto_project_file_is_valid_and_names_existing_assets():
+    import yaml
+
+    config = yaml.safe_load((ASSETS / "_quarto.yml").read_text())
+    assert config["project"]["type"] == "default"
+    assert config["lang"] == "en-GB"
+    html, typ = config["format"]["html"], config["format"]["typst"]
+    assert html["embed-resources"] is True
+    assert (ASSETS / html["css"]).is_file()
+    assert (ASSETS / html["include-before-body"]).is_file()
+    assert typ["papersize"] == "a4"
+    assert typ["mainfont"] == "Atkinson Hyperlegible"
+    assert (ASSETS / typ["template"]).is_file()
+    assert (ASSETS / typ["font-paths"]).is_dir()
+    for fmt in (html, typ):
+        assert fmt["filters"][0] == "quarto"
+        for name in fmt["filters"][1:]:
+            assert (ASSETS / name).is_file(), name
