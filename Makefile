@@ -45,3 +45,9 @@ $(STAMP): requirements.lock pyproject.toml
 # Remove everything the pipeline derived (the raw data is never touched).
 clean:
 	rm -rf data/processed report/_output logs .snakemake
+
+# environment.yml carries the lock file's pins for people who use conda.
+environment.yml: requirements.lock
+	$(PYTHON) -c 'import re,sys; pins=re.findall(r"^([A-Za-z0-9_.-]+==[^ \\\n]+)", open("requirements.lock").read(), re.M); \
+	print("# Generated from requirements.lock by `make environment.yml`: the same pins, for conda users.\n# conda env create -f environment.yml && conda activate auditrap && pip install --no-deps -e .\nname: auditrap\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n  - pip:"); \
+	[print("      - " + p) for p in pins]' > $@

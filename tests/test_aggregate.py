@@ -17,11 +17,13 @@ from auditrap.grades import GRADE_DTYPE
 
 def cases(grades, areas=None):
     areas = areas or ["North"] * len(grades)
-    return pd.DataFrame({
-        "case_id": [f"C{i}" for i in range(len(grades))],
-        "area": pd.Categorical(areas, categories=list(dict.fromkeys(areas + ["South"]))),
-        "ratified_grade": pd.Categorical(grades, dtype=GRADE_DTYPE),
-    })
+    return pd.DataFrame(
+        {
+            "case_id": [f"C{i}" for i in range(len(grades))],
+            "area": pd.Categorical(areas, categories=list(dict.fromkeys(areas + ["South"]))),
+            "ratified_grade": pd.Categorical(grades, dtype=GRADE_DTYPE),
+        }
+    )
 
 
 def test_distribution_keeps_every_grade_with_zeros():
@@ -50,15 +52,22 @@ def test_grades_by_area_has_every_area_and_grade():
 
 def test_suggested_grade_is_the_median_taking_the_worse_on_a_tie():
     c = cases(["Good", "Good", "Inadequate"])
-    returns = pd.DataFrame({
-        "case_id": ["C0", "C0", "C1", "C1", "C1", "C2"],
-        "agency": pd.Categorical(["A", "B", "A", "B", "C", "A"]),
-        "grade": pd.Categorical(["Good", "Requires improvement", "Outstanding", "Good",
-                                 "Good", "Inadequate"], dtype=GRADE_DTYPE),
-    })
+    returns = pd.DataFrame(
+        {
+            "case_id": ["C0", "C0", "C1", "C1", "C1", "C2"],
+            "agency": pd.Categorical(["A", "B", "A", "B", "C", "A"]),
+            "grade": pd.Categorical(
+                ["Good", "Requires improvement", "Outstanding", "Good", "Good", "Inadequate"],
+                dtype=GRADE_DTYPE,
+            ),
+        }
+    )
     table = suggested_grades(c, returns)
     assert list(table["suggested_grade"].astype(str)) == [
-        "Requires improvement", "Good", "Inadequate"]
+        "Requires improvement",
+        "Good",
+        "Inadequate",
+    ]
     assert list(table["agrees"]) == [False, True, True]
     agreement = dict(zip(*grade_agreement(table).to_dict("list").values(), strict=True))
     assert agreement["Ratified grade better than the returns suggest"] == 1
@@ -66,20 +75,24 @@ def test_suggested_grade_is_the_median_taking_the_worse_on_a_tie():
 
 
 def test_agency_grades_counts_each_listed_agency():
-    returns = pd.DataFrame({
-        "agency": pd.Categorical(["Police", "Police"], categories=["Police", "GP"]),
-        "grade": pd.Categorical(["Good", "Inadequate"], dtype=GRADE_DTYPE),
-    })
+    returns = pd.DataFrame(
+        {
+            "agency": pd.Categorical(["Police", "Police"], categories=["Police", "GP"]),
+            "grade": pd.Categorical(["Good", "Inadequate"], dtype=GRADE_DTYPE),
+        }
+    )
     table = agency_grades(returns)
     assert len(table) == 8
     assert table.query("agency == 'GP'")["returns"].sum() == 0
 
 
 def test_immediate_actions_raised_completed_open():
-    actions = pd.DataFrame({
-        "agency": pd.Categorical(["Police", "GP", "Police"]),
-        "status": pd.Categorical(["Completed", "Open", "Completed"]),
-    })
+    actions = pd.DataFrame(
+        {
+            "agency": pd.Categorical(["Police", "GP", "Police"]),
+            "status": pd.Categorical(["Completed", "Open", "Completed"]),
+        }
+    )
     table = immediate_actions(actions, ["GP", "Police", "School"])
     total = table[table["agency"] == "All agencies"].iloc[0]
     assert (total["raised"], total["completed"], total["open"]) == (3, 2, 1)

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from auditrap.validate import load_audit
+
 from conftest import FIXTURE_AUDIT, SAMPLE_AUDIT, read_rows, set_cell, write_rows
 
 
 def problems_of(audit_dir: Path):
-    audit, problems = load_audit(audit_dir, audit_dir.name,
-                                 grade_aliases={"RI": "Requires improvement"})
+    audit, problems = load_audit(
+        audit_dir, audit_dir.name, grade_aliases={"RI": "Requires improvement"}
+    )
     errors = [p for p in problems if p.severity == "error"]
     return audit, errors
 
@@ -34,7 +36,7 @@ def _append_column(path: Path, name: str, value: str) -> None:
 def _drop_column(path: Path, name: str) -> None:
     rows = read_rows(path)
     i = rows[0].index(name)
-    write_rows(path, [r[:i] + r[i + 1:] for r in rows])
+    write_rows(path, [r[:i] + r[i + 1 :] for r in rows])
 
 
 def _append_row(path: Path, row: list[str]) -> None:
@@ -45,78 +47,129 @@ def _append_row(path: Path, row: list[str]) -> None:
 # phrase the message must contain.
 CASES = {
     "missing required column": (
-        lambda d: _drop_column(d / "cases.csv", "area"), ("cases.csv", 1, "area"), "missing"),
+        lambda d: _drop_column(d / "cases.csv", "area"),
+        ("cases.csv", 1, "area"),
+        "missing",
+    ),
     "unknown column": (
         lambda d: _append_column(d / "returns.csv", "notes", "x"),
-        ("returns.csv", 1, "notes"), "not a column"),
+        ("returns.csv", 1, "notes"),
+        "not a column",
+    ),
     "blank required value": (
         lambda d: set_cell(d / "returns.csv", 3, "return_date", ""),
-        ("returns.csv", 3, "return_date"), "blank"),
+        ("returns.csv", 3, "return_date"),
+        "blank",
+    ),
     "case_id not unique": (
         lambda d: set_cell(d / "cases.csv", 3, "case_id", "CE-1"),
-        ("cases.csv", 3, "case_id"), "more than once"),
+        ("cases.csv", 3, "case_id"),
+        "more than once",
+    ),
     "case_id pattern": (
         lambda d: set_cell(d / "cases.csv", 2, "case_id", "Jane Smith"),
-        ("cases.csv", 2, "case_id"), "never be a name"),
+        ("cases.csv", 2, "case_id"),
+        "never be a name",
+    ),
     "area not listed": (
         lambda d: set_cell(d / "cases.csv", 2, "area", "Riversid"),
-        ("cases.csv", 2, "area"), "did you mean `Riverside`"),
+        ("cases.csv", 2, "area"),
+        "did you mean `Riverside`",
+    ),
     "grade misspelt": (
         lambda d: set_cell(d / "returns.csv", 2, "grade", "Requires Improvment"),
-        ("returns.csv", 2, "grade"), "did you mean `Requires improvement`"),
+        ("returns.csv", 2, "grade"),
+        "did you mean `Requires improvement`",
+    ),
     "ratified grade unknown": (
         lambda d: set_cell(d / "cases.csv", 2, "ratified_grade", "Excellent"),
-        ("cases.csv", 2, "ratified_grade"), "not a grade"),
+        ("cases.csv", 2, "ratified_grade"),
+        "not a grade",
+    ),
     "agency not listed": (
         lambda d: set_cell(d / "returns.csv", 2, "agency", "Polce"),
-        ("returns.csv", 2, "agency"), "did you mean `Police`"),
+        ("returns.csv", 2, "agency"),
+        "did you mean `Police`",
+    ),
     "return refers to unknown case": (
         lambda d: set_cell(d / "returns.csv", 2, "case_id", "CE-99"),
-        ("returns.csv", 2, "case_id"), "not a case_id"),
+        ("returns.csv", 2, "case_id"),
+        "not a case_id",
+    ),
     "action refers to unknown case": (
         lambda d: set_cell(d / "actions.csv", 2, "case_id", "XX-1"),
-        ("actions.csv", 2, "case_id"), "not a case_id"),
+        ("actions.csv", 2, "case_id"),
+        "not a case_id",
+    ),
     "two returns from one agency for one case": (
         lambda d: _append_row(d / "returns.csv", read_rows(d / "returns.csv")[1]),
-        ("returns.csv", 20, "agency"), "more than one return"),
+        ("returns.csv", 20, "agency"),
+        "more than one return",
+    ),
     "date not ISO": (
         lambda d: set_cell(d / "returns.csv", 2, "return_date", "11/05/2021"),
-        ("returns.csv", 2, "return_date"), "YYYY-MM-DD"),
+        ("returns.csv", 2, "return_date"),
+        "YYYY-MM-DD",
+    ),
     "date not real": (
         lambda d: set_cell(d / "cases.csv", 2, "meeting_date", "2019-02-31"),
-        ("cases.csv", 2, "meeting_date"), "not a real date"),
+        ("cases.csv", 2, "meeting_date"),
+        "not a real date",
+    ),
     "completed without completed_date": (
         lambda d: set_cell(d / "actions.csv", 2, "completed_date", ""),
-        ("actions.csv", 2, "completed_date"), "no completed_date"),
+        ("actions.csv", 2, "completed_date"),
+        "no completed_date",
+    ),
     "open with completed_date": (
         lambda d: set_cell(d / "actions.csv", 4, "completed_date", "2021-07-01"),
-        ("actions.csv", 4, "completed_date"), "Open but has a completed_date"),
+        ("actions.csv", 4, "completed_date"),
+        "Open but has a completed_date",
+    ),
     "completed before raised": (
         lambda d: set_cell(d / "actions.csv", 2, "completed_date", "2021-06-01"),
-        ("actions.csv", 2, "completed_date"), "before the raised_date"),
+        ("actions.csv", 2, "completed_date"),
+        "before the raised_date",
+    ),
     "status unknown": (
         lambda d: set_cell(d / "actions.csv", 2, "status", "Done"),
-        ("actions.csv", 2, "status"), "not a status"),
+        ("actions.csv", 2, "status"),
+        "not a status",
+    ),
     "action_id not unique": (
         lambda d: set_cell(d / "actions.csv", 3, "action_id", "IA-1"),
-        ("actions.csv", 3, "action_id"), "more than once"),
+        ("actions.csv", 3, "action_id"),
+        "more than once",
+    ),
     "case with no return": (
         lambda d: _append_row(d / "cases.csv", ["CE-7", "Hilltop", "Good", "2021-06-30"]),
-        ("cases.csv", 8, "case_id"), "No agency returned"),
+        ("cases.csv", 8, "case_id"),
+        "No agency returned",
+    ),
     "unknown audit.yaml key": (
-        lambda d: (d / "audit.yaml").write_text(
-            (d / "audit.yaml").read_text() + "titel: oops\n"),
-        ("audit.yaml", None, "titel"), "did you mean `title`"),
+        lambda d: (d / "audit.yaml").write_text((d / "audit.yaml").read_text() + "titel: oops\n"),
+        ("audit.yaml", None, "titel"),
+        "did you mean `title`",
+    ),
     "audit.yaml key missing": (
         lambda d: (d / "audit.yaml").write_text(
-            (d / "audit.yaml").read_text().replace("period:", "# period:")),
-        ("audit.yaml", None, "period"), "missing"),
+            (d / "audit.yaml").read_text().replace("period:", "# period:")
+        ),
+        ("audit.yaml", None, "period"),
+        "missing",
+    ),
     "audit_number not a whole number": (
         lambda d: (d / "audit.yaml").write_text(
-            (d / "audit.yaml").read_text().replace("audit_number: 7", "audit_number: seven")),
-        ("audit.yaml", None, "audit_number"), "whole number"),
+            (d / "audit.yaml").read_text().replace("audit_number: 7", "audit_number: seven")
+        ),
+        ("audit.yaml", None, "audit_number"),
+        "whole number",
+    ),
     "actions.csv missing": (
-        lambda d: (d / "actions.csv").unlink(), ("actions.csv", None, None), "missing"),
+        lambda d: (d / "actions.csv").unlink(),
+        ("actions.csv", None, None),
+        "missing",
+    ),
 }
 
 

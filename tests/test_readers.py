@@ -11,8 +11,9 @@ REQUIRED = ["case_id", "area"]
 
 
 def read(path: Path, ignored=()):
-    return read_csv_table(path, display=path.name, expected=EXPECTED, required=REQUIRED,
-                          ignored=ignored)
+    return read_csv_table(
+        path, display=path.name, expected=EXPECTED, required=REQUIRED, ignored=ignored
+    )
 
 
 def test_utf8_with_bom(tmp_path):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from auditrap.themes import load_taxonomy, precision_recall, tag_sentences
+
 from conftest import DATA, ROOT
 
 MIN_PRECISION = 0.90
@@ -37,8 +38,9 @@ def test_holdout_precision_and_recall_per_theme(scores):
         for theme, s in scores.items()
     )
     print("\n" + report)
-    failing = [t for t, s in scores.items()
-               if s["precision"] < MIN_PRECISION or s["recall"] < MIN_RECALL]
+    failing = [
+        t for t, s in scores.items() if s["precision"] < MIN_PRECISION or s["recall"] < MIN_RECALL
+    ]
     assert not failing, f"below 0.90 precision / 0.80 recall:\n{report}"
 
 

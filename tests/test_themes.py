@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -14,11 +12,16 @@ from auditrap.themes import (
     tag_returns,
     theme_counts,
 )
+
 from conftest import ROOT
 
 CONTRACT_THEMES = [
-    "swift-response", "cp-medical-recording", "health-economy", "gp-information-sharing",
-    "record-keeping", "step-down",
+    "swift-response",
+    "cp-medical-recording",
+    "health-economy",
+    "gp-information-sharing",
+    "record-keeping",
+    "step-down",
 ]
 
 
@@ -38,17 +41,26 @@ def test_sentences_are_split_on_full_stops_and_lines():
 
 def returns(*rows):
     return pd.DataFrame(
-        [dict(zip(["case_id", "agency", "strengths", "improvements"], r, strict=True))
-         for r in rows]
+        [
+            dict(zip(["case_id", "agency", "strengths", "improvements"], r, strict=True))
+            for r in rows
+        ]
     ).assign(source_file="returns.csv", source_row=lambda f: f.index + 2)
 
 
 def test_one_row_per_return_and_theme_with_the_first_evidence(taxonomy):
-    tags = tag_returns(returns(
-        ("C1", "GP", "Nothing to note.",
-         "The GP was not told about the strategy discussion. The surgery was not invited."),
-        ("C2", "School", "Concerns were logged on CPOMS promptly.", None),
-    ), taxonomy)
+    tags = tag_returns(
+        returns(
+            (
+                "C1",
+                "GP",
+                "Nothing to note.",
+                "The GP was not told about the strategy discussion. The surgery was not invited.",
+            ),
+            ("C2", "School", "Concerns were logged on CPOMS promptly.", None),
+        ),
+        taxonomy,
+    )
     gp = tags[(tags["case_id"] == "C1") & (tags["theme_id"] == "gp-information-sharing")]
     assert len(gp) == 1
     assert gp.iloc[0]["field"] == "improvements"
@@ -59,15 +71,21 @@ def test_one_row_per_return_and_theme_with_the_first_evidence(taxonomy):
 
 
 def test_counts_keep_every_theme(taxonomy):
-    tags = tag_returns(returns(
-        ("C1", "GP", "The practice was not informed of the S47 enquiry.", None),
-        ("C2", "Police", "The practice was never told of the investigation.", None),
-        ("C2", "GP", "The surgery received the medical report weeks late.", None),
-    ), taxonomy)
+    tags = tag_returns(
+        returns(
+            ("C1", "GP", "The practice was not informed of the S47 enquiry.", None),
+            ("C2", "Police", "The practice was never told of the investigation.", None),
+            ("C2", "GP", "The surgery received the medical report weeks late.", None),
+        ),
+        taxonomy,
+    )
     counts = theme_counts(tags, taxonomy).set_index("theme_id")
     assert list(counts.index) == taxonomy.ids
     assert counts.loc["gp-information-sharing", ["returns", "cases", "agencies"]].tolist() == [
-        3, 2, 2]
+        3,
+        2,
+        2,
+    ]
     assert counts.loc["step-down", "returns"] == 0
 
 
@@ -87,18 +105,20 @@ def test_an_audit_can_extend_the_shared_taxonomy(tmp_path):
     )
     taxonomy = load_taxonomy(ROOT / "data" / "themes.yaml", extension)
     assert taxonomy.ids[-1] == "interpreters"
-    tags = tag_returns(returns(("C1", "CSC", "Case moved to universal services.", None)),
-                       taxonomy)
+    tags = tag_returns(returns(("C1", "CSC", "Case moved to universal services.", None)), taxonomy)
     assert list(tags["theme_id"]) == ["step-down"]
     assert taxonomy.by_id("step-down").title  # the shared title is kept
 
 
-@pytest.mark.parametrize("text, phrase", [
-    ("themes: nope", "list under the key"),
-    ("themes:\n  - title: no id\n", "needs an `id:`"),
-    ("themes:\n  - id: x\n    match: ['(unclosed']\n", "not a valid regular expression"),
-    ("themes:\n  - id: x\n    colour: red\n", "unknown key"),
-])
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("themes: nope", "list under the key"),
+        ("themes:\n  - title: no id\n", "needs an `id:`"),
+        ("themes:\n  - id: x\n    match: ['(unclosed']\n", "not a valid regular expression"),
+        ("themes:\n  - id: x\n    colour: red\n", "unknown key"),
+    ],
+)
 def test_bad_taxonomy_is_explained(tmp_path, text, phrase):
     path = tmp_path / "themes.yaml"
     path.write_text(text, encoding="utf-8")

@@ -104,12 +104,18 @@ def grade_agreement(case_grades: pd.DataFrame) -> pd.DataFrame:
 def immediate_actions(actions: pd.DataFrame, agencies: list[str]) -> pd.DataFrame:
     """Immediate actions raised, completed and open, by owning agency, with a total row."""
     status = actions["status"].astype(str)
-    by_agency = pd.DataFrame({
-        "agency": actions["agency"].astype(str),
-        "raised": 1,
-        "completed": (status == "Completed").astype("int64"),
-        "open": (status == "Open").astype("int64"),
-    }).groupby("agency", sort=False).sum()
+    by_agency = (
+        pd.DataFrame(
+            {
+                "agency": actions["agency"].astype(str),
+                "raised": 1,
+                "completed": (status == "Completed").astype("int64"),
+                "open": (status == "Open").astype("int64"),
+            }
+        )
+        .groupby("agency", sort=False)
+        .sum()
+    )
     by_agency = by_agency.reindex(agencies, fill_value=0)
     by_agency = by_agency[by_agency["raised"] > 0]
     total = pd.DataFrame([by_agency.sum()], index=["All agencies"])
@@ -125,8 +131,9 @@ def returns_by_agency(returns: pd.DataFrame, agencies: list[str]) -> pd.DataFram
     return pd.DataFrame({"agency": agencies, "returns": counts.to_numpy(dtype="int64")})
 
 
-def aggregate_audit(cases: pd.DataFrame, returns: pd.DataFrame, actions: pd.DataFrame,
-                    agencies: list[str]) -> Aggregates:
+def aggregate_audit(
+    cases: pd.DataFrame, returns: pd.DataFrame, actions: pd.DataFrame, agencies: list[str]
+) -> Aggregates:
     """Every aggregate table of the report."""
     case_grades = suggested_grades(cases, returns)
     tables = {

@@ -35,24 +35,48 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _count_axis(largest: int) -> alt.X:
     """A whole-number count axis with room after the longest bar for its label."""
-    return alt.X("cases:Q", title="Number of cases",
-                 axis=alt.Axis(tickMinStep=1, format="d"),
-                 scale=alt.Scale(domain=[0, max(1, largest) * 1.12], nice=False))
+    return alt.X(
+        "cases:Q",
+        title="Number of cases",
+        axis=alt.Axis(tickMinStep=1, format="d"),
+        scale=alt.Scale(domain=[0, max(1, largest) * 1.12], nice=False),
+    )
 
 
 def _base_config(chart: alt.TopLevelMixin, font: str) -> alt.TopLevelMixin:
-    return chart.configure(font=font, background="white").configure_axis(
-        labelFont=font, titleFont=font, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR,
-        labelFontSize=13, titleFontSize=13, grid=False, domainColor="#505A5F", tickColor="#505A5F",
-    ).configure_title(
-        font=font, fontSize=16, anchor="start", color=TEXT_COLOUR, subtitleColor=TEXT_COLOUR,
-        subtitleFont=font, subtitleFontSize=13,
-    ).configure_header(labelFont=font, titleFont=font, labelFontSize=14, labelColor=TEXT_COLOUR,
-                       title=None).configure_view(stroke=None)
+    return (
+        chart.configure(font=font, background="white")
+        .configure_axis(
+            labelFont=font,
+            titleFont=font,
+            labelColor=TEXT_COLOUR,
+            titleColor=TEXT_COLOUR,
+            labelFontSize=13,
+            titleFontSize=13,
+            grid=False,
+            domainColor="#505A5F",
+            tickColor="#505A5F",
+        )
+        .configure_title(
+            font=font,
+            fontSize=16,
+            anchor="start",
+            color=TEXT_COLOUR,
+            subtitleColor=TEXT_COLOUR,
+            subtitleFont=font,
+            subtitleFontSize=13,
+        )
+        .configure_header(
+            labelFont=font, titleFont=font, labelFontSize=14, labelColor=TEXT_COLOUR, title=None
+        )
+        .configure_view(stroke=None)
+    )
 
 
 def grade_distribution_chart(
-    distribution: pd.DataFrame, *, palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
+    distribution: pd.DataFrame,
+    *,
+    palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
     font: str = FONT_FAMILY,
 ) -> Chart:
     """Horizontal bars, one per grade (zeros kept), each labelled with its count."""
@@ -62,29 +86,45 @@ def grade_distribution_chart(
     title = f"{good_or_better} of {total} cases were graded good or better"
     alt_text = (
         f"Bar chart of the ratified grades of {_plural(total, 'case')}: "
-        + ", ".join(f"{g} {counts.get(g, 0)}" for g in GRADES) + "."
+        + ", ".join(f"{g} {counts.get(g, 0)}" for g in GRADES)
+        + "."
     )
     data = distribution.assign(label=distribution["cases"].astype(int).astype(str))
     scale = alt.Scale(domain=list(GRADES), range=list(palette))
     y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=220))
     x = _count_axis(int(distribution["cases"].max()) if len(distribution) else 0)
-    bars = alt.Chart(data).mark_bar(height=28).encode(
-        y=y,
-        x=x,
-        color=alt.Color("grade:N", scale=scale, legend=None),
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height=28)
+        .encode(
+            y=y,
+            x=x,
+            color=alt.Color("grade:N", scale=scale, legend=None),
+        )
     )
-    labels = alt.Chart(data).mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOUR).encode(
-        y=y, x=x, text="label:N",
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOUR)
+        .encode(
+            y=y,
+            x=x,
+            text="label:N",
+        )
     )
     chart = (bars + labels).properties(
-        width=440, height=4 * 44, title=alt.Title(title, subtitle="Ratified grade of each case"),
+        width=440,
+        height=4 * 44,
+        title=alt.Title(title, subtitle="Ratified grade of each case"),
     )
     return Chart("grade-distribution", title, alt_text, _base_config(chart, font).to_dict())
 
 
 def grades_by_area_chart(
-    by_area: pd.DataFrame, *, palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
-    font: str = FONT_FAMILY, columns: int = 3,
+    by_area: pd.DataFrame,
+    *,
+    palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
+    font: str = FONT_FAMILY,
+    columns: int = 3,
 ) -> Chart:
     """Small multiples: one panel per area with a labelled bar per grade."""
     areas = list(dict.fromkeys(by_area["area"]))
@@ -101,29 +141,56 @@ def grades_by_area_chart(
         title = f"Ratified grades by audit area ({len(areas)} areas)"
     alt_text = "Bar charts of ratified grades in each audit area. " + " ".join(
         f"{area}, {_plural(sum(c.values()), 'case')}: "
-        + ", ".join(f"{g} {c.get(g, 0)}" for g in GRADES) + "."
+        + ", ".join(f"{g} {c.get(g, 0)}" for g in GRADES)
+        + "."
         for area, c in per_area
     )
     data = by_area.assign(label=by_area["cases"].astype(int).astype(str))
     scale = alt.Scale(domain=list(GRADES), range=list(palette))
     y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=200))
     x = _count_axis(int(by_area["cases"].max()) if len(by_area) else 0)
-    bars = alt.Chart().mark_bar(height=20).encode(
-        y=y, x=x, color=alt.Color("grade:N", scale=scale, legend=None),
+    bars = (
+        alt.Chart()
+        .mark_bar(height=20)
+        .encode(
+            y=y,
+            x=x,
+            color=alt.Color("grade:N", scale=scale, legend=None),
+        )
     )
-    labels = alt.Chart().mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOUR).encode(
-        y=y, x=x, text="label:N",
+    labels = (
+        alt.Chart()
+        .mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOUR)
+        .encode(
+            y=y,
+            x=x,
+            text="label:N",
+        )
     )
-    chart = alt.layer(bars, labels, data=data).properties(width=170, height=4 * 30).facet(
-        facet=alt.Facet("area:N", sort=areas, title=None,
-                        header=alt.Header(labelFontWeight="bold", labelAnchor="start")),
-        columns=min(columns, max(1, len(areas))),
-    ).properties(title=alt.Title(title, subtitle="Ratified grade of each case, by audit area"))
+    chart = (
+        alt.layer(bars, labels, data=data)
+        .properties(width=170, height=4 * 30)
+        .facet(
+            facet=alt.Facet(
+                "area:N",
+                sort=areas,
+                title=None,
+                header=alt.Header(labelFontWeight="bold", labelAnchor="start"),
+            ),
+            columns=min(columns, max(1, len(areas))),
+        )
+        .properties(title=alt.Title(title, subtitle="Ratified grade of each case, by audit area"))
+    )
     return Chart("grades-by-area", title, alt_text, _base_config(chart, font).to_dict())
 
 
-def render(chart: Chart, out_dir: Path, *, fonts_dir: Path | None = None,
-           formats: Sequence[str] = ("svg", "png")) -> dict[str, Path]:
+def render(
+    chart: Chart,
+    out_dir: Path,
+    *,
+    fonts_dir: Path | None = None,
+    formats: Sequence[str] = ("svg", "png"),
+) -> dict[str, Path]:
     """Write the chart as SVG (and PNG) with vl-convert; returns the paths written."""
     import vl_convert as vlc
 
@@ -154,7 +221,7 @@ def _accessible_svg(svg: str, chart: Chart) -> str:
     tag = re.sub(r'\s(role|aria-label|aria-roledescription)="[^"]*"', "", tag)
     tag = tag[:-1] + f' role="img" aria-label="{escape(chart.alt, quote=True)}">'
     inner = f"<title>{escape(chart.title)}</title><desc>{escape(chart.alt)}</desc>"
-    return tag + inner + svg[head.end():]
+    return tag + inner + svg[head.end() :]
 
 
 def build_charts(tables: Mapping[str, pd.DataFrame], palette: Sequence[str]) -> list[Chart]:

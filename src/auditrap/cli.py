@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="auditrap: multi-agency safeguarding audit reports, reproducibly.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="auditrap: multi-agency safeguarding audit reports, reproducibly.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -31,8 +32,9 @@ def validate(audit_dir: str) -> None:
     if audit is None:
         typer.echo(summary(problems, audit_id=path.name), err=True)
         raise typer.Exit(1)
-    typer.echo(f"{path.name} is valid: " + ", ".join(f"{n} rows in {f}"
-                                                     for f, n in audit.files.items()))
+    typer.echo(
+        f"{path.name} is valid: " + ", ".join(f"{n} rows in {f}" for f, n in audit.files.items())
+    )
 
 
 if __name__ == "__main__":

@@ -37,19 +37,32 @@ def data_dictionary() -> str:
     lines += ["", "Any other key is an error.", ""]
     for file_name, model in schemas.TABLES.items():
         schema = model.to_schema()
-        lines += [f"## {file_name}", "", (model.__doc__ or "").strip(), "",
-                  "| column | required | meaning | rules |", "|---|---|---|---|"]
+        lines += [
+            f"## {file_name}",
+            "",
+            (model.__doc__ or "").strip(),
+            "",
+            "| column | required | meaning | rules |",
+            "|---|---|---|---|",
+        ]
         for name, column in schema.columns.items():
             required = "no (may be blank)" if column.nullable else "yes"
-            lines.append(f"| `{name}` | {required} | {column.description or ''} | "
-                         f"{_rules(column)} |")
+            lines.append(
+                f"| `{name}` | {required} | {column.description or ''} | {_rules(column)} |"
+            )
         frame_checks = [c.name for c in schema.checks]
         if frame_checks:
-            lines += ["", "Rules across columns: " + ", ".join(f"`{c}`" for c in frame_checks)
-                      + "."]
+            lines += [
+                "",
+                "Rules across columns: " + ", ".join(f"`{c}`" for c in frame_checks) + ".",
+            ]
         lines.append("")
     lines += ["## The grade scale", "", "| grade | meaning |", "|---|---|"]
     lines += [f"| {g} | {GRADE_DEFINITIONS[g]} |" for g in GRADES]
-    lines += ["", "Grades are matched ignoring case and extra spaces; aliases are set in "
-              "`config.yaml` (`grade_aliases`).", ""]
+    lines += [
+        "",
+        "Grades are matched ignoring case and extra spaces; aliases are set in "
+        "`config.yaml` (`grade_aliases`).",
+        "",
+    ]
     return "\n".join(lines)

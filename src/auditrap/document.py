@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from auditrap.grades import GRADES, GRADE_DEFINITIONS, slug
+from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.render.markdown import escape_markdown
 
 #: Report template files copied into each build.
@@ -41,8 +41,12 @@ def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str,
-          align: Sequence[str] | None = None) -> str:
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    caption: str,
+    align: Sequence[str] | None = None,
+) -> str:
     """A pandoc pipe table. Header and caption are escaped; cells are given as source."""
     align = align or ["l"] + ["r"] * (len(header) - 1)
     rule = ["---:" if a == "r" else ":---" for a in align]
@@ -98,11 +102,15 @@ def generated_parts(
     ]
     parts["grade-distribution.md"] = (
         ratification
-        + figure(charts["grade-distribution"], "figures/grade-distribution.svg",
-                 "fig-grade-distribution")
+        + figure(
+            charts["grade-distribution"], "figures/grade-distribution.svg", "fig-grade-distribution"
+        )
         + "\n"
-        + table(["Grade", "Cases", "Percentage of cases"], grade_rows,
-                f"Ratified grades of the {var('cases.ratified')} cases")
+        + table(
+            ["Grade", "Cases", "Percentage of cases"],
+            grade_rows,
+            f"Ratified grades of the {var('cases.ratified')} cases",
+        )
     )
 
     area_rows = []
@@ -155,13 +163,22 @@ def generated_parts(
     if not findings:
         findings.append("The audit returns spoke of none of the themes of the taxonomy.\n")
     theme_rows = [
-        [escape_markdown(theme_titles[t]), var(f"themes.{t}.cases"), var(f"themes.{t}.returns"),
-         var(f"themes.{t}.agencies")]
+        [
+            escape_markdown(theme_titles[t]),
+            var(f"themes.{t}.cases"),
+            var(f"themes.{t}.returns"),
+            var(f"themes.{t}.agencies"),
+        ]
         for t in themes
     ]
-    parts["findings.md"] = "\n".join(findings) + "\n" + table(
-        ["Theme", "Cases", "Returns", "Agencies"], theme_rows,
-        "Themes found in the audit returns",
+    parts["findings.md"] = (
+        "\n".join(findings)
+        + "\n"
+        + table(
+            ["Theme", "Cases", "Returns", "Agencies"],
+            theme_rows,
+            "Themes found in the audit returns",
+        )
     )
 
     parts["conclusion.md"] = narrative_or_note(narrative, "conclusion")
@@ -173,34 +190,39 @@ def generated_parts(
         ["The ratified grade is better than the returns suggest", var("agreement.better")],
         ["The ratified grade is worse than the returns suggest", var("agreement.worse")],
     ]
-    parts["method.md"] = "\n".join([
-        "### The data\n",
-        f"The report is built from {var('returns.total')} single-agency audit returns from "
-        f"{var('agencies.returned')} agencies about {var('cases.total')} cases in "
-        f"{var('areas.count')} audit areas, the grade ratified for each case at a multi-agency "
-        f"auditor meeting, and {var('actions.raised')} immediate actions.",
-        "",
-        "### The grades\n",
-        "Each agency graded its own involvement, and the multi-agency meeting ratified one grade "
-        "per case, on the four-point scale that Ofsted and the Care Quality Commission use.\n",
-        table(["Grade", "What it means"], definitions, "The grade scale", align=["l", "l"]),
-        "The grade the returns suggest for a case is the median of the agencies' own grades; "
-        "when the median falls between two grades, the worse one is taken. The meeting may "
-        "ratify a different grade after discussing the case.\n",
-        table(["Outcome", "Cases"], agreement_rows,
-              "Ratified grades beside the grades the returns suggest"),
-        "### The themes\n",
-        "Findings come from the free text of the returns (strengths and areas for improvement). "
-        "Each sentence is matched against a shared taxonomy of themes, so that the same theme is "
-        "recognised across audits; a theme counts when a return speaks of it, whether as a "
-        "strength or a concern. The counts say how many returns, cases and agencies spoke of "
-        "each theme. The analyst then reads the matching sentences and writes each finding.\n",
-        "### Data tables\n",
-        "The tables behind every chart and number of this report are published beside it as "
-        "CSV files: `grade_distribution.csv`, `grades_by_area.csv`, `agency_grades.csv`, "
-        "`grade_agreement.csv`, `immediate_actions.csv`, `returns_by_agency.csv` and "
-        "`theme_counts.csv`.\n",
-    ])
+    parts["method.md"] = "\n".join(
+        [
+            "### The data\n",
+            f"The report is built from {var('returns.total')} single-agency audit returns from "
+            f"{var('agencies.returned')} agencies about {var('cases.total')} cases in "
+            f"{var('areas.count')} audit areas, the grade ratified for each case at a multi-agency "
+            f"auditor meeting, and {var('actions.raised')} immediate actions.",
+            "",
+            "### The grades\n",
+            "Each agency graded its own involvement, and the multi-agency meeting ratified one grade "
+            "per case, on the four-point scale that Ofsted and the Care Quality Commission use.\n",
+            table(["Grade", "What it means"], definitions, "The grade scale", align=["l", "l"]),
+            "The grade the returns suggest for a case is the median of the agencies' own grades; "
+            "when the median falls between two grades, the worse one is taken. The meeting may "
+            "ratify a different grade after discussing the case.\n",
+            table(
+                ["Outcome", "Cases"],
+                agreement_rows,
+                "Ratified grades beside the grades the returns suggest",
+            ),
+            "### The themes\n",
+            "Findings come from the free text of the returns (strengths and areas for improvement). "
+            "Each sentence is matched against a shared taxonomy of themes, so that the same theme is "
+            "recognised across audits; a theme counts when a return speaks of it, whether as a "
+            "strength or a concern. The counts say how many returns, cases and agencies spoke of "
+            "each theme. The analyst then reads the matching sentences and writes each finding.\n",
+            "### Data tables\n",
+            "The tables behind every chart and number of this report are published beside it as "
+            "CSV files: `grade_distribution.csv`, `grades_by_area.csv`, `agency_grades.csv`, "
+            "`grade_agreement.csv`, `immediate_actions.csv`, `returns_by_agency.csv` and "
+            "`theme_counts.csv`.\n",
+        ]
+    )
     return parts
 
 

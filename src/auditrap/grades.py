@@ -34,7 +34,9 @@ def grade_lookup(aliases: Mapping[str, str] | None = None) -> dict[str, str]:
     lookup = {_fold(g): g for g in GRADES}
     for alias, grade in (aliases or {}).items():
         if grade not in GRADES:
-            raise ValueError(f"The grade alias {alias!r} points to {grade!r}, which is not a grade.")
+            raise ValueError(
+                f"The grade alias {alias!r} points to {grade!r}, which is not a grade."
+            )
         lookup[_fold(alias)] = grade
     return lookup
 

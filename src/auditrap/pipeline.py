@@ -59,12 +59,14 @@ def validate_stage(
     """Validate one audit; write its typed tables, or stop with every problem listed."""
     from auditrap.validate import load_audit, write_processed
 
-    audit, problems = load_audit(Path(audit_dir), audit_id, grade_aliases=grade_aliases,
-                                 ignored_columns=ignored_columns)
+    audit, problems = load_audit(
+        Path(audit_dir), audit_id, grade_aliases=grade_aliases, ignored_columns=ignored_columns
+    )
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "report.html").write_text(problems_html(problems, audit_id=audit_id),
-                                            encoding="utf-8")
+    (report_dir / "report.html").write_text(
+        problems_html(problems, audit_id=audit_id), encoding="utf-8"
+    )
     write_csv(problems_frame(problems), report_dir / "problems.csv")
     for warning in (p for p in problems if p.severity != ERROR):
         log.warning("Warning: %s", warning.line())
@@ -73,15 +75,19 @@ def validate_stage(
         message += f"\nThe full list is in {report_dir / 'report.html'} and problems.csv."
         raise StageError(message)
     write_processed(audit, Path(out_dir))
-    log.info("Audit %s is valid: %s.", audit_id,
-             ", ".join(f"{n} rows in {f}" for f, n in audit.files.items()))
+    log.info(
+        "Audit %s is valid: %s.",
+        audit_id,
+        ", ".join(f"{n} rows in {f}" for f, n in audit.files.items()),
+    )
 
 
 # --- aggregate -------------------------------------------------------------------------------
 
 
-def aggregate_stage(*, processed_dir: Path, tables_out: Sequence[Path],
-                    case_grades_out: Path) -> None:
+def aggregate_stage(
+    *, processed_dir: Path, tables_out: Sequence[Path], case_grades_out: Path
+) -> None:
     from auditrap.aggregate import aggregate_audit
     from auditrap.validate import read_processed
 
@@ -97,8 +103,9 @@ def aggregate_stage(*, processed_dir: Path, tables_out: Sequence[Path],
 # --- themes ----------------------------------------------------------------------------------
 
 
-def tag_stage(*, returns_path: Path, taxonomy_paths: Sequence[Path], tags_out: Path,
-              counts_out: Path) -> None:
+def tag_stage(
+    *, returns_path: Path, taxonomy_paths: Sequence[Path], tags_out: Path, counts_out: Path
+) -> None:
     from auditrap.themes import TaxonomyError, load_taxonomy, tag_returns, theme_counts
 
     paths = [Path(p) for p in taxonomy_paths]
@@ -116,26 +123,42 @@ def tag_stage(*, returns_path: Path, taxonomy_paths: Sequence[Path], tags_out: P
 # --- charts ----------------------------------------------------------------------------------
 
 
-def charts_stage(*, tables: Mapping[str, Path], out_dir: Path, charts_json: Path,
-                 palette: Sequence[str], fonts_dir: Path) -> None:
+def charts_stage(
+    *,
+    tables: Mapping[str, Path],
+    out_dir: Path,
+    charts_json: Path,
+    palette: Sequence[str],
+    fonts_dir: Path,
+) -> None:
     from auditrap import charts
 
     frames = {name: read_csv(Path(path)) for name, path in tables.items()}
     made = {}
     for chart in charts.build_charts(frames, palette):
         written = charts.render(chart, Path(out_dir), fonts_dir=Path(fonts_dir))
-        made[chart.name] = {"title": chart.title, "alt": chart.alt,
-                            **{fmt: p.name for fmt, p in written.items()}}
-    Path(charts_json).write_text(json.dumps(made, indent=2, ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
+        made[chart.name] = {
+            "title": chart.title,
+            "alt": chart.alt,
+            **{fmt: p.name for fmt, p in written.items()},
+        }
+    Path(charts_json).write_text(
+        json.dumps(made, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     log.info("Rendered %d charts.", len(made))
 
 
 # --- variables and report --------------------------------------------------------------------
 
 
-def variables_stage(*, meta_path: Path, tables: Sequence[Path], theme_counts_path: Path,
-                    charts_json: Path, out: Path) -> None:
+def variables_stage(
+    *,
+    meta_path: Path,
+    tables: Sequence[Path],
+    theme_counts_path: Path,
+    charts_json: Path,
+    out: Path,
+) -> None:
     from auditrap.variables import build_variables
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
@@ -150,9 +173,19 @@ def variables_stage(*, meta_path: Path, tables: Sequence[Path], theme_counts_pat
     log.info("Wrote the report variables.")
 
 
-def render_stage(*, variables_path: Path, theme_counts_path: Path, figures: Sequence[Path],
-                 narrative: Sequence[Path], meta_path: Path, build_dir: Path, report_dir: Path,
-                 html_out: Path, pdf_out: Path, engine: str) -> None:
+def render_stage(
+    *,
+    variables_path: Path,
+    theme_counts_path: Path,
+    figures: Sequence[Path],
+    narrative: Sequence[Path],
+    meta_path: Path,
+    build_dir: Path,
+    report_dir: Path,
+    html_out: Path,
+    pdf_out: Path,
+    engine: str,
+) -> None:
     from auditrap.document import assemble
     from auditrap.render.engine import RenderError, render_report
     from auditrap.render.shortcodes import ShortcodeError
@@ -160,15 +193,26 @@ def render_stage(*, variables_path: Path, theme_counts_path: Path, figures: Sequ
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
     counts = read_csv(Path(theme_counts_path))
     titles = dict(zip(counts["theme_id"], counts["theme"], strict=True))
-    assemble(Path(build_dir), report_dir=Path(report_dir), variables=variables,
-             narrative_files=[Path(p) for p in narrative],
-             figure_files=[Path(p) for p in figures], theme_titles=titles)
+    assemble(
+        Path(build_dir),
+        report_dir=Path(report_dir),
+        variables=variables,
+        narrative_files=[Path(p) for p in narrative],
+        figure_files=[Path(p) for p in figures],
+        theme_titles=titles,
+    )
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     published = dt.date.fromisoformat(meta["published"])
     timestamp = dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC)
     try:
-        render_report(Path(build_dir), html_out=Path(html_out), pdf_out=Path(pdf_out),
-                      assets_dir=Path(report_dir), timestamp=timestamp, engine=engine)
+        render_report(
+            Path(build_dir),
+            html_out=Path(html_out),
+            pdf_out=Path(pdf_out),
+            assets_dir=Path(report_dir),
+            timestamp=timestamp,
+            engine=engine,
+        )
     except (RenderError, ShortcodeError) as exc:
         raise StageError(f"The report could not be rendered: {exc}") from None
     log.info("Rendered %s and %s.", html_out, pdf_out)

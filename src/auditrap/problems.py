@@ -60,7 +60,10 @@ def nearest(value: str, choices: Sequence[str], *, cutoff: float = 60.0) -> str 
     if not value or not choices:
         return None
     match = process.extractOne(
-        value, list(choices), scorer=fuzz.WRatio, processor=utils.default_process,
+        value,
+        list(choices),
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
         score_cutoff=cutoff,
     )
     return match[0] if match else None
@@ -74,7 +77,7 @@ def did_you_mean(value: str, choices: Sequence[str]) -> str:
 
 def summary(problems: Sequence[Problem], *, audit_id: str = "", limit: int = 50) -> str:
     """The short list shown in the terminal."""
-    errors = [p for p in problems if p.severity == ERROR]
+    errors = sorted_problems(p for p in problems if p.severity == ERROR)
     files = sorted({p.file for p in errors})
     head = (
         f"The audit '{audit_id}' has {len(errors)} problem{'s' if len(errors) != 1 else ''} "
@@ -101,8 +104,8 @@ def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
 
 def problems_html(problems: Sequence[Problem], *, audit_id: str) -> str:
     """An accessible HTML page listing the problems, grouped by file and by agency."""
-    errors = [p for p in problems if p.severity == ERROR]
-    warnings = [p for p in problems if p.severity == WARNING]
+    errors = sorted_problems(p for p in problems if p.severity == ERROR)
+    warnings = sorted_problems(p for p in problems if p.severity == WARNING)
     esc = html.escape
     parts = [
         "<!DOCTYPE html>",
@@ -134,8 +137,13 @@ def problems_html(problems: Sequence[Problem], *, audit_id: str) -> str:
             "<th scope='col'>Problem</th></tr></thead><tbody>"
         )
         for p in items:
-            cells = [p.file, "" if p.row is None else str(p.row), p.column or "",
-                     p.value or "", p.message]
+            cells = [
+                p.file,
+                "" if p.row is None else str(p.row),
+                p.column or "",
+                p.value or "",
+                p.message,
+            ]
             parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table></div>")
 

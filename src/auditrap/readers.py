@@ -39,38 +39,52 @@ def decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), [
-                Problem(display, message="Read as UTF-16 (Excel's 'Unicode text'). "
-                        "Saving it as 'CSV UTF-8' next time avoids this warning.",
-                        severity=WARNING)
+                Problem(
+                    display,
+                    message="Read as UTF-16 (Excel's 'Unicode text'). "
+                    "Saving it as 'CSV UTF-8' next time avoids this warning.",
+                    severity=WARNING,
+                )
             ]
         except UnicodeDecodeError as exc:
-            return None, [Problem(display, message=f"This is not readable text (byte offset "
-                                  f"{exc.start}). Save it from the spreadsheet as 'CSV UTF-8'.")]
+            return None, [
+                Problem(
+                    display,
+                    message=f"This is not readable text (byte offset "
+                    f"{exc.start}). Save it from the spreadsheet as 'CSV UTF-8'.",
+                )
+            ]
     nul = data.find(b"\x00")
     if nul >= 0:
-        return None, [Problem(
-            display,
-            message=f"This is not a text file: byte offset {nul} holds a NUL byte. "
-            "It may be a spreadsheet or a PDF saved with a .csv name; "
-            "save it from the spreadsheet as 'CSV UTF-8'.",
-        )]
+        return None, [
+            Problem(
+                display,
+                message=f"This is not a text file: byte offset {nul} holds a NUL byte. "
+                "It may be a spreadsheet or a PDF saved with a .csv name; "
+                "save it from the spreadsheet as 'CSV UTF-8'.",
+            )
+        ]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as utf8_error:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            return None, [Problem(
+            return None, [
+                Problem(
+                    display,
+                    message=f"This is not UTF-8 or Windows-1252 text (byte offset "
+                    f"{utf8_error.start}). Save it from the spreadsheet as 'CSV UTF-8'.",
+                )
+            ]
+        return text, [
+            Problem(
                 display,
-                message=f"This is not UTF-8 or Windows-1252 text (byte offset "
-                f"{utf8_error.start}). Save it from the spreadsheet as 'CSV UTF-8'.",
-            )]
-        return text, [Problem(
-            display,
-            message="Read as Windows-1252, the encoding Excel uses for plain 'CSV'. "
-            "The text was decoded correctly; saving as 'CSV UTF-8' next time avoids this warning.",
-            severity=WARNING,
-        )]
+                message="Read as Windows-1252, the encoding Excel uses for plain 'CSV'. "
+                "The text was decoded correctly; saving as 'CSV UTF-8' next time avoids this warning.",
+                severity=WARNING,
+            )
+        ]
 
 
 _HEADER_FOLD = re.compile(r"[\s\-]+")
@@ -96,7 +110,11 @@ def read_csv_table(
         return _empty(display, expected, problems)
     records = list(csv.reader(io.StringIO(text, newline="")))
     return table_from_records(
-        records, display=display, expected=expected, required=required, ignored=ignored,
+        records,
+        display=display,
+        expected=expected,
+        required=required,
+        ignored=ignored,
         problems=problems,
     )
 
@@ -114,8 +132,14 @@ def table_from_records(
     """Build a :class:`RawTable` from rows of cells; ``records[0]`` is the header."""
     problems = list(problems or [])
     if not records or not any(cell.strip() for cell in records[0]):
-        problems.append(Problem(display, row=first_row, message="The file has no header row. "
-                                "The first row must name the columns: " + ", ".join(expected)))
+        problems.append(
+            Problem(
+                display,
+                row=first_row,
+                message="The file has no header row. "
+                "The first row must name the columns: " + ", ".join(expected),
+            )
+        )
         return _empty(display, expected, problems)
 
     header = [cell.strip() for cell in records[0]]
@@ -129,23 +153,40 @@ def table_from_records(
         if folded in wanted:
             column = wanted[folded]
             if column in keep.values():
-                problems.append(Problem(display, row=first_row, column=name, value=name,
-                                        message=f"The column {column} appears twice; "
-                                        "keep one and delete the other."))
+                problems.append(
+                    Problem(
+                        display,
+                        row=first_row,
+                        column=name,
+                        value=name,
+                        message=f"The column {column} appears twice; "
+                        "keep one and delete the other.",
+                    )
+                )
                 continue
             keep[position] = column
         elif folded not in ignore:
-            problems.append(Problem(
-                display, row=first_row, column=name, value=name,
-                message=f"`{name}` is not a column of this file{did_you_mean(name, expected)} "
-                "Rename it, delete it, or list it under ignored_columns in config.yaml.",
-            ))
+            problems.append(
+                Problem(
+                    display,
+                    row=first_row,
+                    column=name,
+                    value=name,
+                    message=f"`{name}` is not a column of this file{did_you_mean(name, expected)} "
+                    "Rename it, delete it, or list it under ignored_columns in config.yaml.",
+                )
+            )
     present = list(keep.values())
     for column in required:
         if column not in present:
-            problems.append(Problem(display, row=first_row, column=column,
-                                    message=f"The required column {column} is missing. "
-                                    "Add it to the header row."))
+            problems.append(
+                Problem(
+                    display,
+                    row=first_row,
+                    column=column,
+                    message=f"The required column {column} is missing. Add it to the header row.",
+                )
+            )
 
     body = records[1:]
     width = len(header)
@@ -155,25 +196,31 @@ def table_from_records(
         if not any(cell.strip() for cell in cells):
             continue  # blank rows (trailing or not) are not data
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(Problem(display, row=offset, value=", ".join(cells[width:]).strip(),
-                                    message=f"This row has {len(cells)} values but the header "
-                                    f"names {width} columns. A value may hold an unquoted "
-                                    "comma; check the row in a spreadsheet."))
+            problems.append(
+                Problem(
+                    display,
+                    row=offset,
+                    value=", ".join(cells[width:]).strip(),
+                    message=f"This row has {len(cells)} values but the header "
+                    f"names {width} columns. A value may hold an unquoted "
+                    "comma; check the row in a spreadsheet.",
+                )
+            )
         cells = (list(cells) + [""] * width)[:width]
         rows.append([cells[i] for i in keep])
         row_numbers.append(offset)
 
     frame = pd.DataFrame(rows, columns=present, dtype="string")
     frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA) if len(frame) else frame
-    origin = pd.DataFrame({"source_file": display, "source_row": row_numbers},
-                          index=frame.index)
+    origin = pd.DataFrame({"source_file": display, "source_row": row_numbers}, index=frame.index)
     return RawTable(display, frame, origin, present, problems)
 
 
 def _empty(display: str, expected: Sequence[str], problems: list[Problem]) -> RawTable:
     frame = pd.DataFrame({c: pd.Series(dtype="string") for c in expected})
-    origin = pd.DataFrame({"source_file": pd.Series(dtype="string"),
-                           "source_row": pd.Series(dtype="int64")})
+    origin = pd.DataFrame(
+        {"source_file": pd.Series(dtype="string"), "source_row": pd.Series(dtype="int64")}
+    )
     return RawTable(display, frame, origin, [], problems)
 
 

@@ -26,7 +26,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
-        if isinstance(dtype, pd.CategoricalDtype) or dtype == object or pd.api.types.is_string_dtype(dtype):
+        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
             out[column] = neutralise(out[column].astype("string"))
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d")

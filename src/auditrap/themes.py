@@ -95,12 +95,15 @@ def _parse(path: Path) -> list[Theme]:
             raise TaxonomyError(f"{where}: each theme needs an `id:`.")
         unknown = set(entry) - _THEME_KEYS
         if unknown:
-            raise TaxonomyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
-                                f"the keys are {', '.join(sorted(_THEME_KEYS))}.")
+            raise TaxonomyError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                f"the keys are {', '.join(sorted(_THEME_KEYS))}."
+            )
         theme_id = str(entry["id"])
         if not _THEME_ID.match(theme_id):
-            raise TaxonomyError(f"{where}: the id `{theme_id}` must be lower-case letters, "
-                                "digits and hyphens.")
+            raise TaxonomyError(
+                f"{where}: the id `{theme_id}` must be lower-case letters, digits and hyphens."
+            )
         rules = []
         for rule in entry.get("match") or []:
             patterns = (rule,) if isinstance(rule, str) else tuple(str(p) for p in rule)
@@ -110,8 +113,15 @@ def _parse(path: Path) -> list[Theme]:
         exclude = tuple(str(p) for p in entry.get("exclude") or [])
         for pattern in exclude:
             _compile(pattern, where)
-        themes.append(Theme(theme_id, str(entry.get("title") or ""),
-                            str(entry.get("description") or ""), tuple(rules), exclude))
+        themes.append(
+            Theme(
+                theme_id,
+                str(entry.get("title") or ""),
+                str(entry.get("description") or ""),
+                tuple(rules),
+                exclude,
+            )
+        )
     return themes
 
 
@@ -119,8 +129,9 @@ def _compile(pattern: str, where: str) -> re.Pattern:
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise TaxonomyError(f"{where}: the pattern `{pattern}` is not a valid regular "
-                            f"expression ({exc}).") from None
+        raise TaxonomyError(
+            f"{where}: the pattern `{pattern}` is not a valid regular expression ({exc})."
+        ) from None
 
 
 def split_sentences(text: pd.Series) -> pd.Series:
@@ -135,8 +146,9 @@ _CAPTURING_GROUP = re.compile(r"(?<!\\)\((?!\?)")
 
 def _contains(sentences: pd.Series, pattern: str) -> pd.Series:
     # Groups in a taxonomy pattern only group: make them non-capturing for str.contains.
-    return sentences.str.contains(_CAPTURING_GROUP.sub("(?:", pattern), regex=True,
-                                  flags=re.IGNORECASE)
+    return sentences.str.contains(
+        _CAPTURING_GROUP.sub("(?:", pattern), regex=True, flags=re.IGNORECASE
+    )
 
 
 def match_sentences(sentences: pd.Series, theme: Theme) -> pd.Series:
@@ -174,14 +186,16 @@ def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
             hit = match_sentences(sentences, theme)
             if not hit.any():
                 continue
-            found = pd.DataFrame({
-                "return_index": sentences.index[hit],
-                "theme_id": theme.id,
-                "field": field_name,
-                "sentence": sentences[hit].to_numpy(),
-                "order": order,
-                "position": position[hit].to_numpy(),
-            })
+            found = pd.DataFrame(
+                {
+                    "return_index": sentences.index[hit],
+                    "theme_id": theme.id,
+                    "field": field_name,
+                    "sentence": sentences[hit].to_numpy(),
+                    "order": order,
+                    "position": position[hit].to_numpy(),
+                }
+            )
             parts.append(found)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
@@ -191,26 +205,30 @@ def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     tags = tags.sort_values(["return_index", "theme_order", "order", "position"], kind="stable")
     tags = tags.drop_duplicates(["return_index", "theme_id"], keep="first")
     source = returns.loc[tags["return_index"]]
-    out = pd.DataFrame({
-        "case_id": source["case_id"].astype(str).to_numpy(),
-        "agency": source["agency"].astype(str).to_numpy(),
-        "theme_id": tags["theme_id"].to_numpy(),
-        "field": tags["field"].to_numpy(),
-        "sentence": tags["sentence"].to_numpy(),
-        "source_file": source["source_file"].astype(str).to_numpy(),
-        "source_row": source["source_row"].astype("int64").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "case_id": source["case_id"].astype(str).to_numpy(),
+            "agency": source["agency"].astype(str).to_numpy(),
+            "theme_id": tags["theme_id"].to_numpy(),
+            "field": tags["field"].to_numpy(),
+            "sentence": tags["sentence"].to_numpy(),
+            "source_file": source["source_file"].astype(str).to_numpy(),
+            "source_row": source["source_row"].astype("int64").to_numpy(),
+        }
+    )
     return out.reset_index(drop=True)
 
 
 def theme_counts(tags: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     """For each theme: how many returns, cases and agencies speak of it (zeros included)."""
     grouped = tags.groupby("theme_id")
-    counts = pd.DataFrame({
-        "returns": grouped.size(),
-        "cases": grouped["case_id"].nunique(),
-        "agencies": grouped["agency"].nunique(),
-    }).reindex(taxonomy.ids, fill_value=0)
+    counts = pd.DataFrame(
+        {
+            "returns": grouped.size(),
+            "cases": grouped["case_id"].nunique(),
+            "agencies": grouped["agency"].nunique(),
+        }
+    ).reindex(taxonomy.ids, fill_value=0)
     counts = counts.rename_axis("theme_id").reset_index()
     counts.insert(1, "theme", [taxonomy.by_id(t).title for t in counts["theme_id"]])
     return counts.astype({"returns": "int64", "cases": "int64", "agencies": "int64"})

@@ -37,10 +37,14 @@ class Audit:
         """The publication date: audit.yaml's, else the latest date found in the inputs."""
         if self.meta.published:
             return self.meta.published
-        dates = pd.concat([
-            self.cases["meeting_date"], self.returns["return_date"],
-            self.actions["raised_date"], self.actions["completed_date"],
-        ]).dropna()
+        dates = pd.concat(
+            [
+                self.cases["meeting_date"],
+                self.returns["return_date"],
+                self.actions["raised_date"],
+                self.actions["completed_date"],
+            ]
+        ).dropna()
         return dates.max().date() if len(dates) else dt.date(1970, 1, 1)
 
 
@@ -54,8 +58,13 @@ def load_audit(
     """Read and check every file of an audit. Returns the audit (None on error) and problems."""
     problems: list[Problem] = []
     if not audit_dir.is_dir():
-        return None, [Problem(str(audit_dir), message=f"The audit folder for '{audit_id}' does "
-                              "not exist. Check the audit id in config.yaml.")]
+        return None, [
+            Problem(
+                str(audit_dir),
+                message=f"The audit folder for '{audit_id}' does "
+                "not exist. Check the audit id in config.yaml.",
+            )
+        ]
     meta, meta_problems = load_meta(audit_dir / "audit.yaml")
     problems += meta_problems
 
@@ -68,12 +77,18 @@ def load_audit(
         else:
             path = audit_dir / name
             if not path.is_file():
-                problems.append(Problem(name, message=f"{name} is missing. Every audit needs one "
-                                        "(a header row alone when there is nothing to list)."))
+                problems.append(
+                    Problem(
+                        name,
+                        message=f"{name} is missing. Every audit needs one "
+                        "(a header row alone when there is nothing to list).",
+                    )
+                )
                 tables[name] = concat_tables(name, [], expected)
                 continue
-            tables[name] = read_csv_table(path, display=name, expected=expected,
-                                          required=required, ignored=ignored_columns)
+            tables[name] = read_csv_table(
+                path, display=name, expected=expected, required=required, ignored=ignored_columns
+            )
     for table in tables.values():
         problems += table.problems
 
@@ -91,7 +106,8 @@ def load_audit(
     cases = tables["cases.csv"]
     case_ids = (
         cases.frame["case_id"].dropna().unique().tolist()
-        if "case_id" in cases.columns_present and cases.ok else None
+        if "case_id" in cases.columns_present and cases.ok
+        else None
     )
     for name, model in schemas.TABLES.items():
         table = tables[name]
@@ -143,22 +159,40 @@ def _read_returns(
     parts = []
     csv_path = audit_dir / "returns.csv"
     if csv_path.is_file():
-        parts.append(read_csv_table(csv_path, display="returns.csv", expected=expected,
-                                    required=required, ignored=ignored))
-    workbooks = sorted((audit_dir / "returns").glob("*.xlsx")) if (
-        audit_dir / "returns").is_dir() else []
+        parts.append(
+            read_csv_table(
+                csv_path,
+                display="returns.csv",
+                expected=expected,
+                required=required,
+                ignored=ignored,
+            )
+        )
+    workbooks = (
+        sorted((audit_dir / "returns").glob("*.xlsx")) if (audit_dir / "returns").is_dir() else []
+    )
     if workbooks:
         from auditrap.workbooks import read_returns_workbook
 
         for path in workbooks:
-            parts.append(read_returns_workbook(
-                path, display=f"returns/{path.name}", expected=expected, required=required,
-                ignored=ignored,
-            ))
+            parts.append(
+                read_returns_workbook(
+                    path,
+                    display=f"returns/{path.name}",
+                    expected=expected,
+                    required=required,
+                    ignored=ignored,
+                )
+            )
     table = concat_tables("returns.csv", parts, expected)
     if not parts:
-        table.problems.append(Problem("returns.csv", message="There are no returns: add "
-                                      "returns.csv or filled-in audit tools in returns/*.xlsx."))
+        table.problems.append(
+            Problem(
+                "returns.csv",
+                message="There are no returns: add "
+                "returns.csv or filled-in audit tools in returns/*.xlsx.",
+            )
+        )
     return table
 
 
@@ -228,47 +262,71 @@ def _message(
     if check == "field_uniqueness":
         same = frame.index[frame[column] == value]
         rows = [int(table.origin.at[i, "source_row"]) for i in same if i != index]
-        return (f"The {column} `{value}` appears more than once (also row "
-                f"{', '.join(map(str, rows))}). Each must be unique.")
+        return (
+            f"The {column} `{value}` appears more than once (also row "
+            f"{', '.join(map(str, rows))}). Each must be unique."
+        )
     if check.startswith("str_matches"):
-        return (f"`{value}` is not a valid case reference: use up to 32 letters, digits, "
-                "- or _, starting with a letter or digit. It must never be a name.")
+        return (
+            f"`{value}` is not a valid case reference: use up to 32 letters, digits, "
+            "- or _, starting with a letter or digit. It must never be a name."
+        )
     if check == "iso_date":
-        shaped = value is not None and pd.Series([value]).str.fullmatch(
-            schemas.ISO_DATE_PATTERN).iloc[0]
+        shaped = (
+            value is not None and pd.Series([value]).str.fullmatch(schemas.ISO_DATE_PATTERN).iloc[0]
+        )
         if shaped:
             return f"`{value}` is not a real date. Check the day and month."
         return f"`{value}` is not a date written YYYY-MM-DD, e.g. 2018-11-05."
     if check.startswith("isin") and column in ("grade", "ratified_grade"):
-        return (f"`{value}` is not a grade{did_you_mean(value or '', GRADES)} "
-                f"The grades are {', '.join(GRADES)}.")
+        return (
+            f"`{value}` is not a grade{did_you_mean(value or '', GRADES)} "
+            f"The grades are {', '.join(GRADES)}."
+        )
     if check.startswith("isin") and column == "status":
-        return (f"`{value}` is not a status{did_you_mean(value or '', schemas.ACTION_STATUSES)} "
-                "Use Open or Completed.")
+        return (
+            f"`{value}` is not a status{did_you_mean(value or '', schemas.ACTION_STATUSES)} "
+            "Use Open or Completed."
+        )
     if check in ("known_area", "known_agency"):
         kind = check.removeprefix("known_")
-        return (f"`{value}` is not one of this audit's {kind} names"
-                f"{did_you_mean(value or '', allowed[check])} The {kind} names are listed in "
-                "audit.yaml: correct the value, or add it there if it is new.")
+        return (
+            f"`{value}` is not one of this audit's {kind} names"
+            f"{did_you_mean(value or '', allowed[check])} The {kind} names are listed in "
+            "audit.yaml: correct the value, or add it there if it is new."
+        )
     if check == "known_case":
         suggestion = did_you_mean(value or "", allowed["known_case"])
-        return (f"`{value}` is not a case_id in cases.csv{suggestion} Every row must refer "
-                "to an audited case.")
+        return (
+            f"`{value}` is not a case_id in cases.csv{suggestion} Every row must refer "
+            "to an audited case."
+        )
     if check == "one_return_per_agency":
         row = frame.loc[index]
-        same = frame.index[(frame["case_id"] == row["case_id"]) & (frame["agency"] == row["agency"])]
-        others = [f"{table.origin.at[i, 'source_file']} row {table.origin.at[i, 'source_row']}"
-                  for i in same if i != index]
-        return (f"{row['agency']} has more than one return for case {row['case_id']} "
-                f"(also {', '.join(others)}). Keep one return per case and agency.")
+        same = frame.index[
+            (frame["case_id"] == row["case_id"]) & (frame["agency"] == row["agency"])
+        ]
+        others = [
+            f"{table.origin.at[i, 'source_file']} row {table.origin.at[i, 'source_row']}"
+            for i in same
+            if i != index
+        ]
+        return (
+            f"{row['agency']} has more than one return for case {row['case_id']} "
+            f"(also {', '.join(others)}). Keep one return per case and agency."
+        )
     if check == "completed_date_if_completed":
         if frame.at[index, "status"] == "Completed":
             return "The action is Completed but has no completed_date: add the date it was done."
-        return ("The action is Open but has a completed_date: clear the date, or set the "
-                "status to Completed.")
+        return (
+            "The action is Open but has a completed_date: clear the date, or set the "
+            "status to Completed."
+        )
     if check == "completed_not_before_raised":
-        return (f"The completed_date `{value}` is before the raised_date "
-                f"`{frame.at[index, 'raised_date']}`. Check both dates.")
+        return (
+            f"The completed_date `{value}` is before the raised_date "
+            f"`{frame.at[index, 'raised_date']}`. Check both dates."
+        )
     return f"`{value}` breaks the rule {check}."
 
 
@@ -280,7 +338,9 @@ def _cases_without_returns(tables: dict[str, RawTable]) -> list[Problem]:
     missing = cases.frame["case_id"].notna() & ~cases.frame["case_id"].isin(returned)
     return [
         Problem(
-            "cases.csv", row=int(cases.origin.at[i, "source_row"]), column="case_id",
+            "cases.csv",
+            row=int(cases.origin.at[i, "source_row"]),
+            column="case_id",
             value=str(cases.frame.at[i, "case_id"]),
             message="No agency returned an audit tool for this case. Add its returns, or "
             "remove the case from cases.csv.",
@@ -298,7 +358,8 @@ def _agency_of_row(tables: dict[str, RawTable]) -> dict[tuple[str, int], str]:
             continue
         for (file, row), agency in zip(
             table.origin[["source_file", "source_row"]].itertuples(index=False, name=None),
-            table.frame["agency"], strict=True,
+            table.frame["agency"],
+            strict=True,
         ):
             if not pd.isna(agency):
                 agency_of[(file, int(row))] = str(agency)
@@ -311,8 +372,15 @@ def _with_agency(problem: Problem, agency_of: dict[tuple[str, int], str]) -> Pro
     agency = agency_of.get((problem.file, problem.row))
     if agency is None:
         return problem
-    return Problem(problem.file, problem.row, problem.column, problem.value, problem.message,
-                   problem.severity, agency)
+    return Problem(
+        problem.file,
+        problem.row,
+        problem.column,
+        problem.value,
+        problem.message,
+        problem.severity,
+        agency,
+    )
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -321,45 +389,51 @@ def _dates(values: pd.Series) -> pd.Series:
 
 def _typed_cases(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
     f = table.frame
-    return pd.DataFrame({
-        "case_id": f["case_id"].astype("string"),
-        "area": pd.Categorical(f["area"], categories=meta.areas),
-        "ratified_grade": pd.Categorical(f.get("ratified_grade"), dtype=GRADE_DTYPE),
-        "meeting_date": _dates(f.get("meeting_date", pd.Series(pd.NA, index=f.index))),
-        "source_file": table.origin["source_file"].astype("string"),
-        "source_row": table.origin["source_row"].astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "case_id": f["case_id"].astype("string"),
+            "area": pd.Categorical(f["area"], categories=meta.areas),
+            "ratified_grade": pd.Categorical(f.get("ratified_grade"), dtype=GRADE_DTYPE),
+            "meeting_date": _dates(f.get("meeting_date", pd.Series(pd.NA, index=f.index))),
+            "source_file": table.origin["source_file"].astype("string"),
+            "source_row": table.origin["source_row"].astype("int64"),
+        }
+    )
 
 
 def _typed_returns(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
     f = table.frame
     blank = pd.Series(pd.NA, index=f.index, dtype="string")
-    return pd.DataFrame({
-        "case_id": f["case_id"].astype("string"),
-        "agency": pd.Categorical(f["agency"], categories=meta.agencies),
-        "auditor_role": f.get("auditor_role", blank).astype("string"),
-        "return_date": _dates(f["return_date"]),
-        "grade": pd.Categorical(f["grade"], dtype=GRADE_DTYPE),
-        "strengths": f.get("strengths", blank).astype("string"),
-        "improvements": f.get("improvements", blank).astype("string"),
-        "source_file": table.origin["source_file"].astype("string"),
-        "source_row": table.origin["source_row"].astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "case_id": f["case_id"].astype("string"),
+            "agency": pd.Categorical(f["agency"], categories=meta.agencies),
+            "auditor_role": f.get("auditor_role", blank).astype("string"),
+            "return_date": _dates(f["return_date"]),
+            "grade": pd.Categorical(f["grade"], dtype=GRADE_DTYPE),
+            "strengths": f.get("strengths", blank).astype("string"),
+            "improvements": f.get("improvements", blank).astype("string"),
+            "source_file": table.origin["source_file"].astype("string"),
+            "source_row": table.origin["source_row"].astype("int64"),
+        }
+    )
 
 
 def _typed_actions(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
     f = table.frame
-    return pd.DataFrame({
-        "action_id": f["action_id"].astype("string"),
-        "case_id": f["case_id"].astype("string"),
-        "agency": pd.Categorical(f["agency"], categories=meta.agencies),
-        "action": f["action"].astype("string"),
-        "raised_date": _dates(f["raised_date"]),
-        "status": pd.Categorical(f["status"], categories=list(schemas.ACTION_STATUSES)),
-        "completed_date": _dates(f.get("completed_date", pd.Series(pd.NA, index=f.index))),
-        "source_file": table.origin["source_file"].astype("string"),
-        "source_row": table.origin["source_row"].astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "action_id": f["action_id"].astype("string"),
+            "case_id": f["case_id"].astype("string"),
+            "agency": pd.Categorical(f["agency"], categories=meta.agencies),
+            "action": f["action"].astype("string"),
+            "raised_date": _dates(f["raised_date"]),
+            "status": pd.Categorical(f["status"], categories=list(schemas.ACTION_STATUSES)),
+            "completed_date": _dates(f.get("completed_date", pd.Series(pd.NA, index=f.index))),
+            "source_file": table.origin["source_file"].astype("string"),
+            "source_row": table.origin["source_row"].astype("int64"),
+        }
+    )
 
 
 def write_processed(audit: Audit, out_dir: Path) -> None:
@@ -373,8 +447,9 @@ def write_processed(audit: Audit, out_dir: Path) -> None:
     meta["published"] = audit.published.isoformat()
     meta["rows_read"] = audit.files
     meta["warnings"] = [p.line() for p in audit.warnings]
-    (out_dir / "audit.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+    (out_dir / "audit.json").write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def read_processed(processed_dir: Path) -> Audit:

@@ -14,10 +14,28 @@ import pandas as pd
 
 from auditrap.grades import GRADES, slug
 
-ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+]
 
 
 def ordinal(n: int) -> str:
@@ -42,8 +60,13 @@ def build_variables(
     """The nested mapping written to ``_variables.yml``."""
     distribution = tables["grade_distribution"]
     total_ratified = int(distribution["cases"].sum())
-    agreement = dict(zip(tables["grade_agreement"]["outcome"],
-                         tables["grade_agreement"]["cases"].astype(int), strict=True))
+    agreement = dict(
+        zip(
+            tables["grade_agreement"]["outcome"],
+            tables["grade_agreement"]["cases"].astype(int),
+            strict=True,
+        )
+    )
     not_ratified = agreement.get("Not yet ratified", 0)
     actions = tables["immediate_actions"]
     all_actions = actions[actions["agency"] == "All agencies"].iloc[0]
@@ -79,8 +102,7 @@ def build_variables(
             "ratified": total_ratified,
             "not_ratified": not_ratified,
             "good_or_better": grades["outstanding"]["count"] + grades["good"]["count"],
-            "below_good": grades["requires-improvement"]["count"]
-            + grades["inadequate"]["count"],
+            "below_good": grades["requires-improvement"]["count"] + grades["inadequate"]["count"],
         },
         "grades": grades,
         "areas": {"count": len(areas), "by": areas},

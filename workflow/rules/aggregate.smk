@@ -6,10 +6,13 @@ rule aggregate_grades:
         meta=rules.validate_audit.output.meta,
     output:
         tables=expand(
-            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv", name=AGGREGATE_TABLES
+            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv",
+            name=AGGREGATE_TABLES,
         ),
         case_grades=PROCESSED / "{audit_id}" / "case_grades.csv",
     log:
         "logs/{audit_id}/aggregate_grades.log",
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/aggregate_grades.py"

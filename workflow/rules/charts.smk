@@ -1,6 +1,9 @@
 rule render_charts:
     input:
-        grade_distribution=PROCESSED / "{audit_id}" / "aggregates" / "grade_distribution.csv",
+        grade_distribution=PROCESSED
+        / "{audit_id}"
+        / "aggregates"
+        / "grade_distribution.csv",
         grades_by_area=PROCESSED / "{audit_id}" / "aggregates" / "grades_by_area.csv",
         fonts=FONTS,
     output:
@@ -9,6 +12,8 @@ rule render_charts:
         charts=PROCESSED / "{audit_id}" / "figures" / "charts.json",
     log:
         "logs/{audit_id}/render_charts.log",
+    conda:
+        "../../environment.yml"
     params:
         palette=config["palette"],
         fonts_dir=REPORT / "fonts",

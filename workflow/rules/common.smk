@@ -3,7 +3,6 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-
 validate(config, schema="../schemas/config.schema.yaml", set_default=True)
 
 RAW = Path(config["raw_dir"])
@@ -11,8 +10,10 @@ PROCESSED = Path(config["processed_dir"])
 OUTPUT = Path(config["output_dir"])
 REPORT = Path(config["report_dir"])
 
+
 wildcard_constraints:
     audit_id=r"[a-z0-9][a-z0-9-]{0,63}",
+
 
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 AGGREGATE_TABLES = [

@@ -8,6 +8,8 @@ rule write_variables:
         variables=PROCESSED / "{audit_id}" / "variables.yml",
     log:
         "logs/{audit_id}/write_variables.log",
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/write_variables.py"
 
@@ -25,6 +27,8 @@ rule render_report:
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
     log:
         "logs/{audit_id}/render_report.log",
+    conda:
+        "../../environment.yml"
     params:
         build_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "build",
         report_dir=REPORT,
@@ -42,8 +46,12 @@ rule publish_report:
     output:
         html=OUTPUT / "{audit_id}" / "{audit_id}.html",
         pdf=OUTPUT / "{audit_id}" / "{audit_id}.pdf",
-        tables=expand(OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PUBLISHED_TABLES),
+        tables=expand(
+            OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PUBLISHED_TABLES
+        ),
     log:
         "logs/{audit_id}/publish_report.log",
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/publish_report.py"

@@ -7,5 +7,7 @@ rule tag_themes:
         counts=PROCESSED / "{audit_id}" / "aggregates" / "theme_counts.csv",
     log:
         "logs/{audit_id}/tag_themes.log",
+    conda:
+        "../../environment.yml"
     script:
         "../../scripts/tag_themes.py"

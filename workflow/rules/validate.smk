@@ -8,6 +8,8 @@ rule validate_audit:
         meta=PROCESSED / "{audit_id}" / "audit.json",
     log:
         "logs/{audit_id}/validate_audit.log",
+    conda:
+        "../../environment.yml"
     params:
         audit_dir=lambda wildcards: RAW / wildcards.audit_id,
         report_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "validation",
