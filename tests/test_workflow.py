@@ -145,6 +145,13 @@ def test_sample_report_has_the_seed_sections_and_findings(built):
     assert "To be written" not in text
 
 
+def test_every_shortcode_was_resolved(built):
+    for audit_id in ("nai-2018", "exploitation-2021"):
+        out = built / "report" / "_output" / audit_id
+        assert "{{<" not in html_text(out / f"{audit_id}.html")
+        assert "{{<" not in pdf_text(out / f"{audit_id}.pdf")
+
+
 def test_html_is_one_accessible_self_contained_file(built):
     html = (built / "report" / "_output" / "nai-2018" / "nai-2018.html").read_text()
     assert re.search(r'<html[^>]*lang="en-GB"', html)
