@@ -32,7 +32,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@if command -v uv >/dev/null 2>&1; then \
 		echo "Setting up $(VENV) with uv"; \
 		[ -x $(BIN)/python ] || uv venv --quiet --python $(PYTHON) $(VENV); \
-		uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock; \
+		uv pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r requirements.lock; \
 		uv pip install --quiet --python $(BIN)/python --no-deps -e .; \
 	else \
 		echo "Setting up $(VENV) with pip"; \
@@ -40,6 +40,7 @@ $(STAMP): requirements.lock pyproject.toml
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock; \
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
 	fi
+	@$(BIN)/python -m compileall -q src scripts >/dev/null
 	@touch $(STAMP)
 
 # Remove everything the pipeline derived (the raw data is never touched).

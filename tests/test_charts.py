@@ -8,6 +8,7 @@ import pytest
 from auditrap import charts
 from auditrap.aggregate import grade_distribution, grades_by_area
 from auditrap.grades import GRADE_DTYPE
+
 from conftest import ROOT
 
 
@@ -63,7 +64,9 @@ def test_area_alt_text_states_every_area(cases):
 
 def test_svg_has_direct_labels_the_font_and_an_accessible_name(cases, tmp_path):
     chart = charts.grade_distribution_chart(grade_distribution(cases))
-    written = charts.render(chart, tmp_path, fonts_dir=ROOT / "report" / "fonts")
+    written = charts.render(
+        chart, tmp_path, fonts_dir=ROOT / "report" / "fonts", formats=("svg", "png")
+    )
     svg = written["svg"].read_text()
     assert f'aria-label="{chart.alt}"' in svg
     assert 'font-family="Atkinson Hyperlegible"' in svg

@@ -9,6 +9,7 @@ import pytest
 
 from auditrap.document import assemble, generated_parts
 from auditrap.variables import build_variables, ordinal
+
 from conftest import ROOT, SAMPLE_AUDIT
 
 SHORTCODE = re.compile(r"\{\{<.*?>\}\}")

@@ -8,6 +8,7 @@ import jsonschema
 import yaml
 
 from auditrap.dictionary import data_dictionary
+
 from conftest import ROOT
 
 

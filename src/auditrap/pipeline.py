@@ -17,11 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import yaml
+from auditrap.problems import InputError
 
-from auditrap.problems import ERROR, InputError, problems_frame, problems_html, summary
-from auditrap.safe_csv import read_csv, write_csv
+# Heavy libraries (pandas, pandera, altair, pandoc, typst) are imported inside the stage
+# that needs them: each Snakemake job is a fresh process, so a stage pays only for its own.
 
 log = logging.getLogger("auditrap")
 
@@ -57,6 +56,8 @@ def validate_stage(
     ignored_columns: Sequence[str] = (),
 ) -> None:
     """Validate one audit; write its typed tables, or stop with every problem listed."""
+    from auditrap.problems import ERROR, problems_frame, problems_html, summary
+    from auditrap.safe_csv import write_csv
     from auditrap.validate import load_audit, write_processed
 
     audit, problems = load_audit(
@@ -89,6 +90,7 @@ def aggregate_stage(
     *, processed_dir: Path, tables_out: Sequence[Path], case_grades_out: Path
 ) -> None:
     from auditrap.aggregate import aggregate_audit
+    from auditrap.safe_csv import write_csv
     from auditrap.validate import read_processed
 
     audit = read_processed(Path(processed_dir))
@@ -106,6 +108,9 @@ def aggregate_stage(
 def tag_stage(
     *, returns_path: Path, taxonomy_paths: Sequence[Path], tags_out: Path, counts_out: Path
 ) -> None:
+    import pandas as pd
+
+    from auditrap.safe_csv import write_csv
     from auditrap.themes import TaxonomyError, load_taxonomy, tag_returns, theme_counts
 
     paths = [Path(p) for p in taxonomy_paths]
@@ -132,6 +137,7 @@ def charts_stage(
     fonts_dir: Path,
 ) -> None:
     from auditrap import charts
+    from auditrap.safe_csv import read_csv
 
     frames = {name: read_csv(Path(path)) for name, path in tables.items()}
     made = {}
@@ -159,6 +165,9 @@ def variables_stage(
     charts_json: Path,
     out: Path,
 ) -> None:
+    import yaml
+
+    from auditrap.safe_csv import read_csv
     from auditrap.variables import build_variables
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
@@ -186,13 +195,17 @@ def render_stage(
     pdf_out: Path,
     engine: str,
 ) -> None:
+    import csv
+
+    import yaml
+
     from auditrap.document import assemble
     from auditrap.render.engine import RenderError, render_report
     from auditrap.render.shortcodes import ShortcodeError
 
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
-    counts = read_csv(Path(theme_counts_path))
-    titles = dict(zip(counts["theme_id"], counts["theme"], strict=True))
+    with Path(theme_counts_path).open(encoding="utf-8", newline="") as handle:
+        titles = {row["theme_id"]: row["theme"] for row in csv.DictReader(handle)}
     assemble(
         Path(build_dir),
         report_dir=Path(report_dir),

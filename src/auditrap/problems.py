@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from rapidfuzz import fuzz, process, utils
+if TYPE_CHECKING:  # imported where used: the publish step needs neither
+    import pandas as pd
 
 ERROR = "error"
 WARNING = "warning"
@@ -59,6 +60,8 @@ def nearest(value: str, choices: Sequence[str], *, cutoff: float = 60.0) -> str 
     """The valid choice closest to a mistyped value, or None when nothing is close."""
     if not value or not choices:
         return None
+    from rapidfuzz import fuzz, process, utils
+
     match = process.extractOne(
         value,
         list(choices),
@@ -97,6 +100,8 @@ def summary(problems: Sequence[Problem], *, audit_id: str = "", limit: int = 50)
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    import pandas as pd
+
     columns = [f.name for f in fields(Problem)]
     frame = pd.DataFrame([asdict(p) for p in problems], columns=columns)
     return frame.astype({"row": "Int64"})

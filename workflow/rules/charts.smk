@@ -8,7 +8,6 @@ rule render_charts:
         fonts=FONTS,
     output:
         svg=expand(PROCESSED / "{{audit_id}}" / "figures" / "{chart}.svg", chart=CHARTS),
-        png=expand(PROCESSED / "{{audit_id}}" / "figures" / "{chart}.png", chart=CHARTS),
         charts=PROCESSED / "{audit_id}" / "figures" / "charts.json",
     log:
         "logs/{audit_id}/render_charts.log",
