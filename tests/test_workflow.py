@@ -218,3 +218,25 @@ def test_lint_is_clean():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Lints for" not in result.stdout
+
+
+def test_a_failed_run_changes_nothing_published(tmp_path):
+    workspace = make_workspace(tmp_path, {"exploitation-2021": FIXTURE_AUDIT})
+    first = snakemake(workspace)
+    assert first.returncode == 0, first.stderr[-3000:]
+    published = workspace / "report" / "_output"
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    cases = workspace / "data" / "raw" / "exploitation-2021" / "cases.csv"
+    cases.write_text(
+        cases.read_text().replace("CE-2,Hilltop,Outstanding", "CE-2,Hilltop,Brilliant")
+    )
+    second = snakemake(workspace)
+    assert second.returncode != 0
+    assert "cases.csv, row 3, column ratified_grade [Brilliant]" in second.stderr
+    assert "Traceback" not in second.stderr
+    after = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    assert after == before
+    # Running again does not pass off the old report as up to date: it fails the same way.
+    third = snakemake(workspace)
+    assert third.returncode != 0, third.stderr
+    assert "[Brilliant]" in third.stderr

@@ -227,13 +227,16 @@ def generated_parts(
 
 
 def metadata(variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The document metadata. Pandoc and Quarto read metadata strings as Markdown, so the
+    values from audit.yaml are escaped: a title is text, never markup."""
     audit = variables["audit"]
     return {
-        "title": audit["title"],
-        "subtitle": f"{audit['board']}: {audit['number_ordinal']} multi-agency audit, "
-        f"{audit['period']}",
-        "author": audit["board"],
-        "date": audit["published"],
+        "title": escape_markdown(audit["title"]),
+        "subtitle": escape_markdown(
+            f"{audit['board']}: {audit['number_ordinal']} multi-agency audit, {audit['period']}"
+        ),
+        "author": escape_markdown(audit["board"]),
+        "date": escape_markdown(audit["published"]),
         "lang": "en-GB",
     }
 

@@ -52,6 +52,18 @@ def get_report_templates(wildcards):
     return sorted(str(p) for p in files)
 
 
+def get_audit_sources(wildcards):
+    """Every source file of one audit's report. The publish step depends on them directly, so
+    that after a failed run (whose outputs Snakemake removes) the next run does not find the
+    old published files "up to date" and skip the step that failed."""
+    return sorted(
+        set(get_raw_inputs(wildcards))
+        | set(get_taxonomy_inputs(wildcards))
+        | set(get_narrative(wildcards))
+        | set(get_report_templates(wildcards))
+    )
+
+
 def get_published_outputs():
     outputs = []
     for audit_id in config["audits"]:

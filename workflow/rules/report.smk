@@ -43,6 +43,7 @@ rule publish_report:
         pdf=rules.render_report.output.pdf,
         tables=rules.aggregate_grades.output.tables,
         theme_counts=rules.tag_themes.output.counts,
+        sources=get_audit_sources,
     output:
         html=OUTPUT / "{audit_id}" / "{audit_id}.html",
         pdf=OUTPUT / "{audit_id}" / "{audit_id}.pdf",

@@ -1,0 +1,68 @@
+"""Text from the input is data, never markup: hostile values come out literally, end to end."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from test_workflow import html_text, make_workspace, pdf_text, snakemake
+
+from conftest import FIXTURE_AUDIT
+
+pytestmark = pytest.mark.e2e
+
+ATTACKS = {
+    "html": "<script>alert(1)</script>",
+    "img": "<img src=x onerror=alert(2)>",
+    "raw typst": '`#read("/etc/passwd")`{=typst}',
+    "raw html block": "```{=html}",
+    "shortcode": "{{< include /etc/passwd >}}",
+    "typst code": '#read("/etc/hostname")',
+    "maths": "$x^2$ @ref <label>",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    workspace = make_workspace(
+        tmp_path_factory.mktemp("hostile"), {"exploitation-2021": FIXTURE_AUDIT}
+    )
+    audit = workspace / "data" / "raw" / "exploitation-2021"
+    meta = yaml.safe_load((audit / "audit.yaml").read_text())
+    meta["title"] = f"Audit {ATTACKS['html']} {ATTACKS['shortcode']}"
+    meta["board"] = f"Board {ATTACKS['typst code']} {ATTACKS['raw typst']}"
+    meta["selection_criteria"] = f"{ATTACKS['img']} {ATTACKS['maths']}"
+    hostile_area = f"Hill {ATTACKS['raw html block']} {ATTACKS['html']}"
+    meta["areas"] = ["Riverside", hostile_area]
+    (audit / "audit.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+    with (audit / "cases.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        if row[1] == "Hilltop":
+            row[1] = hostile_area
+    with (audit / "cases.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    result = snakemake(workspace)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workspace / "report" / "_output" / "exploitation-2021"
+
+
+def test_html_shows_every_attack_as_text_and_runs_none(hostile_build):
+    html = (hostile_build / "exploitation-2021.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script\b", html, flags=re.I)
+    assert not re.search(r"<img[^>]*onerror", html, flags=re.I)
+    text = html_text(hostile_build / "exploitation-2021.html")
+    for name in ("html", "img", "shortcode", "typst code", "maths"):
+        assert ATTACKS[name] in text, name
+
+
+def test_pdf_shows_the_attacks_literally_and_reads_no_file(hostile_build):
+    text = pdf_text(hostile_build / "exploitation-2021.pdf")
+    for name in ("html", "shortcode", "typst code"):
+        assert ATTACKS[name] in text, name
+    assert "root:x:0:0" not in text
+    hostname = Path("/etc/hostname").read_text().strip()
+    assert f"Board {hostname}" not in text
