@@ -77,16 +77,16 @@ p.charts_stage(tables={"grade_distribution": agg / "grade_distribution.csv",
                palette=["#12436D", "#28A197", "#801650", "#F46A25"],
                fonts_dir=ws / "report/fonts")
 p.variables_stage(meta_path=proc / "audit.json", tables=[agg / f"{n}.csv" for n in names],
-                  theme_counts_path=agg / "theme_counts.csv",
-                  charts_json=proc / "figures/charts.json", out=proc / "variables.yml")
+                  theme_counts_path=agg / "theme_counts.csv", out=proc / "variables.yml")
 narrative = sorted((ws / "data/raw/nai-2018/narrative").glob("*.md"))
-p.render_stage(variables_path=proc / "variables.yml", theme_counts_path=agg / "theme_counts.csv",
+render = dict(charts_json=proc / "figures/charts.json")
+p.render_stage(**render, variables_path=proc / "variables.yml", theme_counts_path=agg / "theme_counts.csv",
                figures=sorted((proc / "figures").glob("*.svg")), narrative=narrative,
                meta_path=proc / "audit.json", build_dir=proc / "build",
                report_dir=ws / "report", html_out=proc / "out/nai-2018.html",
                pdf_out=proc / "out/nai-2018.pdf", engine="builtin")
 render_start = time.perf_counter()
-p.render_stage(variables_path=proc / "variables.yml", theme_counts_path=agg / "theme_counts.csv",
+p.render_stage(**render, variables_path=proc / "variables.yml", theme_counts_path=agg / "theme_counts.csv",
                figures=sorted((proc / "figures").glob("*.svg")), narrative=narrative,
                meta_path=proc / "audit.json", build_dir=proc / "build",
                report_dir=ws / "report", html_out=proc / "out/nai-2018.html",

@@ -8,6 +8,7 @@ run_stage(
     variables_path=snakemake.input.variables,  # noqa: F821
     theme_counts_path=snakemake.input.theme_counts,  # noqa: F821
     figures=list(snakemake.input.figures),  # noqa: F821
+    charts_json=snakemake.input.charts,  # noqa: F821
     narrative=list(snakemake.input.narrative),  # noqa: F821
     meta_path=snakemake.input.meta,  # noqa: F821
     build_dir=snakemake.params.build_dir,  # noqa: F821

@@ -8,6 +8,5 @@ run_stage(
     meta_path=snakemake.input.meta,  # noqa: F821
     tables=list(snakemake.input.tables),  # noqa: F821
     theme_counts_path=snakemake.input.theme_counts,  # noqa: F821
-    charts_json=snakemake.input.charts,  # noqa: F821
     out=snakemake.output.variables,  # noqa: F821
 )

@@ -71,11 +71,13 @@ def variables():
         "selection_criteria": "c",
         "published": "2021-07-01",
     }
-    charts = {
-        name: {"title": "t", "alt": 'a "quoted" alt'}
-        for name in ("grade-distribution", "grades-by-area")
-    }
-    return build_variables(meta, tables, themes, charts)
+    return build_variables(meta, tables, themes)
+
+
+CHARTS = {
+    name: {"title": "t", "alt": 'a "quoted" alt'}
+    for name in ("grade-distribution", "grades-by-area")
+}
 
 
 def test_variables_count_what_the_tables_say(variables):
@@ -94,7 +96,9 @@ def test_variables_count_what_the_tables_say(variables):
 
 
 def test_generated_text_states_no_number_outside_a_shortcode(variables):
-    parts = generated_parts(variables, narrative=set(), theme_titles={"step-down": "Step down"})
+    parts = generated_parts(
+        variables, narrative=set(), theme_titles={"step-down": "Step down"}, charts=CHARTS
+    )
     for name, text in parts.items():
         bare = SHORTCODE.sub("", text)
         bare = re.sub(r"`[^`]*`", "", bare)  # file names in notes
@@ -104,7 +108,9 @@ def test_generated_text_states_no_number_outside_a_shortcode(variables):
 
 
 def test_missing_sections_get_a_visible_note_and_present_ones_are_included(variables):
-    parts = generated_parts(variables, narrative={"conclusion"}, theme_titles={"step-down": "S"})
+    parts = generated_parts(
+        variables, narrative={"conclusion"}, theme_titles={"step-down": "S"}, charts=CHARTS
+    )
     assert "To be written" in parts["next-steps.md"]
     assert "narrative/next-steps.md" in parts["next-steps.md"]
     assert parts["conclusion.md"].strip() == "{{< include ../narrative/conclusion.md >}}"
@@ -128,6 +134,7 @@ def test_build_folder_holds_what_quarto_needs(variables, tmp_path):
         narrative_files=[narrative],
         figure_files=[],
         theme_titles={"step-down": "Step down"},
+        charts=CHARTS,
     )
     build = qmd.parent
     for name in (

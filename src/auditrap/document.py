@@ -76,11 +76,16 @@ def figure(chart: Mapping[str, str], file: str, ident: str) -> str:
 
 
 def generated_parts(
-    variables: Mapping[str, Any], narrative: set[str], theme_titles: Mapping[str, str]
+    variables: Mapping[str, Any],
+    narrative: set[str],
+    theme_titles: Mapping[str, str],
+    charts: Mapping[str, Mapping[str, str]],
 ) -> dict[str, str]:
-    """The generated Markdown parts of the report, by file name."""
+    """The generated Markdown parts of the report, by file name.
+
+    ``charts`` gives each chart's headline title and alt text (``charts.json``).
+    """
     parts: dict[str, str] = {}
-    charts = variables["charts"]
 
     intro_fallback = (
         f"{var('cases.total')} cases were chosen for the audit based on the criteria: "
@@ -249,6 +254,7 @@ def assemble(
     narrative_files: Sequence[Path],
     figure_files: Sequence[Path],
     theme_titles: Mapping[str, str],
+    charts: Mapping[str, Mapping[str, str]],
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``."""
     if build_dir.exists():
@@ -263,7 +269,7 @@ def assemble(
     for path in figure_files:
         shutil.copyfile(path, build_dir / "figures" / path.name)
     narrative = {p.stem for p in narrative_files}
-    for name, text in generated_parts(variables, narrative, theme_titles).items():
+    for name, text in generated_parts(variables, narrative, theme_titles, charts).items():
         (build_dir / "_generated" / name).write_text(text, encoding="utf-8")
     _write_yaml(build_dir / "_variables.yml", variables)
     _write_yaml(build_dir / "_metadata.yml", metadata(variables))

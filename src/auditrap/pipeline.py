@@ -179,7 +179,6 @@ def variables_stage(
     meta_path: Path,
     tables: Sequence[Path],
     theme_counts_path: Path,
-    charts_json: Path,
     out: Path,
 ) -> None:
     import yaml
@@ -189,8 +188,7 @@ def variables_stage(
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     frames = {Path(p).stem: read_csv(Path(p)) for p in tables}
-    charts = json.loads(Path(charts_json).read_text(encoding="utf-8"))
-    variables = build_variables(meta, frames, read_csv(Path(theme_counts_path)), charts)
+    variables = build_variables(meta, frames, read_csv(Path(theme_counts_path)))
     Path(out).write_text(
         "# The numbers and names the report states, computed from the data by auditrap.\n"
         + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100),
@@ -204,6 +202,7 @@ def render_stage(
     variables_path: Path,
     theme_counts_path: Path,
     figures: Sequence[Path],
+    charts_json: Path,
     narrative: Sequence[Path],
     meta_path: Path,
     build_dir: Path,
@@ -230,6 +229,7 @@ def render_stage(
         narrative_files=[Path(p) for p in narrative],
         figure_files=[Path(p) for p in figures],
         theme_titles=titles,
+        charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
     )
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     published = dt.date.fromisoformat(meta["published"])

@@ -55,7 +55,6 @@ def build_variables(
     meta: Mapping[str, Any],
     tables: Mapping[str, pd.DataFrame],
     theme_counts: pd.DataFrame,
-    charts: Mapping[str, Mapping[str, str]],
 ) -> dict[str, Any]:
     """The nested mapping written to ``_variables.yml``."""
     distribution = tables["grade_distribution"]
@@ -130,5 +129,4 @@ def build_variables(
             }
             for row in theme_counts.itertuples()
         },
-        "charts": {name: dict(chart) for name, chart in charts.items()},
     }

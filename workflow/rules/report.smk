@@ -3,7 +3,6 @@ rule write_variables:
         meta=rules.validate_audit.output.meta,
         tables=rules.aggregate_grades.output.tables,
         theme_counts=rules.tag_themes.output.counts,
-        charts=rules.render_charts.output.charts,
     output:
         variables=PROCESSED / "{audit_id}" / "variables.yml",
     log:
@@ -19,6 +18,7 @@ rule render_report:
         variables=rules.write_variables.output.variables,
         theme_counts=rules.tag_themes.output.counts,
         figures=rules.render_charts.output.svg,
+        charts=rules.render_charts.output.charts,
         narrative=get_narrative,
         templates=get_report_templates,
         meta=rules.validate_audit.output.meta,
