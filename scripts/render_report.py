@@ -16,4 +16,13 @@ run_stage(
     html_out=snakemake.output.html,  # noqa: F821
     pdf_out=snakemake.output.pdf,  # noqa: F821
     engine=snakemake.params.engine,  # noqa: F821
+    internal={
+        "build_dir": snakemake.params.internal_build_dir,  # noqa: F821
+        "html": snakemake.output.internal_html,  # noqa: F821
+        "pdf": snakemake.output.internal_pdf,  # noqa: F821
+        "case_grades": snakemake.input.case_grades,  # noqa: F821
+        "theme_tags": snakemake.input.theme_tags,  # noqa: F821
+        "returns": snakemake.input.returns,  # noqa: F821
+        "actions": snakemake.input.actions,  # noqa: F821
+    },
 )

@@ -45,6 +45,19 @@ def hostile_build(tmp_path_factory):
             row[1] = hostile_area
     with (audit / "cases.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
+    # Free text: each attack inside a sentence that the tagger quotes as evidence, and in
+    # the text of an immediate action.
+    for name, rows_of in (("returns.csv", 5), ("actions.csv", 3)):
+        with (audit / name).open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        for n, attack in enumerate(ATTACKS.values()):
+            row = rows[1 + n % (len(rows) - 1)]
+            if name == "returns.csv":
+                row[rows_of] = f"The GP was not told about the strategy discussion {attack} today."
+            else:
+                row[rows_of] = f"Tell the GP {attack}"
+        with (audit / name).open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
     result = snakemake(workspace)
     assert result.returncode == 0, result.stderr[-4000:]
     return workspace / "report" / "_output" / "exploitation-2021"
@@ -66,3 +79,23 @@ def test_pdf_shows_the_attacks_literally_and_reads_no_file(hostile_build):
     assert "root:x:0:0" not in text
     hostname = Path("/etc/hostname").read_text().strip()
     assert f"Board {hostname}" not in text
+
+
+def test_internal_edition_quotes_free_text_literally(hostile_build):
+    internal = hostile_build / "internal"
+    html = (internal / "exploitation-2021-internal.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script\b", html, flags=re.I)
+    assert not re.search(r"<img[^>]*onerror", html, flags=re.I)
+    html_words = html_text(internal / "exploitation-2021-internal.html")
+    pdf_words = pdf_text(internal / "exploitation-2021-internal.pdf")
+    for attack in ATTACKS.values():
+        assert attack in html_words, attack
+    for name in ("html", "img", "shortcode", "typst code", "raw typst"):
+        assert ATTACKS[name] in pdf_words, name
+    assert "root:x:0:0" not in pdf_words + html_words
+
+
+def test_public_edition_carries_no_free_text(hostile_build):
+    text = html_text(hostile_build / "exploitation-2021.html")
+    assert "The GP was not told about the strategy discussion" not in text
+    assert "Tell the GP" not in text

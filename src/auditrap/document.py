@@ -46,10 +46,18 @@ def table(
     rows: Sequence[Sequence[str]],
     caption: str,
     align: Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
 ) -> str:
-    """A pandoc pipe table. Header and caption are escaped; cells are given as source."""
+    """A pandoc pipe table. Header and caption are escaped; cells are given as source.
+
+    ``widths`` are relative column widths; pandoc uses them when a row is too long for one
+    line, so that long free text wraps in its own wide column rather than in narrow ones.
+    """
     align = align or ["l"] + ["r"] * (len(header) - 1)
-    rule = ["---:" if a == "r" else ":---" for a in align]
+    widths = widths or [3] * len(header)
+    rule = [
+        "-" * w + ":" if a == "r" else ":" + "-" * w for a, w in zip(align, widths, strict=True)
+    ]
     lines = [_row([escape_markdown(h) for h in header]), _row(rule)]
     lines += [_row(r) for r in rows]
     return "\n".join(lines) + f"\n\nTable: {caption}\n"
@@ -231,14 +239,114 @@ def generated_parts(
     return parts
 
 
-def metadata(variables: Mapping[str, Any]) -> dict[str, Any]:
+INTERNAL_NOTICE = (
+    "Internal edition for the board and its auditors: it holds case-level detail and "
+    "must not be published."
+)
+
+
+def _cell(value: Any) -> str:
+    """One table cell from data: blank for missing, escaped text otherwise."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return "" if text in ("nan", "<NA>", "NaT", "None") else escape_markdown(text)
+
+
+def internal_appendix(
+    case_grades: Any,
+    agency_grades: Any,
+    tags: Any,
+    actions: Any,
+    theme_titles: Mapping[str, str],
+) -> str:
+    """The internal edition's case-level appendix. Every value is data, so every value is
+    escaped where it becomes document source: free text cannot become markup."""
+    lines = [
+        "## Appendix: case-level detail (internal)\n",
+        f'::: {{.callout-important title="Not for publication"}}\n**{INTERNAL_NOTICE}**\n:::\n',
+        "### Cases\n",
+    ]
+    rows = []
+    for case in case_grades.itertuples(index=False):
+        own = agency_grades[agency_grades["case_id"] == case.case_id]
+        detail = "; ".join(f"{a}: {g}" for a, g in zip(own["agency"], own["grade"], strict=True))
+        rows.append(
+            [
+                _cell(case.case_id),
+                _cell(case.area),
+                _cell(case.ratified_grade) or "Not ratified",
+                _cell(case.suggested_grade),
+                "Yes" if case.agrees else "**No**",
+                _cell(detail),
+            ]
+        )
+    lines.append(
+        table(
+            ["Case", "Area", "Ratified grade", "Returns suggest", "Same", "Agencies' own grades"],
+            rows,
+            "Each case's ratified grade beside the grade its returns suggest",
+            align=["l"] * 6,
+            widths=[8, 9, 13, 13, 6, 51],
+        )
+    )
+    differing = case_grades[~case_grades["agrees"].astype(bool)]
+    if len(differing):
+        lines.append(
+            "Cases where the ratified grade differs from what the returns suggest: "
+            + ", ".join(_cell(c) for c in differing["case_id"])
+            + ".\n"
+        )
+    lines.append("### Themes and their evidence\n")
+    for theme_id, title in theme_titles.items():
+        found = tags[tags["theme_id"] == theme_id]
+        if found.empty:
+            continue
+        lines.append(f"#### {escape_markdown(title)}\n")
+        for tag in found.itertuples(index=False):
+            lines.append(
+                f"- {_cell(tag.case_id)}, {_cell(tag.agency)} ({_cell(tag.field)}): "
+                f"{_cell(tag.sentence)}"
+            )
+        lines.append("")
+    lines.append("### Immediate actions\n")
+    action_rows = [
+        [
+            _cell(a.action_id),
+            _cell(a.case_id),
+            _cell(a.agency),
+            _cell(a.action),
+            _cell(a.raised_date),
+            _cell(a.status),
+            _cell(a.completed_date),
+        ]
+        for a in actions.itertuples(index=False)
+    ]
+    if action_rows:
+        lines.append(
+            table(
+                ["Action", "Case", "Owner", "What must be done", "Raised", "Status", "Completed"],
+                action_rows,
+                "Immediate actions, with owner and status",
+                align=["l"] * 7,
+                widths=[7, 7, 14, 36, 12, 11, 12],
+            )
+        )
+    else:
+        lines.append("No immediate actions were raised.\n")
+    return "\n".join(lines) + "\n"
+
+
+def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[str, Any]:
     """The document metadata. Pandoc and Quarto read metadata strings as Markdown, so the
     values from audit.yaml are escaped: a title is text, never markup."""
     audit = variables["audit"]
+    edition = " (internal edition: not for publication)" if internal else ""
     return {
         "title": escape_markdown(audit["title"]),
         "subtitle": escape_markdown(
             f"{audit['board']}: {audit['number_ordinal']} multi-agency audit, {audit['period']}"
+            + edition
         ),
         "author": escape_markdown(audit["board"]),
         "date": escape_markdown(audit["published"]),
@@ -255,8 +363,13 @@ def assemble(
     figure_files: Sequence[Path],
     theme_titles: Mapping[str, str],
     charts: Mapping[str, Mapping[str, str]],
+    internal: str | None = None,
 ) -> Path:
-    """Write the build folder for one audit; returns the path of its ``report.qmd``."""
+    """Write the build folder for one audit; returns the path of its ``report.qmd``.
+
+    ``internal`` is the case-level appendix of the internal edition; the public edition
+    (None) gets an empty appendix file, so that the same document serves both.
+    """
     if build_dir.exists():
         shutil.rmtree(build_dir)
     (build_dir / "_generated").mkdir(parents=True)
@@ -271,8 +384,9 @@ def assemble(
     narrative = {p.stem for p in narrative_files}
     for name, text in generated_parts(variables, narrative, theme_titles, charts).items():
         (build_dir / "_generated" / name).write_text(text, encoding="utf-8")
+    (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
     _write_yaml(build_dir / "_variables.yml", variables)
-    _write_yaml(build_dir / "_metadata.yml", metadata(variables))
+    _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))
     return build_dir / "report.qmd"
 
 

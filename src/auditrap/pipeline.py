@@ -115,7 +115,10 @@ def aggregate_stage(
     wanted = {Path(p).stem: Path(p) for p in tables_out}
     for name, path in wanted.items():
         write_csv(result.tables[name], path)
+    # Case level, for the internal edition: CSV for people, Parquet (typed, unaltered text)
+    # for the render step.
     write_csv(result.case_grades, Path(case_grades_out))
+    result.case_grades.to_parquet(Path(case_grades_out).with_suffix(".parquet"), index=False)
     log.info("Wrote %d aggregate tables.", len(wanted))
 
 
@@ -138,6 +141,7 @@ def tag_stage(
     returns = pd.read_parquet(returns_path)
     tags = tag_returns(returns, taxonomy)
     write_csv(tags, Path(tags_out))
+    tags.to_parquet(Path(tags_out).with_suffix(".parquet"), index=False)
     write_csv(theme_counts(tags, taxonomy), Path(counts_out))
     log.info("Tagged %d (return, theme) pairs across %d themes.", len(tags), len(taxonomy.ids))
 
@@ -210,7 +214,10 @@ def render_stage(
     html_out: Path,
     pdf_out: Path,
     engine: str,
+    internal: Mapping[str, Path] | None = None,
 ) -> None:
+    """Render the public edition and, given ``internal`` (the case-level tables and the
+    internal outputs), the board's internal edition from the same document."""
     import csv
 
     import yaml
@@ -222,8 +229,9 @@ def render_stage(
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
     with Path(theme_counts_path).open(encoding="utf-8", newline="") as handle:
         titles = {row["theme_id"]: row["theme"] for row in csv.DictReader(handle)}
-    assemble(
-        Path(build_dir),
+    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+    published = dt.date.fromisoformat(meta["published"])
+    parts = dict(
         report_dir=Path(report_dir),
         variables=variables,
         narrative_files=[Path(p) for p in narrative],
@@ -231,21 +239,47 @@ def render_stage(
         theme_titles=titles,
         charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
     )
-    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
-    published = dt.date.fromisoformat(meta["published"])
-    timestamp = dt.datetime(published.year, published.month, published.day, tzinfo=dt.UTC)
-    try:
-        render_report(
-            Path(build_dir),
-            html_out=Path(html_out),
-            pdf_out=Path(pdf_out),
-            assets_dir=Path(report_dir),
-            timestamp=timestamp,
-            engine=engine,
+    editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
+    if internal is not None:
+        editions.append(
+            (
+                Path(internal["build_dir"]),
+                _internal_appendix(internal, titles),
+                Path(internal["html"]),
+                Path(internal["pdf"]),
+            )
         )
-    except (RenderError, ShortcodeError) as exc:
-        raise StageError(f"The report could not be rendered: {exc}") from None
-    log.info("Rendered %s and %s.", html_out, pdf_out)
+    for folder, appendix, html, pdf in editions:
+        assemble(folder, internal=appendix, **parts)
+        try:
+            render_report(
+                folder,
+                html_out=html,
+                pdf_out=pdf,
+                assets_dir=Path(report_dir),
+                timestamp=dt.datetime(
+                    published.year, published.month, published.day, tzinfo=dt.UTC
+                ),
+                engine=engine,
+            )
+        except (RenderError, ShortcodeError) as exc:
+            raise StageError(f"The report could not be rendered: {exc}") from None
+        log.info("Rendered %s and %s.", html, pdf)
+
+
+def _internal_appendix(internal: Mapping[str, Path], titles: Mapping[str, str]) -> str:
+    import pandas as pd
+
+    from auditrap.document import internal_appendix
+
+    returns = pd.read_parquet(internal["returns"], columns=["case_id", "agency", "grade"])
+    return internal_appendix(
+        pd.read_parquet(internal["case_grades"]),
+        returns.astype(str),
+        pd.read_parquet(internal["theme_tags"]),
+        pd.read_parquet(internal["actions"]),
+        titles,
+    )
 
 
 def publish_stage(*, files: Mapping[Path, Path]) -> None:

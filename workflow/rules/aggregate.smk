@@ -1,5 +1,6 @@
 rule aggregate_grades:
     input:
+        code=PACKAGE,
         cases=rules.validate_audit.output.cases,
         returns=rules.validate_audit.output.returns,
         actions=rules.validate_audit.output.actions,
@@ -10,6 +11,7 @@ rule aggregate_grades:
             name=AGGREGATE_TABLES,
         ),
         case_grades=PROCESSED / "{audit_id}" / "case_grades.csv",
+        case_grades_table=PROCESSED / "{audit_id}" / "case_grades.parquet",
     log:
         "logs/{audit_id}/aggregate_grades.log",
     conda:

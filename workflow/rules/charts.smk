@@ -1,5 +1,6 @@
 rule render_charts:
     input:
+        code=PACKAGE,
         grade_distribution=PROCESSED
         / "{audit_id}"
         / "aggregates"

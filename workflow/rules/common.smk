@@ -27,6 +27,11 @@ AGGREGATE_TABLES = [
 PUBLISHED_TABLES = AGGREGATE_TABLES + ["theme_counts"]
 CHARTS = ["grade-distribution", "grades-by-area"]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
+# The package the scripts call: every step depends on it, so that a change to the code
+# rebuilds what it made (Snakemake tracks the scripts' own code, not what they import).
+PACKAGE = sorted(
+    str(p) for p in Path(workflow.basedir, "src", "auditrap").rglob("*.py")
+)
 
 
 def get_raw_inputs(wildcards):
@@ -70,4 +75,5 @@ def get_published_outputs():
         folder = OUTPUT / audit_id
         outputs += [str(folder / f"{audit_id}.html"), str(folder / f"{audit_id}.pdf")]
         outputs += [str(folder / "data" / f"{name}.csv") for name in PUBLISHED_TABLES]
+        outputs += [str(folder / "internal" / f"{audit_id}-internal.html")]
     return outputs

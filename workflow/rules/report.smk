@@ -1,5 +1,6 @@
 rule write_variables:
     input:
+        code=PACKAGE,
         meta=rules.validate_audit.output.meta,
         tables=rules.aggregate_grades.output.tables,
         theme_counts=rules.tag_themes.output.counts,
@@ -15,6 +16,7 @@ rule write_variables:
 
 rule render_report:
     input:
+        code=PACKAGE,
         variables=rules.write_variables.output.variables,
         theme_counts=rules.tag_themes.output.counts,
         figures=rules.render_charts.output.svg,
@@ -22,15 +24,32 @@ rule render_report:
         narrative=get_narrative,
         templates=get_report_templates,
         meta=rules.validate_audit.output.meta,
+        case_grades=rules.aggregate_grades.output.case_grades_table,
+        theme_tags=rules.tag_themes.output.tags_table,
+        returns=rules.validate_audit.output.returns,
+        actions=rules.validate_audit.output.actions,
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
+        internal_html=PROCESSED
+        / "{audit_id}"
+        / "rendered"
+        / "internal"
+        / "{audit_id}-internal.html",
+        internal_pdf=PROCESSED
+        / "{audit_id}"
+        / "rendered"
+        / "internal"
+        / "{audit_id}-internal.pdf",
     log:
         "logs/{audit_id}/render_report.log",
     conda:
         "../../environment.yml"
     params:
         build_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "build",
+        internal_build_dir=lambda wildcards: PROCESSED
+        / wildcards.audit_id
+        / "build-internal",
         report_dir=REPORT,
         engine=config["engine"],
     script:
@@ -39,8 +58,13 @@ rule render_report:
 
 rule publish_report:
     input:
+        code=PACKAGE,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        internal_html=rules.render_report.output.internal_html,
+        internal_pdf=rules.render_report.output.internal_pdf,
+        case_grades=rules.aggregate_grades.output.case_grades,
+        theme_tags=rules.tag_themes.output.tags,
         tables=rules.aggregate_grades.output.tables,
         theme_counts=rules.tag_themes.output.counts,
         sources=get_audit_sources,
@@ -50,6 +74,10 @@ rule publish_report:
         tables=expand(
             OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PUBLISHED_TABLES
         ),
+        internal_html=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.html",
+        internal_pdf=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.pdf",
+        case_grades=OUTPUT / "{audit_id}" / "internal" / "data" / "case_grades.csv",
+        theme_tags=OUTPUT / "{audit_id}" / "internal" / "data" / "theme_tags.csv",
     log:
         "logs/{audit_id}/publish_report.log",
     conda:

@@ -1,6 +1,7 @@
 rule validate_audit:
     input:
         get_raw_inputs,
+        code=PACKAGE,
     output:
         cases=PROCESSED / "{audit_id}" / "cases.parquet",
         returns=PROCESSED / "{audit_id}" / "returns.parquet",
