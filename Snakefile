@@ -16,6 +16,10 @@ include: "workflow/rules/charts.smk"
 include: "workflow/rules/report.smk"
 
 
+onerror:
+    forget_rendered_reports()
+
+
 rule all:
     default_target: True
     input:

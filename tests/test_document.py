@@ -115,7 +115,7 @@ def test_missing_sections_get_a_visible_note_and_present_ones_are_included(varia
     assert "narrative/next-steps.md" in parts["next-steps.md"]
     assert parts["conclusion.md"].strip() == "{{< include ../narrative/conclusion.md >}}"
     assert "To be written" in parts["findings.md"]  # a finding without its prose
-    assert "remain open" in parts["immediate-actions.md"]
+    assert "remains open" in parts["immediate-actions.md"]  # one action: singular
 
 
 def test_sample_narrative_types_no_number():
@@ -150,3 +150,14 @@ def test_build_folder_holds_what_quarto_needs(variables, tmp_path):
 
 def test_ordinals():
     assert [ordinal(n) for n in (1, 4, 21, 22, 113)] == ["first", "fourth", "21st", "22nd", "113th"]
+
+
+def test_area_keys_never_collide_or_vanish():
+    from auditrap.variables import unique_keys
+
+    assert unique_keys(["North-East", "North East", "北区", "East"], "area") == [
+        "north-east",
+        "north-east-2",
+        "area-3",
+        "east",
+    ]

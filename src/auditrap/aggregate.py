@@ -46,9 +46,8 @@ def grades_by_area(cases: pd.DataFrame) -> pd.DataFrame:
     long["area"] = long["area"].astype(str)
     long["grade"] = long["grade"].astype(str)
     totals = long.groupby("area", sort=False)["cases"].transform("sum")
-    long["percent_of_area"] = [
-        int(c * 100 / t + 0.5) if t else 0 for c, t in zip(long["cases"], totals, strict=True)
-    ]
+    long["percent_of_area"] = (long["cases"] * 100 / totals.where(totals > 0) + 0.5).fillna(0)
+    long["percent_of_area"] = long["percent_of_area"].astype("int64")
     return long.astype({"cases": "int64"})
 
 

@@ -38,7 +38,10 @@ def _count_axis(largest: int) -> alt.X:
     return alt.X(
         "cases:Q",
         title="Number of cases",
-        axis=alt.Axis(tickMinStep=1, format="d"),
+        # Small counts: a tick on every whole number (never "0 1 1"); larger: whole steps.
+        axis=alt.Axis(values=list(range(0, largest + 1)), format="d")
+        if largest <= 12
+        else alt.Axis(tickMinStep=1, format="d"),
         scale=alt.Scale(domain=[0, max(1, largest) * 1.12], nice=False),
     )
 
@@ -189,7 +192,7 @@ def render(
     out_dir: Path,
     *,
     fonts_dir: Path | None = None,
-    formats: Sequence[str] = ("svg", "png"),
+    formats: Sequence[str] = ("svg",),
 ) -> dict[str, Path]:
     """Write the chart as SVG (and PNG) with vl-convert; returns the paths written."""
     import vl_convert as vlc

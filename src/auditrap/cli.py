@@ -18,15 +18,32 @@ def dictionary() -> None:
 
 
 @app.command()
-def validate(audit_dir: str) -> None:
+def validate(
+    audit_dir: str,
+    config: str = typer.Option(
+        "config.yaml",
+        help="Settings to apply (grade aliases, ignored "
+        "columns), as the workflow does; skipped if the file is absent.",
+    ),
+) -> None:
     """Check one audit folder against the data contract and list every problem."""
     from pathlib import Path
+
+    import yaml
 
     from auditrap.problems import summary
     from auditrap.validate import load_audit
 
+    settings = {}
+    if Path(config).is_file():
+        settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
     path = Path(audit_dir)
-    audit, problems = load_audit(path, path.name)
+    audit, problems = load_audit(
+        path,
+        path.name,
+        grade_aliases=settings.get("grade_aliases") or {},
+        ignored_columns=settings.get("ignored_columns") or [],
+    )
     for warning in (p for p in problems if p.severity == "warning"):
         typer.echo(f"Warning: {warning.line()}", err=True)
     if audit is None:

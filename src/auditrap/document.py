@@ -10,6 +10,7 @@ shortcode, so that the report states no number that did not come from the variab
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,7 +20,9 @@ import yaml
 
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.render.markdown import escape_markdown
+from auditrap.tables import PUBLISHED_TABLES
 
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 #: Report template files copied into each build.
 TEMPLATE_FILES = ("report.qmd", "_quarto.yml")
 
@@ -78,9 +81,18 @@ def optional_narrative(narrative: set[str], stem: str) -> str:
     return include_narrative(stem) if stem in narrative else ""
 
 
-def figure(chart: Mapping[str, str], file: str, ident: str) -> str:
+def figure(chart: Mapping[str, str], file: str, ident: str, caption: str) -> str:
+    """A chart: its headline title is inside the image, so the caption says what it shows."""
     alt = chart["alt"].replace("\\", "\\\\").replace('"', '\\"')
-    return f'![{escape_markdown(chart["title"])}]({file}){{#{ident} fig-alt="{alt}"}}\n'
+    return f'![{escape_markdown(caption)}]({file}){{#{ident} fig-alt="{alt}"}}\n'
+
+
+def counted(variables: Mapping[str, Any], key: str, one: str, many: str) -> str:
+    """``{{< var key >}}`` followed by the noun that agrees with its value."""
+    value: Any = variables
+    for part in key.split("."):
+        value = value[part]
+    return f"{var(key)} {one if value == 1 else many}"
 
 
 def generated_parts(
@@ -95,14 +107,31 @@ def generated_parts(
     """
     parts: dict[str, str] = {}
 
+    def n(key: str, one: str, many: str) -> str:
+        return counted(variables, key, one, many)
+
     intro_fallback = (
-        f"{var('cases.total')} cases were chosen for the audit based on the criteria: "
-        f"{var('audit.selection_criteria')}"
+        f"{n('cases.total', 'case was', 'cases were')} chosen for the audit based on the "
+        f"criteria: {var('audit.selection_criteria')}"
     )
     parts["introduction.md"] = narrative_or_note(narrative, "introduction", intro_fallback)
     parts["scoring.md"] = optional_narrative(narrative, "scoring")
     parts["areas.md"] = optional_narrative(narrative, "areas")
 
+    if variables["cases"]["ratified"]:
+        # The seed report's sentence, every number from the data.
+        parts["scoring-summary.md"] = (
+            f"{var('grades.outstanding.count')} of the {n('cases.ratified', 'case', 'cases')} "
+            f"{'was' if variables['cases']['ratified'] == 1 else 'were'} graded as outstanding. "
+            f"{var('grades.good.count')} {'was' if variables['grades']['good']['count'] == 1 else 'were'} "
+            f"classed as good, {var('grades.requires-improvement.count')} requiring improvement "
+            f"and {var('grades.inadequate.count')} inadequate.\n"
+        )
+    else:
+        parts["scoring-summary.md"] = (
+            f"None of the {n('cases.total', 'case has', 'cases have')} been ratified at a "
+            "multi-agency meeting yet, so there are no grades to report.\n"
+        )
     ratification = ""
     if variables["cases"]["not_ratified"]:
         ratification = (
@@ -116,7 +145,10 @@ def generated_parts(
     parts["grade-distribution.md"] = (
         ratification
         + figure(
-            charts["grade-distribution"], "figures/grade-distribution.svg", "fig-grade-distribution"
+            charts["grade-distribution"],
+            "figures/grade-distribution.svg",
+            "fig-grade-distribution",
+            "Ratified grades of the cases",
         )
         + "\n"
         + table(
@@ -134,7 +166,12 @@ def generated_parts(
             + [var(f"areas.by.{key}.total")]
         )
     parts["grades-by-area.md"] = (
-        figure(charts["grades-by-area"], "figures/grades-by-area.svg", "fig-grades-by-area")
+        figure(
+            charts["grades-by-area"],
+            "figures/grades-by-area.svg",
+            "fig-grades-by-area",
+            "Ratified grades by audit area",
+        )
         + "\n"
         + table(["Area", *GRADES, "Total"], area_rows, "Ratified grades by audit area")
     )
@@ -144,15 +181,16 @@ def generated_parts(
         action_text = "No immediate actions were raised at the multi-agency auditor meetings.\n"
     elif actions["open"] == 0:
         action_text = (
-            f"As a result of the multi-agency auditor meetings, {var('actions.raised')} "
-            "immediate actions were raised. All immediate actions which were identified have "
-            "been completed.\n"
+            "As a result of the multi-agency auditor meetings, "
+            f"{n('actions.raised', 'immediate action was', 'immediate actions were')} raised. "
+            "All immediate actions which were identified have been completed.\n"
         )
     else:
         action_text = (
-            f"As a result of the multi-agency auditor meetings, {var('actions.raised')} "
-            f"immediate actions were raised: {var('actions.completed')} have been completed "
-            f"and {var('actions.open')} remain open.\n"
+            "As a result of the multi-agency auditor meetings, "
+            f"{n('actions.raised', 'immediate action was', 'immediate actions were')} raised: "
+            f"{n('actions.completed', 'has', 'have')} been completed and "
+            f"{n('actions.open', 'remains', 'remain')} open.\n"
         )
     parts["immediate-actions.md"] = (
         optional_narrative(narrative, "immediate-actions") + "\n" + action_text
@@ -168,9 +206,10 @@ def generated_parts(
         number += 1
         findings.append(f"### {number}\\. {escape_markdown(theme_titles[theme_id])}\n")
         findings.append(
-            f"Spoken of in {var(f'themes.{theme_id}.returns')} audit returns about "
-            f"{var(f'themes.{theme_id}.cases')} of the {var('cases.total')} cases, from "
-            f"{var(f'themes.{theme_id}.agencies')} agencies.\n"
+            f"Spoken of in {n(f'themes.{theme_id}.returns', 'audit return', 'audit returns')} "
+            f"about {var(f'themes.{theme_id}.cases')} of the "
+            f"{n('cases.total', 'case', 'cases')}, from "
+            f"{n(f'themes.{theme_id}.agencies', 'agency', 'agencies')}.\n"
         )
         findings.append(narrative_or_note(narrative, stem))
     if not findings:
@@ -206,10 +245,12 @@ def generated_parts(
     parts["method.md"] = "\n".join(
         [
             "### The data\n",
-            f"The report is built from {var('returns.total')} single-agency audit returns from "
-            f"{var('agencies.returned')} agencies about {var('cases.total')} cases in "
-            f"{var('areas.count')} audit areas, the grade ratified for each case at a multi-agency "
-            f"auditor meeting, and {var('actions.raised')} immediate actions.",
+            "The report is built from "
+            f"{n('returns.total', 'single-agency audit return', 'single-agency audit returns')} "
+            f"from {n('agencies.returned', 'agency', 'agencies')} about "
+            f"{n('cases.total', 'case', 'cases')} in {n('areas.count', 'audit area', 'audit areas')}, "
+            "the grade ratified for each case at a multi-agency auditor meeting, and "
+            f"{n('actions.raised', 'immediate action', 'immediate actions')}.",
             "",
             "### The grades\n",
             "Each agency graded its own involvement, and the multi-agency meeting ratified one grade "
@@ -231,9 +272,9 @@ def generated_parts(
             "each theme. The analyst then reads the matching sentences and writes each finding.\n",
             "### Data tables\n",
             "The tables behind every chart and number of this report are published beside it as "
-            "CSV files: `grade_distribution.csv`, `grades_by_area.csv`, `agency_grades.csv`, "
-            "`grade_agreement.csv`, `immediate_actions.csv`, `returns_by_agency.csv` and "
-            "`theme_counts.csv`.\n",
+            "CSV files, grades by their labels:\n",
+            *[f"- [{escape_markdown(t)}.csv](data/{t}.csv)" for t in PUBLISHED_TABLES],
+            "",
         ]
     )
     return parts
@@ -251,6 +292,12 @@ def _cell(value: Any) -> str:
         return ""
     text = str(value)
     return "" if text in ("nan", "<NA>", "NaT", "None") else escape_markdown(text)
+
+
+def _date(value: Any) -> str:
+    """A date cell: ``2021-06-15``, blank when there is none."""
+    text = _cell(value)
+    return _cell(str(value)[:10]) if text else ""
 
 
 def internal_appendix(
@@ -277,7 +324,7 @@ def internal_appendix(
                 _cell(case.area),
                 _cell(case.ratified_grade) or "Not ratified",
                 _cell(case.suggested_grade),
-                "Yes" if case.agrees else "**No**",
+                "" if not _cell(case.ratified_grade) else "Yes" if case.agrees else "**No**",
                 _cell(detail),
             ]
         )
@@ -316,9 +363,9 @@ def internal_appendix(
             _cell(a.case_id),
             _cell(a.agency),
             _cell(a.action),
-            _cell(a.raised_date),
+            _date(a.raised_date),
             _cell(a.status),
-            _cell(a.completed_date),
+            _date(a.completed_date),
         ]
         for a in actions.itertuples(index=False)
     ]
@@ -345,8 +392,7 @@ def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[st
     return {
         "title": escape_markdown(audit["title"]),
         "subtitle": escape_markdown(
-            f"{audit['board']}: {audit['number_ordinal']} multi-agency audit, {audit['period']}"
-            + edition
+            f"The {audit['number_ordinal']} multi-agency audit, {audit['period']}" + edition
         ),
         "author": escape_markdown(audit["board"]),
         "date": escape_markdown(audit["published"]),
@@ -378,7 +424,9 @@ def assemble(
     for name in TEMPLATE_FILES:
         shutil.copyfile(report_dir / name, build_dir / name)
     for path in narrative_files:
-        shutil.copyfile(path, build_dir / "narrative" / path.name)
+        # The analyst's notes to self (HTML comments) are never published.
+        text = HTML_COMMENT.sub("", path.read_text(encoding="utf-8"))
+        (build_dir / "narrative" / path.name).write_text(text, encoding="utf-8")
     for path in figure_files:
         shutil.copyfile(path, build_dir / "figures" / path.name)
     narrative = {p.stem for p in narrative_files}

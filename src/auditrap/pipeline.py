@@ -72,7 +72,6 @@ def validate_stage(
     for warning in (p for p in problems if p.severity != ERROR):
         log.warning("Warning: %s", warning.line())
     if audit is None:
-        _clear_derived(Path(out_dir), keep=report_dir)
         message = summary(problems, audit_id=audit_id)
         message += f"\nThe full list is in {report_dir / 'report.html'} and problems.csv."
         raise StageError(message)
@@ -82,22 +81,6 @@ def validate_stage(
         audit_id,
         ", ".join(f"{n} rows in {f}" for f, n in audit.files.items()),
     )
-
-
-def _clear_derived(processed_dir: Path, *, keep: Path) -> None:
-    """Remove what was derived from the audit's earlier input (the validation report stays).
-
-    Snakemake removes the outputs of a failed job but keeps the files made from them, so a
-    later run could find the old report "up to date". With them gone, every run rebuilds
-    from the raw files, and fails for as long as the input is wrong.
-    """
-    for path in processed_dir.iterdir() if processed_dir.is_dir() else []:
-        if path.resolve() == Path(keep).resolve():
-            continue
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
 
 
 # --- aggregate -------------------------------------------------------------------------------

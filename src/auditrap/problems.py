@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -56,23 +56,30 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     )
 
 
-def nearest(value: str, choices: Sequence[str], *, cutoff: float = 60.0) -> str | None:
-    """The valid choice closest to a mistyped value, or None when nothing is close."""
+def nearest(
+    value: str, choices: Sequence[str] | Mapping[str, str], *, cutoff: float = 75.0
+) -> str | None:
+    """The valid choice closest to a mistyped value, or None when nothing is close.
+
+    Plain edit similarity (a typo, not a partial match: "Not good" does not suggest "Good").
+    ``choices`` may map each accepted spelling (an alias, say) to what to suggest.
+    """
     if not value or not choices:
         return None
     from rapidfuzz import fuzz, process, utils
 
+    spellings = dict(choices) if isinstance(choices, Mapping) else {c: c for c in choices}
     match = process.extractOne(
         value,
-        list(choices),
-        scorer=fuzz.WRatio,
+        list(spellings),
+        scorer=fuzz.ratio,
         processor=utils.default_process,
         score_cutoff=cutoff,
     )
-    return match[0] if match else None
+    return spellings[match[0]] if match else None
 
 
-def did_you_mean(value: str, choices: Sequence[str]) -> str:
+def did_you_mean(value: str, choices: Sequence[str] | Mapping[str, str]) -> str:
     """Ends a sentence: "; did you mean `X`?" when a choice is close, else a full stop."""
     suggestion = nearest(value, choices)
     return f"; did you mean `{suggestion}`?" if suggestion else "."

@@ -3,6 +3,10 @@
 A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return could be
 taken for a formula by a spreadsheet. Every CSV the pipeline writes prefixes such a cell
 with a single quote, which spreadsheets show as text. Numbers are written as numbers.
+
+The quoting is reversible, so that a later stage reading the table gets the text exactly
+as it was: a cell that already begins with a quote followed by one of those characters (or
+by another quote) is quoted too, and :func:`read_csv` removes exactly one quote.
 """
 
 from __future__ import annotations
@@ -14,11 +18,19 @@ import pandas as pd
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_QUOTED = r"^'(?=['=+\-@\t\r])"
+
+
 def neutralise(values: pd.Series) -> pd.Series:
     """Prefix a single quote to every text value a spreadsheet could run as a formula."""
     text = values.astype("string")
-    risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-    return text.where(~risky, "'" + text)
+    risky = text.str.startswith(FORMULA_STARTS) | text.str.contains(_QUOTED, regex=True)
+    return text.where(~risky.fillna(False).astype(bool), "'" + text)
+
+
+def restore(values: pd.Series) -> pd.Series:
+    """The inverse of :func:`neutralise`."""
+    return values.str.replace(_QUOTED, "", n=1, regex=True)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -33,5 +45,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read back an aggregate table written by :func:`write_csv` (no free text in these)."""
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    """Read back a table written by :func:`write_csv`, text exactly as it was written."""
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column].dtype):
+            frame[column] = restore(frame[column].astype("string"))
+    return frame

@@ -124,6 +124,7 @@ def load_audit(
             "known_area": meta.areas if meta else [],
             "known_agency": meta.agencies if meta else [],
             "known_case": case_ids or [],
+            "grade": lookup,
         }
         problems += check_table(table, schema, allowed)
 
@@ -280,7 +281,7 @@ def _message(
         return f"`{value}` is not a date written YYYY-MM-DD, e.g. 2018-11-05."
     if check.startswith("isin") and column in ("grade", "ratified_grade"):
         return (
-            f"`{value}` is not a grade{did_you_mean(value or '', GRADES)} "
+            f"`{value}` is not a grade{did_you_mean(value or '', allowed['grade'])} "
             f"The grades are {', '.join(GRADES)}."
         )
     if check.startswith("isin") and column == "status":

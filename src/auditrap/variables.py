@@ -46,6 +46,19 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def unique_keys(names: list[str], fallback: str) -> list[str]:
+    """A variable key per name: its slug, made unique ("north-east", "north-east-2"), or
+    ``fallback-N`` for a name with no letters or digits a key can hold (e.g. non-Latin)."""
+    keys: list[str] = []
+    for n, name in enumerate(names, start=1):
+        key = slug(name) or f"{fallback}-{n}"
+        base, suffix = key, 2
+        while key in keys:
+            key, suffix = f"{base}-{suffix}", suffix + 1
+        keys.append(key)
+    return keys
+
+
 def long_date(day: dt.date) -> str:
     """en-GB long date, e.g. ``1 March 2019``."""
     return f"{day.day} {day.strftime('%B')} {day.year}"
@@ -78,11 +91,12 @@ def build_variables(
         for row in distribution.itertuples()
     }
     areas: dict[str, Any] = {}
-    for area, part in by_area.groupby("area", sort=False):
+    groups = list(by_area.groupby("area", sort=False))
+    for key, (area, part) in zip(unique_keys([a for a, _ in groups], "area"), groups, strict=True):
         counts = dict(zip(part["grade"], part["cases"].astype(int), strict=True))
         entry: dict[str, Any] = {"name": area, "total": sum(counts.values())}
         entry.update({slug(g): counts.get(g, 0) for g in GRADES})
-        areas[slug(area)] = entry
+        areas[key] = entry
 
     return {
         "audit": {

@@ -1,9 +1,19 @@
 # Configuration checks and the input functions shared by the rules.
+import shutil
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml", set_default=True)
+
+for _audit_id in config["audits"]:
+    if not Path(config["raw_dir"], _audit_id, "audit.yaml").is_file():
+        raise WorkflowError(
+            f"The audit '{_audit_id}' listed in config.yaml has no folder "
+            f"{Path(config['raw_dir'], _audit_id)}/ with an audit.yaml. Check the spelling of "
+            "the audit id, or add the folder (see README: How to add an audit)."
+        )
 
 RAW = Path(config["raw_dir"])
 PROCESSED = Path(config["processed_dir"])
@@ -16,15 +26,8 @@ wildcard_constraints:
 
 
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
-AGGREGATE_TABLES = [
-    "grade_distribution",
-    "grades_by_area",
-    "agency_grades",
-    "grade_agreement",
-    "immediate_actions",
-    "returns_by_agency",
-]
-PUBLISHED_TABLES = AGGREGATE_TABLES + ["theme_counts"]
+from auditrap.tables import AGGREGATE_TABLES, PUBLISHED_TABLES
+
 CHARTS = ["grade-distribution", "grades-by-area"]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 # The package the scripts call: every step depends on it, so that a change to the code
@@ -58,15 +61,30 @@ def get_report_templates(wildcards):
 
 
 def get_audit_sources(wildcards):
-    """Every source file of one audit's report. The publish step depends on them directly, so
-    that after a failed run (whose outputs Snakemake removes) the next run does not find the
-    old published files "up to date" and skip the step that failed."""
+    """Every source file of one audit's report: the publish step depends on them directly.
+
+    Snakemake keeps a job's existing outputs when only its inputs are missing, so after a
+    failure (see forget_rendered_reports) the published report must itself be out of date
+    with the changed source for the next run to walk the chain back to the failing step.
+    """
     return sorted(
         set(get_raw_inputs(wildcards))
         | set(get_taxonomy_inputs(wildcards))
         | set(get_narrative(wildcards))
         | set(get_report_templates(wildcards))
     )
+
+
+def forget_rendered_reports():
+    """After a failed run, remove the rendered (not yet published) reports.
+
+    Snakemake removes the outputs of a failed job but keeps the files made from them earlier.
+    Without this, the next run would publish the old rendered report for the changed input.
+    With the rendered reports gone, it must rebuild them from the start of the chain, and it
+    fails again for as long as the input is wrong. Published files are never touched.
+    """
+    for rendered in PROCESSED.glob("*/rendered"):
+        shutil.rmtree(rendered, ignore_errors=True)
 
 
 def get_published_outputs():
