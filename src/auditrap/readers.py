@@ -107,7 +107,7 @@ def read_csv_table(
     data = path.read_bytes()
     text, problems = decode(data, display)
     if text is None:
-        return _empty(display, expected, problems)
+        return empty_table(display, expected, problems)
     records = list(csv.reader(io.StringIO(text, newline="")))
     return table_from_records(
         records,
@@ -140,7 +140,7 @@ def table_from_records(
                 "The first row must name the columns: " + ", ".join(expected),
             )
         )
-        return _empty(display, expected, problems)
+        return empty_table(display, expected, problems)
 
     header = [cell.strip() for cell in records[0]]
     wanted = {fold_header(c): c for c in expected}
@@ -216,7 +216,7 @@ def table_from_records(
     return RawTable(display, frame, origin, present, problems)
 
 
-def _empty(display: str, expected: Sequence[str], problems: list[Problem]) -> RawTable:
+def empty_table(display: str, expected: Sequence[str], problems: list[Problem]) -> RawTable:
     frame = pd.DataFrame({c: pd.Series(dtype="string") for c in expected})
     origin = pd.DataFrame(
         {"source_file": pd.Series(dtype="string"), "source_row": pd.Series(dtype="int64")}
@@ -228,8 +228,12 @@ def concat_tables(name: str, tables: Sequence[RawTable], expected: Sequence[str]
     """Join tables of the same kind (returns.csv and every workbook) into one."""
     frames = [t.frame.reindex(columns=expected) for t in tables]
     origins = [t.origin for t in tables]
-    frame = pd.concat(frames, ignore_index=True) if frames else _empty(name, expected, []).frame
-    origin = pd.concat(origins, ignore_index=True) if origins else _empty(name, expected, []).origin
+    frame = (
+        pd.concat(frames, ignore_index=True) if frames else empty_table(name, expected, []).frame
+    )
+    origin = (
+        pd.concat(origins, ignore_index=True) if origins else empty_table(name, expected, []).origin
+    )
     # A column counts as present only when every file has it: a file without a required
     # column has already been reported, and its rows are not reported again cell by cell.
     present = [c for c in expected if all(c in t.columns_present for t in tables)]

@@ -1,0 +1,122 @@
+"""Returns filled in as Excel workbooks (``returns/*.xlsx``), read as the CSV files are.
+
+The returns sheet is found by its header row (a renamed sheet still works). Excel's habits are
+undone: dates stored as dates or serial numbers become ``YYYY-MM-DD``, whole numbers stored
+as numbers lose their ``.0``, cells holding only spaces are blank, trailing empty rows are
+ignored. A formula or a merged cell is refused, never evaluated: its value could not be
+checked against what the agency meant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from auditrap.problems import Problem
+from auditrap.readers import RawTable, empty_table, fold_header, table_from_records
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_returns_workbook(
+    path: Path,
+    *,
+    display: str,
+    expected: Sequence[str],
+    required: Sequence[str],
+    ignored: Sequence[str] = (),
+) -> RawTable:
+    """Read the returns sheet of one workbook, reporting every problem found."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return empty_table(
+            display,
+            expected,
+            [
+                Problem(
+                    display,
+                    message=f"This file cannot be read as an Excel workbook ({exc}). Save it "
+                    "from Excel as 'Excel Workbook (.xlsx)'.",
+                )
+            ],
+        )
+    wanted = {fold_header(c) for c in required}
+    for sheet in workbook.worksheets:
+        rows = list(sheet.iter_rows())
+        header_at = next(
+            (i for i, row in enumerate(rows) if any(c.value not in (None, "") for c in row)), None
+        )
+        if header_at is None:
+            continue
+        header = {fold_header(_text(c.value)) for c in rows[header_at]}
+        if not wanted <= header:
+            continue
+        problems: list[Problem] = []
+        where = f"{display} (sheet {sheet.title})"
+        for merged in sheet.merged_cells.ranges:
+            problems.append(
+                Problem(
+                    where,
+                    row=merged.min_row,
+                    value=str(merged),
+                    message=f"The cells {merged} are merged. Unmerge them and "
+                    "give each row its own value.",
+                )
+            )
+        records = []
+        for row in rows[header_at:]:
+            cells = []
+            for cell in row:
+                if cell.data_type == "f":
+                    column = get_column_letter(cell.column)
+                    problems.append(
+                        Problem(
+                            where,
+                            row=cell.row,
+                            column=column,
+                            value=str(cell.value),
+                            message="This cell holds a formula. Formulas are never run: type the "
+                            "value itself.",
+                        )
+                    )
+                    cells.append("")
+                else:
+                    cells.append(_text(cell.value))
+            records.append(cells)
+        return table_from_records(
+            records,
+            display=display,
+            expected=expected,
+            required=required,
+            ignored=ignored,
+            problems=problems,
+            first_row=header_at + 1,
+        )
+    return empty_table(
+        display,
+        expected,
+        [
+            Problem(
+                display,
+                message="No sheet in this workbook has the returns columns ("
+                + ", ".join(expected)
+                + ") in its first row. Use the audit tool's returns sheet.",
+            )
+        ],
+    )

@@ -1,0 +1,105 @@
+"""Returns sent back as Excel workbooks: read like returns.csv, Excel's habits undone."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import openpyxl
+
+from auditrap.validate import load_audit
+
+from conftest import read_rows, write_rows
+
+HEADER = ["case_id", "agency", "auditor_role", "return_date", "grade", "strengths", "improvements"]
+
+
+def move_rows_to_workbook(audit_dir, rows_to_move, sheet_title="Returns", transform=None):
+    """Take some returns out of returns.csv and put them in returns/<agency>.xlsx."""
+    rows = read_rows(audit_dir / "returns.csv")
+    moved = [rows[i] for i in rows_to_move]
+    write_rows(audit_dir / "returns.csv", [r for i, r in enumerate(rows) if i not in rows_to_move])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    sheet.append(HEADER)
+    for row in moved:
+        values = list(row)
+        values[3] = dt.datetime.fromisoformat(values[3])  # a real Excel date
+        sheet.append(transform(values) if transform else values)
+    sheet.append([None] * 7)  # trailing empty rows
+    sheet.append(["   "] + [None] * 6)
+    (audit_dir / "returns").mkdir(exist_ok=True)
+    book.save(audit_dir / "returns" / "agency.xlsx")
+    return book
+
+
+def test_workbook_returns_join_the_csv_returns(audit_copy):
+    audit_dir = audit_copy()
+    move_rows_to_workbook(audit_dir, [1, 2], sheet_title="My renamed sheet")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert len(audit.returns) == 18
+    from_book = audit.returns[audit.returns["source_file"] == "returns/agency.xlsx"]
+    assert list(from_book["source_row"]) == [2, 3]
+    assert str(from_book["return_date"].iloc[0].date()) == read_rows(FIXTURE_RETURNS)[1][3]
+
+
+FIXTURE_RETURNS = __import__("conftest").FIXTURE_AUDIT / "returns.csv"
+
+
+def test_a_formula_is_refused_not_evaluated(audit_copy):
+    audit_dir = audit_copy()
+
+    def formula(values):
+        values[4] = '=IF(1,"Good","Inadequate")'
+        return values
+
+    move_rows_to_workbook(audit_dir, [1], transform=formula)
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any("formula" in p.message and p.row == 2 and p.column == "E" for p in problems)
+
+
+def test_a_merged_cell_is_refused(audit_copy):
+    audit_dir = audit_copy()
+    book = move_rows_to_workbook(audit_dir, [1, 2])
+    sheet = book.active
+    sheet.merge_cells("F2:F3")
+    book.save(audit_dir / "returns" / "agency.xlsx")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any("merged" in p.message for p in problems)
+
+
+def test_a_workbook_without_the_returns_header_is_named(audit_copy):
+    audit_dir = audit_copy()
+    (audit_dir / "returns").mkdir()
+    book = openpyxl.Workbook()
+    book.active.append(["Name", "Comment"])
+    book.save(audit_dir / "returns" / "notes.xlsx")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any(p.file == "returns/notes.xlsx" and "No sheet" in p.message for p in problems)
+
+
+def test_a_file_that_is_not_a_workbook_is_named(audit_copy):
+    audit_dir = audit_copy()
+    (audit_dir / "returns").mkdir()
+    (audit_dir / "returns" / "broken.xlsx").write_text("not a workbook")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any(p.file == "returns/broken.xlsx" and "cannot be read" in p.message for p in problems)
+
+
+def test_the_same_return_in_a_workbook_and_the_csv_names_both(audit_copy):
+    audit_dir = audit_copy()
+    rows = read_rows(audit_dir / "returns.csv")
+    move_rows_to_workbook(audit_dir, [1])
+    with (audit_dir / "returns.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(rows[1])
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    duplicate = [p for p in problems if "more than one return" in p.message]
+    assert any("returns/agency.xlsx row 2" in p.message for p in duplicate)
+    assert any("returns.csv row" in p.message for p in duplicate)
