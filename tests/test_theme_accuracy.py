@@ -1,10 +1,11 @@
 """Does tagging work on wording it has never seen?
 
-``theme_sentences_holdout.csv`` holds labelled sentences written independently of the
-taxonomy: no pattern was written from them, and pattern authors must not read them. Tune on
-the ``theme_sentences_dev*.csv`` sets instead (six of them, about 1,360 sentences, written
-independently of each other), and look at the holdout's scores only, never its sentences.
-Precision must reach 0.90 and recall 0.80 for every theme.
+``theme_sentences_holdout3.csv`` (400 sentences, 52 positives a theme) was written by a
+separate author after the taxonomy was tuned, with no access to the patterns, and was scored
+once, as it stands here; no pattern was written from it. Tune the taxonomy on the
+``theme_sentences_dev*.csv`` sets (eight independent sets, about 1,800 sentences; the first
+two hold-out sets became ``dev7`` and ``dev8`` once their scores had guided changes) and
+never read the hold-out. Precision must reach 0.90 and recall 0.80 for every theme.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def labelled(name: str):
 @pytest.fixture(scope="module")
 def scores():
     taxonomy = load_taxonomy(ROOT / "data" / "themes.yaml")
-    sentences, expected = labelled("theme_sentences_holdout.csv")
+    sentences, expected = labelled("theme_sentences_holdout3.csv")
     assert len(sentences) >= 150
     found = tag_sentences(sentences, taxonomy)
     return precision_recall(expected, found, taxonomy.ids[:6])
