@@ -230,6 +230,7 @@ def generated_parts(
             ["Theme", "Cases", "Returns", "Agencies"],
             theme_rows,
             "Themes found in the audit returns",
+            widths=[52, 8, 8, 9],
         )
     )
 

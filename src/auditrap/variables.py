@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditrap.dates import long_date
 from auditrap.grades import GRADES, slug
 
 ORDINALS = [
@@ -57,11 +58,6 @@ def unique_keys(names: list[str], fallback: str) -> list[str]:
             key, suffix = f"{base}-{suffix}", suffix + 1
         keys.append(key)
     return keys
-
-
-def long_date(day: dt.date) -> str:
-    """en-GB long date, e.g. ``1 March 2019``."""
-    return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
 def build_variables(

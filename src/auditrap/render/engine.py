@@ -15,6 +15,7 @@ picture or font loaded from the network.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import json
 import logging
@@ -29,6 +30,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+
+from auditrap.dates import long_date
 
 from .shortcodes import ShortcodeError, resolve_shortcodes
 
@@ -298,23 +301,6 @@ def _resolve_metadata(
     return {k: walk(v, k) for k, v in merged.items()}
 
 
-# Not calendar.month_name: that follows the process locale.
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def _present_for_pandoc(meta: dict[str, object]) -> None:
     """Shape metadata as Quarto presents it: an ISO date in words (en-GB long form, as
     Quarto's default ``date-format``), and authors given as ``{name: ...}`` by name."""
@@ -323,8 +309,8 @@ def _present_for_pandoc(meta: dict[str, object]) -> None:
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())
         if match:
             year, month, day = (int(g) for g in match.groups())
-            if 1 <= month <= 12 and 1 <= day <= 31:
-                meta["date"] = f"{day} {_MONTHS[month - 1]} {year}"
+            with contextlib.suppress(ValueError):  # not a real date: left as written
+                meta["date"] = long_date(datetime.date(year, month, day))
     authors = meta.get("author")
     if isinstance(authors, dict | list):
         listed = authors if isinstance(authors, list) else [authors]
