@@ -79,7 +79,13 @@ p.charts_stage(tables={"grade_distribution": agg / "grade_distribution.csv",
 p.variables_stage(meta_path=proc / "audit.json", tables=[agg / f"{n}.csv" for n in names],
                   theme_counts_path=agg / "theme_counts.csv", out=proc / "variables.yml")
 narrative = sorted((ws / "data/raw/nai-2018/narrative").glob("*.md"))
-render = dict(charts_json=proc / "figures/charts.json")
+render = dict(
+    charts_json=proc / "figures/charts.json",
+    internal={"build_dir": proc / "build-internal", "html": proc / "out/internal.html",
+              "pdf": proc / "out/internal.pdf", "case_grades": proc / "case_grades.parquet",
+              "theme_tags": proc / "theme_tags.parquet", "returns": proc / "returns.parquet",
+              "actions": proc / "actions.parquet"},
+)
 p.render_stage(**render, variables_path=proc / "variables.yml", theme_counts_path=agg / "theme_counts.csv",
                figures=sorted((proc / "figures").glob("*.svg")), narrative=narrative,
                meta_path=proc / "audit.json", build_dir=proc / "build",
