@@ -54,5 +54,40 @@ def validate(
     )
 
 
+@app.command()
+def template(
+    audit_id: str,
+    output: str = typer.Option(..., "-o", "--output", help="The workbook to write (.xlsx)."),
+    raw_dir: str = typer.Option("data/raw", help="Folder holding the audits."),
+) -> None:
+    """Write the blank audit tool (an Excel workbook) for one audit."""
+    from pathlib import Path
+
+    from auditrap.metadata import load_meta
+    from auditrap.readers import read_csv_table
+    from auditrap.schemas import Cases, columns, required_columns
+    from auditrap.template import write_template
+
+    folder = Path(raw_dir) / audit_id
+    meta, problems = load_meta(folder / "audit.yaml")
+    cases = (
+        read_csv_table(
+            folder / "cases.csv",
+            display="cases.csv",
+            expected=columns(Cases),
+            required=required_columns(Cases),
+        )
+        if (folder / "cases.csv").is_file()
+        else None
+    )
+    if meta is None or cases is None or not cases.ok:
+        for problem in problems + (cases.problems if cases else []):
+            typer.echo(f"  - {problem.line()}", err=True)
+        typer.echo(f"The audit tool needs a valid {folder}/audit.yaml and cases.csv.", err=True)
+        raise typer.Exit(1)
+    path = write_template(meta, cases.frame["case_id"].dropna().tolist(), Path(output))
+    typer.echo(f"Wrote the audit tool for {audit_id} to {path}.")
+
+
 if __name__ == "__main__":
     app()

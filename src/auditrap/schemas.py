@@ -65,8 +65,12 @@ class Cases(pa.DataFrameModel):
 class Returns(pa.DataFrameModel):
     """returns.csv and returns/*.xlsx: one row per single-agency audit return."""
 
-    case_id: Series[str] = pa.Field(description="The case_id of cases.csv this return is about.")
-    agency: Series[str] = pa.Field(description="The agency: one of audit.yaml agencies.")
+    case_id: Series[str] = pa.Field(
+        description="The case this return is about: its reference in the audit's case list."
+    )
+    agency: Series[str] = pa.Field(
+        description="The agency making the return: one of the audit's agencies."
+    )
     auditor_role: Series[str] = pa.Field(
         nullable=True, description="The single-agency auditor's role, never a name."
     )

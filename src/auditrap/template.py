@@ -1,0 +1,142 @@
+"""The blank audit tool: an Excel workbook generated from the contract's models.
+
+Everything in it comes from the pandera ``Returns`` model (columns, their descriptions, the
+grades) and the audit's own ``audit.yaml`` and ``cases.csv`` (cases, agencies): there is no
+second, hand-kept copy of the rules. Dropdowns and date checks stop most mistakes at the
+keyboard; the pipeline still validates every returned workbook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditrap import schemas
+from auditrap.grades import GRADE_DEFINITIONS, GRADES
+from auditrap.metadata import AuditMeta
+
+#: How many rows of the returns sheet carry the dropdowns and checks.
+ROWS = 500
+LISTS_SHEET = "Lists"
+RETURNS_SHEET = "Returns"
+
+
+def write_template(meta: AuditMeta, case_ids: list[str], out: Path) -> Path:
+    """Write the audit tool for one audit to ``out`` (an .xlsx file)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    guide = book.active
+    guide.title = "Instructions"
+    returns = book.create_sheet(RETURNS_SHEET)
+    lists = book.create_sheet(LISTS_SHEET)
+
+    model = schemas.Returns.to_schema()
+    columns = list(model.columns)
+
+    # Instructions, in plain English.
+    lines = [
+        (meta.title, True),
+        (f"{meta.board}: the audit tool for period {meta.period}", False),
+        ("", False),
+        ("How to fill in this audit tool", True),
+        (
+            f"Use the '{RETURNS_SHEET}' sheet: one row for each case your agency was involved "
+            "with. Choose the case, your agency and your grade from the dropdown lists.",
+            False,
+        ),
+        ("Dates are dates: type them as a date (for example 05/11/2018) or pick them.", False),
+        (
+            "Do not write any names or identifying details (names, dates of birth, addresses, NHS "
+            "numbers, phone numbers) in the free text. Refer to 'the child', 'mother', 'the GP'.",
+            False,
+        ),
+        (
+            "Do not add formulas, merge cells or change the column headings: the returns are read "
+            "by a program that checks every cell.",
+            False,
+        ),
+        ("", False),
+        ("The columns", True),
+        *[
+            (f"{name}: {column.description}" + ("" if column.nullable else " (required)"), False)
+            for name, column in model.columns.items()
+        ],
+        ("", False),
+        ("The grades (Ofsted and CQC four-point scale)", True),
+        *[(f"{grade}: {GRADE_DEFINITIONS[grade]}", False) for grade in GRADES],
+    ]
+    for row, (text, bold) in enumerate(lines, start=1):
+        cell = guide.cell(row=row, column=1, value=text)
+        cell.font = Font(bold=bold, size=14 if row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Row heights for wrapped text (spreadsheets do not always grow rows by themselves).
+        guide.row_dimensions[row].height = 16 * max(1, -(-len(text) // 80))
+    guide.column_dimensions["A"].width = 90
+
+    # The lists behind the dropdowns, on a hidden, protected sheet.
+    named = {"case_id": case_ids, "agency": list(meta.agencies), "grade": list(GRADES)}
+    for col, (name, values) in enumerate(named.items(), start=1):
+        lists.cell(row=1, column=col, value=name).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=col, value=value)
+        letter = get_column_letter(col)
+        ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        book.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)
+    lists.sheet_state = "hidden"
+    lists.protection.sheet = True
+
+    # The returns sheet: the contract's columns, a frozen header, checks on every column.
+    header_fill = PatternFill("solid", fgColor="DDE6EE")
+    for col, name in enumerate(columns, start=1):
+        cell = returns.cell(row=1, column=col, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        free_text = name in ("strengths", "improvements")
+        returns.column_dimensions[get_column_letter(col)].width = 60 if free_text else 24
+    returns.freeze_panes = "A2"
+    # Printed, the returns fit the page width (landscape), with the header on every page.
+    returns.page_setup.orientation = "landscape"
+    returns.sheet_properties.pageSetUpPr.fitToPage = True
+    returns.page_setup.fitToWidth = 1
+    returns.page_setup.fitToHeight = 0
+    returns.print_title_rows = "1:1"
+
+    def span(name: str) -> str:
+        letter = get_column_letter(columns.index(name) + 1)
+        return f"{letter}2:{letter}{ROWS + 1}"
+
+    for name, column in model.columns.items():
+        prompt = (column.description or "")[:255]
+        if name in named:
+            check = DataValidation(
+                type="list", formula1=f"=list_{name}", allow_blank=True, showDropDown=False
+            )
+            check.error = f"Choose a {name.replace('_', ' ')} from the list."
+        elif name.endswith("_date"):
+            check = DataValidation(
+                type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True
+            )
+            check.error = "Type a date, for example 05/11/2018."
+            for row in range(2, ROWS + 2):
+                returns.cell(row=row, column=columns.index(name) + 1).number_format = "yyyy-mm-dd"
+        else:
+            check = DataValidation(
+                type="textLength", operator="lessThanOrEqual", formula1="4000", allow_blank=True
+            )
+            check.error = "Keep this cell under 4,000 characters."
+        check.errorTitle = "Not accepted"
+        check.showErrorMessage = True
+        check.promptTitle = name
+        check.prompt = prompt
+        check.showInputMessage = True
+        check.add(span(name))
+        returns.add_data_validation(check)
+
+    book.active = book.index(returns)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out

@@ -1,0 +1,73 @@
+"""The blank audit tool: generated from the models, filled in, read back to the same report."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+from test_workflow import make_workspace, snakemake
+
+from auditrap.metadata import load_meta
+from auditrap.schemas import Returns, columns
+from auditrap.template import write_template
+
+from conftest import FIXTURE_AUDIT, read_rows
+
+
+@pytest.fixture
+def tool(tmp_path):
+    meta, _ = load_meta(FIXTURE_AUDIT / "audit.yaml")
+    case_ids = [row[0] for row in read_rows(FIXTURE_AUDIT / "cases.csv")[1:]]
+    return write_template(meta, case_ids, tmp_path / "tool.xlsx"), meta, case_ids
+
+
+def test_the_tool_follows_the_models(tool):
+    path, meta, case_ids = tool
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Instructions", "Returns", "Lists"]
+    sheet = book["Returns"]
+    assert [c.value for c in sheet[1]] == columns(Returns)
+    assert sheet.freeze_panes == "A2"
+    lists = book["Lists"]
+    assert lists.sheet_state == "hidden" and lists.protection.sheet
+    assert [c.value for c in lists["A"][1:]] == case_ids
+    assert [c.value for c in lists["B"][1:] if c.value] == list(meta.agencies)
+    checks = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+    assert checks["A2:A501"].formula1 == "=list_case_id"
+    assert checks["B2:B501"].formula1 == "=list_agency"
+    assert checks["E2:E501"].formula1 == "=list_grade"
+    assert checks["D2:D501"].type == "date"
+    assert all(v.prompt for v in checks.values())  # an input message on each column
+    guide = " ".join(str(c.value) for c in book["Instructions"]["A"] if c.value)
+    assert "Requires improvement:" in guide and "names" in guide
+
+
+@pytest.mark.e2e
+def test_a_filled_in_tool_gives_the_same_report_as_the_csv(tool, tmp_path):
+    path, _, _ = tool
+    from_csv = make_workspace(tmp_path / "csv", {"exploitation-2021": FIXTURE_AUDIT})
+    from_tool = make_workspace(tmp_path / "tool", {"exploitation-2021": FIXTURE_AUDIT})
+    audit = from_tool / "data" / "raw" / "exploitation-2021"
+    rows = read_rows(audit / "returns.csv")[1:]
+    (audit / "returns.csv").unlink()
+    book = openpyxl.load_workbook(path)
+    sheet = book["Returns"]
+    for n, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            sheet.cell(row=n, column=col, value=value or None)
+    (audit / "returns").mkdir()
+    book.save(audit / "returns" / "all-agencies.xlsx")
+    for workspace in (from_csv, from_tool):
+        result = snakemake(workspace)
+        assert result.returncode == 0, result.stderr[-3000:]
+    out = "report/_output/exploitation-2021"
+    for name in (
+        "exploitation-2021.html",
+        "exploitation-2021.pdf",
+        "data/theme_counts.csv",
+        "data/grade_distribution.csv",
+        "internal/exploitation-2021-internal.html",
+    ):
+        assert (from_csv / out / name).read_bytes() == (from_tool / out / name).read_bytes(), name
+    shutil.rmtree(tmp_path / "csv")
