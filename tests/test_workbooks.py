@@ -9,7 +9,7 @@ import openpyxl
 
 from auditrap.validate import load_audit
 
-from conftest import read_rows, write_rows
+from conftest import FIXTURE_AUDIT, read_rows, write_rows
 
 HEADER = ["case_id", "agency", "auditor_role", "return_date", "grade", "strengths", "improvements"]
 
@@ -42,10 +42,8 @@ def test_workbook_returns_join_the_csv_returns(audit_copy):
     assert len(audit.returns) == 18
     from_book = audit.returns[audit.returns["source_file"] == "returns/agency.xlsx"]
     assert list(from_book["source_row"]) == [2, 3]
-    assert str(from_book["return_date"].iloc[0].date()) == read_rows(FIXTURE_RETURNS)[1][3]
-
-
-FIXTURE_RETURNS = __import__("conftest").FIXTURE_AUDIT / "returns.csv"
+    first = read_rows(FIXTURE_AUDIT / "returns.csv")[1]
+    assert str(from_book["return_date"].iloc[0].date()) == first[3]  # an Excel date, read back
 
 
 def test_a_formula_is_refused_not_evaluated(audit_copy):
@@ -103,3 +101,20 @@ def test_the_same_return_in_a_workbook_and_the_csv_names_both(audit_copy):
     duplicate = [p for p in problems if "more than one return" in p.message]
     assert any("returns/agency.xlsx row 2" in p.message for p in duplicate)
     assert any("returns.csv row" in p.message for p in duplicate)
+
+
+def test_excel_habits_serial_dates_numbers_and_spaces(audit_copy):
+    audit_dir = audit_copy()
+
+    def habits(values):
+        values[3] = (values[3] - dt.datetime(1899, 12, 30)).days  # a serial day number
+        values[2] = "   "  # only spaces: blank
+        return values
+
+    move_rows_to_workbook(audit_dir, [1, 2], transform=habits)
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert [p for p in problems if p.severity == "error"] == []
+    from_book = audit.returns[audit.returns["source_file"] == "returns/agency.xlsx"]
+    first = read_rows(FIXTURE_AUDIT / "returns.csv")[1]
+    assert str(from_book["return_date"].iloc[0].date()) == first[3]
+    assert from_book["auditor_role"].isna().all()

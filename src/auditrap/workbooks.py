@@ -41,6 +41,7 @@ def read_returns_workbook(
     """Read the returns sheet of one workbook, reporting every problem found."""
     import openpyxl
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import from_excel
 
     try:
         workbook = openpyxl.load_workbook(path, data_only=False)
@@ -79,10 +80,19 @@ def read_returns_workbook(
                     "give each row its own value.",
                 )
             )
+        date_columns = {
+            cell.column
+            for cell in rows[header_at]
+            if fold_header(_text(cell.value)).endswith("_date")
+        }
         records = []
         for row in rows[header_at:]:
             cells = []
             for cell in row:
+                if cell.column in date_columns and isinstance(cell.value, int | float):
+                    # A date stored as Excel's serial day number (a cell formatted as General).
+                    cells.append(from_excel(cell.value).date().isoformat())
+                    continue
                 if cell.data_type == "f":
                     column = get_column_letter(cell.column)
                     problems.append(
