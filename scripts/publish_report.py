@@ -1,4 +1,5 @@
-"""Snakemake adapter: publish one audit's finished report, data tables and internal edition."""
+"""Snakemake adapter: publish one audit's report, data tables and internal edition, with its
+manifest."""
 
 from auditrap.pipeline import publish_stage, run_stage
 
@@ -12,4 +13,13 @@ pairs += [
     (inputs.theme_tags, outputs.theme_tags),
 ]
 
-run_stage(snakemake.log[0], publish_stage, files=dict(pairs))  # noqa: F821
+run_stage(
+    snakemake.log[0],  # noqa: F821
+    publish_stage,
+    files=dict(pairs),
+    audit_id=snakemake.wildcards.audit_id,  # noqa: F821
+    inputs=list(inputs.sources) + list(inputs.config_files),
+    meta_path=inputs.meta,
+    manifest_out=outputs.manifest,
+    engine=snakemake.params.engine,  # noqa: F821
+)

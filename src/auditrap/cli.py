@@ -89,5 +89,42 @@ def template(
     typer.echo(f"Wrote the audit tool for {audit_id} to {path}.")
 
 
+@app.command()
+def verify(
+    report_dir: str,
+    root: str = typer.Option(".", help="The project folder the inputs are recorded from."),
+    rebuild: bool = typer.Option(
+        False,
+        "--rebuild",
+        help="Also rebuild the audit from its "
+        "recorded inputs in a temporary folder and compare every "
+        "output byte for byte.",
+    ),
+) -> None:
+    """Check a published audit against its manifest: every input and output, by SHA-256."""
+    from pathlib import Path
+
+    from auditrap import provenance
+
+    folder, base = Path(report_dir), Path(root)
+    if not (folder / provenance.MANIFEST).is_file():
+        typer.echo(
+            f"There is no {provenance.MANIFEST} in {folder}: is it a published audit "
+            "folder (report/_output/<audit_id>)?",
+            err=True,
+        )
+        raise typer.Exit(2)
+    results = provenance.verify(folder, root=base)
+    if rebuild:
+        results += provenance.rebuild(folder, root=base)
+    for status, name in results:
+        typer.echo(f"{status:<10} {name}")
+    bad = [name for status, name in results if status not in ("intact", "identical")]
+    if bad:
+        typer.echo(f"{len(bad)} file(s) differ from the manifest: " + "; ".join(bad), err=True)
+        raise typer.Exit(1)
+    typer.echo("Every file matches the manifest.")
+
+
 if __name__ == "__main__":
     app()

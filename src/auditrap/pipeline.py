@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -265,12 +264,40 @@ def _internal_appendix(internal: Mapping[str, Path], titles: Mapping[str, str]) 
     )
 
 
-def publish_stage(*, files: Mapping[Path, Path]) -> None:
-    """Copy the finished outputs into the published folder, each by an atomic rename."""
+def publish_stage(
+    *,
+    files: Mapping[Path, Path],
+    audit_id: str,
+    inputs: Sequence[Path],
+    meta_path: Path,
+    manifest_out: Path,
+    engine: str,
+) -> None:
+    """Copy the finished outputs into the published folder, each by an atomic rename, then
+    write the manifest of the build (the hashes of every input and output)."""
+    from auditrap.provenance import build_manifest, write_manifest
+
     for source, target in files.items():
-        target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    log.info("Published %d files.", len(files))
+        _replace(Path(source).read_bytes(), Path(target))
+    root = Path.cwd()
+    manifest = build_manifest(
+        audit_id=audit_id,
+        root=root,
+        inputs=[Path(p) for p in inputs],
+        output_dir=Path(manifest_out).parent,
+        outputs=[Path(t) for t in files.values()],
+        audit_meta=json.loads(Path(meta_path).read_text(encoding="utf-8")),
+        engine=engine,
+        lock_file=root / "requirements.lock",
+    )
+    partial = Path(manifest_out).with_name(f".{Path(manifest_out).name}.partial")
+    write_manifest(manifest, partial)
+    os.replace(partial, manifest_out)
+    log.info("Published %d files and the manifest.", len(files))
+
+
+def _replace(data: bytes, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)

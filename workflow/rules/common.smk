@@ -29,6 +29,7 @@ wildcard_constraints:
 from auditrap.tables import AGGREGATE_TABLES, PUBLISHED_TABLES
 
 CHARTS = ["grade-distribution", "grades-by-area"]
+CONFIG_FILES = [str(p) for p in workflow.configfiles]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 # The package the scripts call: every step depends on it, so that a change to the code
 # rebuilds what it made (Snakemake tracks the scripts' own code, not what they import).
@@ -94,4 +95,5 @@ def get_published_outputs():
         outputs += [str(folder / f"{audit_id}.html"), str(folder / f"{audit_id}.pdf")]
         outputs += [str(folder / "data" / f"{name}.csv") for name in PUBLISHED_TABLES]
         outputs += [str(folder / "internal" / f"{audit_id}-internal.html")]
+        outputs += [str(folder / "manifest.json")]
     return outputs

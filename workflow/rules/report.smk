@@ -68,7 +68,10 @@ rule publish_report:
         tables=rules.aggregate_grades.output.tables,
         theme_counts=rules.tag_themes.output.counts,
         sources=get_audit_sources,
+        config_files=CONFIG_FILES,
+        meta=rules.validate_audit.output.meta,
     output:
+        manifest=OUTPUT / "{audit_id}" / "manifest.json",
         html=OUTPUT / "{audit_id}" / "{audit_id}.html",
         pdf=OUTPUT / "{audit_id}" / "{audit_id}.pdf",
         tables=expand(
@@ -82,5 +85,7 @@ rule publish_report:
         "logs/{audit_id}/publish_report.log",
     conda:
         "../../environment.yml"
+    params:
+        engine=config["engine"],
     script:
         "../../scripts/publish_report.py"
