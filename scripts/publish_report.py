@@ -11,6 +11,7 @@ pairs += [
     (inputs.internal_pdf, outputs.internal_pdf),
     (inputs.case_grades, outputs.case_grades),
     (inputs.theme_tags, outputs.theme_tags),
+    (inputs.lineage, outputs.lineage),
 ]
 
 run_stage(

@@ -19,10 +19,25 @@ from typing import Any
 import yaml
 
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
+from auditrap.lineage import numbers
 from auditrap.render.markdown import escape_markdown
 from auditrap.tables import PUBLISHED_TABLES
 
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+VAR_SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*var\s+([A-Za-z0-9_.-]+)\s*>\}\}(?!\})")
+
+
+def mark_numbers(text: str, numeric: set[str]) -> str:
+    """Give every number its lineage id: ``[{{< var k >}}]{data-lineage="k"}``, so that in the
+    HTML each number names the row of ``data/lineage.csv`` it comes from."""
+
+    def mark(match: re.Match) -> str:
+        key = match.group(1)
+        return f'[{match.group(0)}]{{data-lineage="{key}"}}' if key in numeric else match.group(0)
+
+    return VAR_SHORTCODE.sub(mark, text)
+
+
 #: Report template files copied into each build.
 TEMPLATE_FILES = ("report.qmd", "_quarto.yml")
 
@@ -276,6 +291,18 @@ def generated_parts(
             "CSV files, grades by their labels:\n",
             *[f"- [{escape_markdown(t)}.csv](data/{t}.csv)" for t in PUBLISHED_TABLES],
             "",
+            "### Where each number comes from\n",
+            "Every number in this report has an id, the name of the variable it was computed "
+            "as. [lineage.csv](data/lineage.csv), published beside the report, gives for each id "
+            "the published table and cell, the filter that computed it and the input files "
+            "(with their hashes) and rows that contributed. In the web page each number carries "
+            "its id.\n",
+            table(
+                ["Id", "Value"],
+                [[f"`{key}`", var(key)] for key, _ in numbers(variables)],
+                "Every number in this report, by id",
+                widths=[60, 12],
+            ),
         ]
     )
     return parts
@@ -431,8 +458,11 @@ def assemble(
     for path in figure_files:
         shutil.copyfile(path, build_dir / "figures" / path.name)
     narrative = {p.stem for p in narrative_files}
+    numeric = {key for key, _ in numbers(variables)}
+    for path in (build_dir / "narrative").glob("*.md"):
+        path.write_text(mark_numbers(path.read_text(encoding="utf-8"), numeric), encoding="utf-8")
     for name, text in generated_parts(variables, narrative, theme_titles, charts).items():
-        (build_dir / "_generated" / name).write_text(text, encoding="utf-8")
+        (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
     _write_yaml(build_dir / "_variables.yml", variables)
     _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))

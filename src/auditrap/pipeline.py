@@ -183,6 +183,34 @@ def variables_stage(
     log.info("Wrote the report variables.")
 
 
+def lineage_stage(
+    *,
+    variables_path: Path,
+    processed_dir: Path,
+    audit_dir: Path,
+    out: Path,
+) -> None:
+    """Write lineage.csv: for every number of the report, where it came from."""
+    import pandas as pd
+    import yaml
+
+    from auditrap.lineage import trace
+    from auditrap.safe_csv import write_csv
+
+    folder = Path(processed_dir)
+    table = trace(
+        yaml.safe_load(Path(variables_path).read_text(encoding="utf-8")),
+        cases=pd.read_parquet(folder / "cases.parquet"),
+        returns=pd.read_parquet(folder / "returns.parquet"),
+        actions=pd.read_parquet(folder / "actions.parquet"),
+        tags=pd.read_parquet(folder / "theme_tags.parquet"),
+        case_grades=pd.read_parquet(folder / "case_grades.parquet"),
+        audit_dir=Path(audit_dir),
+    )
+    write_csv(table, Path(out))
+    log.info("Traced %d numbers.", table["id"].nunique())
+
+
 def render_stage(
     *,
     variables_path: Path,

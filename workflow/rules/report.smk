@@ -14,6 +14,28 @@ rule write_variables:
         "../../scripts/write_variables.py"
 
 
+rule trace_lineage:
+    input:
+        code=PACKAGE,
+        variables=rules.write_variables.output.variables,
+        cases=rules.validate_audit.output.cases,
+        returns=rules.validate_audit.output.returns,
+        actions=rules.validate_audit.output.actions,
+        tags=rules.tag_themes.output.tags_table,
+        case_grades=rules.aggregate_grades.output.case_grades_table,
+        raw=get_raw_inputs,
+    output:
+        lineage=PROCESSED / "{audit_id}" / "lineage.csv",
+    log:
+        "logs/{audit_id}/trace_lineage.log",
+    conda:
+        "../../environment.yml"
+    params:
+        audit_dir=lambda wildcards: RAW / wildcards.audit_id,
+    script:
+        "../../scripts/trace_lineage.py"
+
+
 rule render_report:
     input:
         code=PACKAGE,
@@ -67,6 +89,7 @@ rule publish_report:
         theme_tags=rules.tag_themes.output.tags,
         tables=rules.aggregate_grades.output.tables,
         theme_counts=rules.tag_themes.output.counts,
+        lineage=rules.trace_lineage.output.lineage,
         sources=get_audit_sources,
         config_files=CONFIG_FILES,
         meta=rules.validate_audit.output.meta,
@@ -81,6 +104,7 @@ rule publish_report:
         internal_pdf=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.pdf",
         case_grades=OUTPUT / "{audit_id}" / "internal" / "data" / "case_grades.csv",
         theme_tags=OUTPUT / "{audit_id}" / "internal" / "data" / "theme_tags.csv",
+        lineage=OUTPUT / "{audit_id}" / "data" / "lineage.csv",
     log:
         "logs/{audit_id}/publish_report.log",
     conda:

@@ -1,0 +1,263 @@
+"""Lineage for every number the report states.
+
+Each number in the report is a variable (``{{< var grades.good.count >}}``); its id is the
+variable's key. ``lineage.csv`` maps each id to its value, the published table and cell it
+appears in, the processed table and the filter that computed it, and, for each input file,
+the file's SHA-256 and the spreadsheet rows that contributed. A filter is a pandas query over
+the input table's columns, so anyone can re-run it on the raw file and get the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from auditrap.grades import GRADES, grade_rank, slug
+from auditrap.provenance import sha256
+
+COLUMNS = [
+    "id",
+    "value",
+    "kind",
+    "published_table",
+    "published_cell",
+    "processed_table",
+    "filter",
+    "input_file",
+    "input_sha256",
+    "input_rows",
+]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rows of one processed table that produce a number."""
+
+    table: str  # cases, returns, actions
+    frame: pd.DataFrame  # with source_file and source_row
+    filter: str  # a pandas query over the table's columns ("" means every row)
+
+
+def _q(value: str) -> str:
+    return repr(str(value))
+
+
+def with_suggested_grades(cases: pd.DataFrame, case_grades: pd.DataFrame) -> pd.DataFrame:
+    """The cases with text columns, and each case's ratified and suggested grade as ranks
+    (1 Outstanding ... 4 Inadequate), so that filters never need to name a case."""
+    suggested = dict(
+        zip(
+            case_grades["case_id"].astype(str),
+            case_grades["suggested_grade"].astype("string"),
+            strict=True,
+        )
+    )
+    out = cases.assign(
+        ratified_grade=cases["ratified_grade"].astype("string"),
+        area=cases["area"].astype("string"),
+        returns_suggest=cases["case_id"].astype(str).map(suggested).astype("string"),
+    )
+    out["ratified_rank"] = grade_rank(out["ratified_grade"]).astype("float64")
+    out["suggested_rank"] = grade_rank(out["returns_suggest"]).astype("float64")
+    return out
+
+
+def numbers(variables: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every numeric variable, by dotted key."""
+    for key, value in variables.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from numbers(value, full + ".")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield full, value
+
+
+def trace(
+    variables: Mapping[str, Any],
+    *,
+    cases: pd.DataFrame,
+    returns: pd.DataFrame,
+    actions: pd.DataFrame,
+    tags: pd.DataFrame,
+    case_grades: pd.DataFrame,
+    audit_dir: Path,
+) -> pd.DataFrame:
+    """The lineage table of one audit's report."""
+    cases = with_suggested_grades(cases, case_grades)
+    returns = returns.assign(agency=returns["agency"].astype("string"))
+    actions = actions.assign(status=actions["status"].astype("string"))
+
+    def rows(source: Source) -> pd.DataFrame:
+        frame = source.frame
+        if not source.filter or source.filter.startswith("theme_tags:"):
+            return frame
+        return frame.query(source.filter, engine="python")
+
+    def cases_where(flt: str) -> Source:
+        return Source("cases", cases, flt)
+
+    def theme_returns(theme_id: str) -> Source:
+        keys = tags.loc[tags["theme_id"] == theme_id, ["source_file", "source_row"]]
+        picked = returns.merge(keys, on=["source_file", "source_row"])
+        return Source("returns", picked, f"theme_tags: theme_id == {_q(theme_id)}")
+
+    area_names = {key: entry["name"] for key, entry in variables["areas"]["by"].items()}
+    # id -> (rows, published table, published cell, kind). A kind says how the number comes
+    # from its rows: "count" (how many rows), "cases" / "agencies" (how many distinct case
+    # ids / agencies among them) or "percent" (of the ratified cases).
+    spec: dict[str, tuple[Source, str, str, str]] = {
+        "cases.total": (cases_where(""), "", "", "count"),
+        "cases.ratified": (
+            cases_where("ratified_grade.notna()"),
+            "grade_distribution.csv",
+            "sum of column cases",
+            "count",
+        ),
+        "cases.not_ratified": (
+            cases_where("ratified_grade.isna()"),
+            "grade_agreement.csv",
+            "outcome=Not yet ratified, column cases",
+            "count",
+        ),
+        "cases.good_or_better": (
+            cases_where("ratified_grade in ['Outstanding', 'Good']"),
+            "",
+            "",
+            "count",
+        ),
+        "cases.below_good": (
+            cases_where("ratified_grade in ['Requires improvement', 'Inadequate']"),
+            "",
+            "",
+            "count",
+        ),
+        "returns.total": (
+            Source("returns", returns, ""),
+            "returns_by_agency.csv",
+            "sum of column returns",
+            "count",
+        ),
+        "agencies.returned": (
+            Source("returns", returns, ""),
+            "returns_by_agency.csv",
+            "count of rows with returns > 0",
+            "agencies",
+        ),
+        "actions.raised": (
+            Source("actions", actions, ""),
+            "immediate_actions.csv",
+            "agency=All agencies, column raised",
+            "count",
+        ),
+        "actions.completed": (
+            Source("actions", actions, "status == 'Completed'"),
+            "immediate_actions.csv",
+            "agency=All agencies, column completed",
+            "count",
+        ),
+        "actions.open": (
+            Source("actions", actions, "status == 'Open'"),
+            "immediate_actions.csv",
+            "agency=All agencies, column open",
+            "count",
+        ),
+        "agreement.as_suggested": (
+            cases_where("ratified_rank == suggested_rank"),
+            "grade_agreement.csv",
+            "outcome=Ratified grade as the returns suggest, column cases",
+            "count",
+        ),
+        "agreement.better": (
+            cases_where("ratified_rank < suggested_rank"),
+            "grade_agreement.csv",
+            "outcome=Ratified grade better than the returns suggest, column cases",
+            "count",
+        ),
+        "agreement.worse": (
+            cases_where("ratified_rank > suggested_rank"),
+            "grade_agreement.csv",
+            "outcome=Ratified grade worse than the returns suggest, column cases",
+            "count",
+        ),
+    }
+    for grade in GRADES:
+        key = f"grades.{slug(grade)}"
+        source = cases_where(f"ratified_grade == {_q(grade)}")
+        spec[f"{key}.count"] = (
+            source,
+            "grade_distribution.csv",
+            f"grade={grade}, column cases",
+            "count",
+        )
+        spec[f"{key}.percent"] = (
+            source,
+            "grade_distribution.csv",
+            f"grade={grade}, column percent",
+            "percent",
+        )
+    for key, name in area_names.items():
+        spec[f"areas.by.{key}.total"] = (
+            cases_where(f"area == {_q(name)}"),
+            "grades_by_area.csv",
+            f"area={name}, sum of cases",
+            "count",
+        )
+        for grade in GRADES:
+            spec[f"areas.by.{key}.{slug(grade)}"] = (
+                cases_where(f"area == {_q(name)} and ratified_grade == {_q(grade)}"),
+                "grades_by_area.csv",
+                f"area={name}, grade={grade}, column cases",
+                "count",
+            )
+    for theme_id in variables["themes"]:
+        for measure, kind in (("returns", "count"), ("cases", "cases"), ("agencies", "agencies")):
+            spec[f"themes.{theme_id}.{measure}"] = (
+                theme_returns(theme_id),
+                "theme_counts.csv",
+                f"theme_id={theme_id}, column {measure}",
+                kind,
+            )
+
+    records = []
+    for key, value in numbers(variables):
+        if key not in spec:  # a number from audit.yaml (audit number, count of areas...)
+            records.append(
+                {
+                    "id": key,
+                    "value": value,
+                    "kind": "metadata",
+                    "published_table": "",
+                    "published_cell": "",
+                    "processed_table": "audit.json",
+                    "filter": "",
+                    "input_file": "audit.yaml",
+                    "input_sha256": sha256(audit_dir / "audit.yaml"),
+                    "input_rows": "",
+                }
+            )
+            continue
+        source, table, cell, kind = spec[key]
+        picked = rows(source)
+        files = sorted(set(picked["source_file"])) or [f"{source.table}.csv"]
+        for file in files:
+            in_file = picked[picked["source_file"] == file]["source_row"].astype(int)
+            path = audit_dir / file
+            records.append(
+                {
+                    "id": key,
+                    "value": value,
+                    "kind": kind,
+                    "published_table": table,
+                    "published_cell": cell,
+                    "processed_table": f"{source.table}.parquet",
+                    "filter": source.filter,
+                    "input_file": file,
+                    "input_sha256": sha256(path) if path.is_file() else "",
+                    "input_rows": ";".join(str(r) for r in sorted(in_file)),
+                }
+            )
+    return pd.DataFrame(records, columns=COLUMNS)

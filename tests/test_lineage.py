@@ -1,0 +1,83 @@
+"""Every number in the published report can be followed back to the raw rows that make it."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from test_workflow import make_workspace, snakemake
+
+from auditrap.aggregate import suggested_grades
+from auditrap.lineage import with_suggested_grades
+from auditrap.provenance import sha256
+from auditrap.themes import load_taxonomy, tag_returns
+from auditrap.validate import load_audit
+
+from conftest import SAMPLE_AUDIT
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    workspace = make_workspace(tmp_path_factory.mktemp("lineage"), {"nai-2018": SAMPLE_AUDIT})
+    result = snakemake(workspace)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workspace
+
+
+def test_every_number_in_the_html_follows_back_to_raw_rows(built):
+    out = built / "report" / "_output" / "nai-2018"
+    html = (out / "nai-2018.html").read_text(encoding="utf-8")
+    shown = set(re.findall(r'data-lineage="([^"]+)">([^<]*)<', html))
+    assert len({key for key, _ in shown}) >= 40
+    lineage = pd.read_csv(out / "data" / "lineage.csv", dtype=str, keep_default_na=False)
+    audit_dir = built / "data" / "raw" / "nai-2018"
+    audit, _ = load_audit(audit_dir, "nai-2018", grade_aliases={})
+    tags = tag_returns(audit.returns, load_taxonomy(built / "data" / "themes.yaml"))
+    # The grade the raw returns suggest for each case, recomputed from the raw rows.
+    cases = with_suggested_grades(audit.cases, suggested_grades(audit.cases, audit.returns))
+    raw = {"cases": cases, "returns": audit.returns, "actions": audit.actions}
+    ratified = int(audit.cases["ratified_grade"].notna().sum())
+
+    for key, text in sorted(shown):
+        rows = lineage[lineage["id"] == key]
+        assert len(rows), f"{key} is not in lineage.csv"
+        assert set(rows["value"]) == {text}, key
+        for file, digest in zip(rows["input_file"], rows["input_sha256"], strict=True):
+            assert sha256(audit_dir / file) == digest, (key, file)
+        kind, flt = rows["kind"].iloc[0], rows["filter"].iloc[0]
+        if kind == "metadata":
+            continue
+        table = raw[rows["processed_table"].iloc[0].removesuffix(".parquet")]
+        if flt.startswith("theme_tags:"):
+            theme = flt.split("'")[1]
+            keys = tags.loc[tags["theme_id"] == theme, ["source_file", "source_row"]]
+            picked = table.merge(keys, on=["source_file", "source_row"])
+        else:
+            picked = table.query(flt, engine="python") if flt else table
+        listed = {
+            (file, int(r))
+            for file, rs in zip(rows["input_file"], rows["input_rows"], strict=True)
+            for r in rs.split(";")
+            if r
+        }
+        pairs = zip(picked["source_file"], picked["source_row"].astype(int), strict=True)
+        assert listed == set(pairs), key
+        value = int(text)
+        if kind == "count":
+            recomputed = len(picked)
+        elif kind in ("cases", "agencies"):
+            recomputed = picked["case_id" if kind == "cases" else "agency"].nunique()
+        else:  # a percentage of the ratified cases
+            recomputed = int(len(picked) * 100 / ratified + 0.5)
+        assert recomputed == value, (key, kind, recomputed, value)
+
+
+def test_the_pdf_appendix_lists_the_ids(built):
+    from test_workflow import pdf_text
+
+    text = pdf_text(built / "report" / "_output" / "nai-2018" / "nai-2018.pdf")
+    assert "Every number in this report, by id" in text
+    assert "grades.requires-improvement.count" in text
