@@ -9,8 +9,13 @@ SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --printshellcmds
 
 .PHONY: report test lint format clean setup
 
+# Build every audit, then put Snakemake's own report of the run (rule code, parameters,
+# runtimes) into each audit's internal edition.
 report: $(STAMP)
 	$(SNAKEMAKE)
+	@for audit in $$($(BIN)/python -c 'import yaml; print(" ".join(yaml.safe_load(open("config.yaml"))["audits"]))'); do \
+		$(BIN)/snakemake --quiet all --report report/_output/$$audit/internal/workflow-report.html; \
+	done
 
 test: $(STAMP)
 	$(BIN)/pytest

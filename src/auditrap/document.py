@@ -412,6 +412,66 @@ def internal_appendix(
     return "\n".join(lines) + "\n"
 
 
+#: The software whose versions the report states (Python and the tools are always shown).
+KEY_PACKAGES = (
+    "snakemake",
+    "pandas",
+    "pandera",
+    "altair",
+    "vl-convert-python",
+    "pyarrow",
+    "openpyxl",
+    "pypandoc-binary",
+    "typst",
+)
+
+
+def provenance_part(
+    audit_id: str, inputs: Mapping[str, str], environment: Mapping[str, Any], engine: str
+) -> str:
+    """The appendix "How this report was made": input hashes, software, how to verify."""
+    rows = [[escape_markdown(name), f"`{digest}`"] for name, digest in inputs.items()]
+    packages = environment.get("packages", {})
+    software = [
+        ["Python", escape_markdown(str(environment.get("python")))],
+        ["pandoc", escape_markdown(str(environment.get("pandoc")))],
+        ["Rendering engine", escape_markdown(engine)],
+    ]
+    software += [
+        [escape_markdown(name), escape_markdown(str(packages[name]))]
+        for name in KEY_PACKAGES
+        if packages.get(name)
+    ]
+    return "\n".join(
+        [
+            "### How this report was made\n",
+            "This report was built by auditrap, a reproducible pipeline, from the input files below. "
+            f"Validation read {var('cases.total')} cases, {var('returns.total')} single-agency "
+            f"returns and {var('actions.raised')} immediate actions, with "
+            f"{var('validation.warnings')} warnings. The same inputs always give the same report, "
+            "byte for byte.\n",
+            "To check that a copy of this report is the one the pipeline made from these inputs, "
+            f"run `auditrap verify report/_output/{audit_id}` in the project "  # the id is [a-z0-9-]
+            "folder: it recomputes the hash of every input and output recorded in the report's "
+            "`manifest.json` and names any file that differs; `--rebuild` also rebuilds the "
+            "report and compares it byte for byte.\n",
+            table(
+                ["Input file", "SHA-256"],
+                rows,
+                "The inputs of this report and their hashes",
+                align=["l", "l"],
+                widths=[34, 64],
+            ),
+            table(
+                ["Software", "Version"],
+                software,
+                "The software that made this report",
+                align=["l", "l"],
+            ),
+        ]
+    )
+
+
 def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[str, Any]:
     """The document metadata. Pandoc and Quarto read metadata strings as Markdown, so the
     values from audit.yaml are escaped: a title is text, never markup."""
@@ -438,6 +498,7 @@ def assemble(
     theme_titles: Mapping[str, str],
     charts: Mapping[str, Mapping[str, str]],
     internal: str | None = None,
+    provenance: str = "",
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``.
 
@@ -464,6 +525,7 @@ def assemble(
     for name, text in generated_parts(variables, narrative, theme_titles, charts).items():
         (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
+    (build_dir / "_generated" / "provenance.md").write_text(provenance, encoding="utf-8")
     _write_yaml(build_dir / "_variables.yml", variables)
     _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))
     return build_dir / "report.qmd"

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -225,14 +226,17 @@ def render_stage(
     pdf_out: Path,
     engine: str,
     internal: Mapping[str, Path] | None = None,
+    sources: Sequence[Path] = (),
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
-    internal outputs), the board's internal edition from the same document."""
+    internal outputs), the board's internal edition from the same document. ``sources``
+    are the input files listed, with their hashes, in "How this report was made"."""
     import csv
 
     import yaml
 
-    from auditrap.document import assemble
+    from auditrap.document import assemble, provenance_part
+    from auditrap.provenance import environment, sha256
     from auditrap.render.engine import RenderError, render_report
     from auditrap.render.shortcodes import ShortcodeError
 
@@ -248,6 +252,16 @@ def render_stage(
         figure_files=[Path(p) for p in figures],
         theme_titles=titles,
         charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
+        provenance=provenance_part(
+            meta["audit_id"],
+            {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},
+            environment(Path.cwd() / "requirements.lock"),
+            engine
+            if engine != "auto"
+            else "quarto"
+            if shutil.which("quarto")
+            else "built-in (pandoc and typst)",
+        ),
     )
     editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
     if internal is not None:

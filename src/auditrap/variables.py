@@ -130,6 +130,7 @@ def build_variables(
             "completed": int(all_actions["completed"]),
             "open": int(all_actions["open"]),
         },
+        "validation": {"warnings": len(meta.get("warnings", []))},
         "themes": {
             row.theme_id: {
                 "title": row.theme,

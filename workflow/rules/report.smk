@@ -50,6 +50,7 @@ rule render_report:
         theme_tags=rules.tag_themes.output.tags_table,
         returns=rules.validate_audit.output.returns,
         actions=rules.validate_audit.output.actions,
+        sources=get_audit_sources,
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
