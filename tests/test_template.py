@@ -62,11 +62,14 @@ def test_a_filled_in_tool_gives_the_same_report_as_the_csv(tool, tmp_path):
         result = snakemake(workspace)
         assert result.returncode == 0, result.stderr[-3000:]
     out = "report/_output/exploitation-2021"
+    # lineage.csv and theme_tags.csv name the source file of each row, so they differ as
+    # they should; every aggregate is the same.
     for name in (
         "data/theme_counts.csv",
         "data/grade_distribution.csv",
-        "data/lineage.csv",
-        "internal/data/theme_tags.csv",
+        "data/grades_by_area.csv",
+        "data/agency_grades.csv",
+        "data/immediate_actions.csv",
         "internal/data/case_grades.csv",
     ):
         assert (from_csv / out / name).read_bytes() == (from_tool / out / name).read_bytes(), name
