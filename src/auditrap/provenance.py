@@ -82,6 +82,15 @@ def environment(lock_file: Path | None) -> dict[str, Any]:
         tools["typst"] = metadata.version("typst")
     except metadata.PackageNotFoundError:
         tools["typst"] = None
+    import shutil
+
+    if shutil.which("quarto"):  # recorded only when Quarto is there to be used
+        try:
+            tools["quarto"] = subprocess.run(
+                ["quarto", "--version"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            tools["quarto"] = None
     return {**tools, "packages": dict(sorted(packages.items()))}
 
 
