@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_workflow import html_text, make_workspace, pdf_text, snakemake
 
 from conftest import FIXTURE_AUDIT
+from test_workflow import html_text, make_workspace, pdf_text, snakemake
 
 pytestmark = pytest.mark.e2e
 

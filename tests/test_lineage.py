@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pandas as pd
 import pytest
-from test_workflow import make_workspace, snakemake
 
 from auditrap.aggregate import suggested_grades
 from auditrap.lineage import with_suggested_grades
@@ -15,6 +15,7 @@ from auditrap.themes import load_taxonomy, tag_returns
 from auditrap.validate import load_audit
 
 from conftest import SAMPLE_AUDIT
+from test_workflow import make_workspace, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,11 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
     assert len({key for key, _ in shown}) >= 40
     lineage = pd.read_csv(out / "data" / "lineage.csv", dtype=str, keep_default_na=False)
     audit_dir = built / "data" / "raw" / "nai-2018"
-    audit, _ = load_audit(audit_dir, "nai-2018", grade_aliases={})
+    audit, problems = load_audit(audit_dir, "nai-2018", grade_aliases={})
+    raw_csv = {
+        name: list(csv.reader((audit_dir / name).open(newline="", encoding="utf-8")))
+        for name in ("cases.csv", "returns.csv", "actions.csv")
+    }
     tags = tag_returns(audit.returns, load_taxonomy(built / "data" / "themes.yaml"))
     # The grade the raw returns suggest for each case, recomputed from the raw rows.
     cases = with_suggested_grades(audit.cases, suggested_grades(audit.cases, audit.returns))
@@ -46,9 +51,14 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
         assert len(rows), f"{key} is not in lineage.csv"
         assert set(rows["value"]) == {text}, key
         for file, digest in zip(rows["input_file"], rows["input_sha256"], strict=True):
-            assert sha256(audit_dir / file) == digest, (key, file)
+            if file:
+                assert sha256(audit_dir / file) == digest, (key, file)
         kind, flt = rows["kind"].iloc[0], rows["filter"].iloc[0]
         if kind == "metadata":
+            assert set(rows["input_file"]) == {"audit.yaml"}, key
+            continue
+        if kind == "validation":
+            assert int(text) == len([p for p in problems if p.severity == "warning"]), key
             continue
         table = raw[rows["processed_table"].iloc[0].removesuffix(".parquet")]
         if flt.startswith("theme_tags:"):
@@ -65,6 +75,16 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
         }
         pairs = zip(picked["source_file"], picked["source_row"].astype(int), strict=True)
         assert listed == set(pairs), key
+        # The listed rows, read straight from the raw CSV (the header is row 1), hold the ids.
+        first = "action_id" if "action_id" in picked else "case_id"
+        for file, row, ident in zip(
+            picked["source_file"],
+            picked["source_row"].astype(int),
+            picked[first].astype(str),
+            strict=True,
+        ):
+            if file in raw_csv:
+                assert raw_csv[file][row - 1][0] == ident, (key, file, row)
         value = int(text)
         if kind == "count":
             recomputed = len(picked)

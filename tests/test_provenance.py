@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from test_workflow import make_workspace, snakemake
 
 from conftest import FIXTURE_AUDIT
+from test_workflow import make_workspace, snakemake
 
 pytestmark = pytest.mark.e2e
 OUT = "report/_output/exploitation-2021"
@@ -64,7 +64,8 @@ def test_manifest_records_every_input_and_output(two_builds):
 def test_two_clean_builds_are_byte_identical(two_builds):
     first, second = two_builds
     files = sorted(p.relative_to(first / OUT) for p in (first / OUT).rglob("*") if p.is_file())
-    assert files
+    again = sorted(p.relative_to(second / OUT) for p in (second / OUT).rglob("*") if p.is_file())
+    assert files and files == again
     for name in files:
         assert (first / OUT / name).read_bytes() == (second / OUT / name).read_bytes(), name
 

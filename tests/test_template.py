@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import openpyxl
 import pytest
-from test_workflow import html_text, make_workspace, pdf_text, snakemake
 
 from auditrap.metadata import load_meta
 from auditrap.schemas import Returns, columns
 from auditrap.template import write_template
 
 from conftest import FIXTURE_AUDIT, read_rows
+from test_workflow import html_text, make_workspace, pdf_text, snakemake
 
 
 @pytest.fixture
@@ -55,6 +56,8 @@ def test_a_filled_in_tool_gives_the_same_report_as_the_csv(tool, tmp_path):
     sheet = book["Returns"]
     for n, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
+            if columns(Returns)[col - 1].endswith("_date"):
+                value = dt.datetime.fromisoformat(value)  # a real Excel date
             sheet.cell(row=n, column=col, value=value or None)
     (audit / "returns").mkdir()
     book.save(audit / "returns" / "all-agencies.xlsx")

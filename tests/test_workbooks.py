@@ -118,3 +118,41 @@ def test_excel_habits_serial_dates_numbers_and_spaces(audit_copy):
     first = read_rows(FIXTURE_AUDIT / "returns.csv")[1]
     assert str(from_book["return_date"].iloc[0].date()) == first[3]
     assert from_book["auditor_role"].isna().all()
+
+
+def test_two_sheets_with_the_returns_header_are_refused(audit_copy):
+    audit_dir = audit_copy()
+    book = move_rows_to_workbook(audit_dir, [1, 2])
+    old = book.create_sheet("Returns (old)", 0)
+    old.append(HEADER)
+    book.save(audit_dir / "returns" / "agency.xlsx")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any("More than one sheet" in p.message for p in problems)
+
+
+def test_other_files_in_returns_are_named_and_lock_files_skipped(audit_copy):
+    audit_dir = audit_copy()
+    move_rows_to_workbook(audit_dir, [1])
+    (audit_dir / "returns" / "~$agency.xlsx").write_bytes(b"lock")
+    _, problems = load_audit(audit_dir, audit_dir.name)
+    assert [p for p in problems if p.severity == "error"] == []
+    (audit_dir / "returns" / "police.xls").write_bytes(b"old excel")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any(p.file == "returns/police.xls" and ".xlsx" in p.message for p in problems)
+
+
+def test_numbers_in_text_columns_and_non_dates_in_date_columns(audit_copy):
+    audit_dir = audit_copy()
+
+    def numbers(values):
+        values[2] = 1234  # a role typed as a number: read as text "1234"
+        values[3] = True  # not a date: reported, never read as 1900-01-01
+        return values
+
+    move_rows_to_workbook(audit_dir, [1], transform=numbers)
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert (problem.file, problem.row, problem.column) == ("returns/agency.xlsx", 2, "return_date")

@@ -33,7 +33,17 @@ def mark_numbers(text: str, numeric: set[str]) -> str:
 
     def mark(match: re.Match) -> str:
         key = match.group(1)
-        return f'[{match.group(0)}]{{data-lineage="{key}"}}' if key in numeric else match.group(0)
+        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        # Only in running text: not inside an attribute block ({fig-alt="..."}), a quoted link
+        # title or a code span, where a span would show as markup or be lost.
+        in_text = (
+            before.count("{") - before.count("}") <= 0
+            and before.count('"') % 2 == 0
+            and before.count("`") % 2 == 0
+        )
+        if key in numeric and in_text:
+            return f'[{match.group(0)}]{{data-lineage="{key}"}}'
+        return match.group(0)
 
     return VAR_SHORTCODE.sub(mark, text)
 

@@ -224,6 +224,22 @@ def trace(
 
     records = []
     for key, value in numbers(variables):
+        if key.startswith("validation."):  # counted while validating every raw file
+            records.append(
+                {
+                    "id": key,
+                    "value": value,
+                    "kind": "validation",
+                    "published_table": "",
+                    "published_cell": "",
+                    "processed_table": "validation/problems.csv",
+                    "filter": "severity == 'warning'",
+                    "input_file": "",
+                    "input_sha256": "",
+                    "input_rows": "",
+                }
+            )
+            continue
         if key not in spec:  # a number from audit.yaml (audit number, count of areas...)
             records.append(
                 {

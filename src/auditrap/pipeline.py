@@ -319,19 +319,21 @@ def publish_stage(
     write the manifest of the build (the hashes of every input and output)."""
     from auditrap.provenance import build_manifest, write_manifest
 
-    for source, target in files.items():
-        _replace(Path(source).read_bytes(), Path(target))
+    # The manifest is made from the finished files before anything published is replaced, so
+    # that a problem here leaves the published folder as it was.
     root = Path.cwd()
+    output_dir = Path(manifest_out).parent
     manifest = build_manifest(
         audit_id=audit_id,
         root=root,
         inputs=[Path(p) for p in inputs],
-        output_dir=Path(manifest_out).parent,
-        outputs=[Path(t) for t in files.values()],
+        outputs={Path(t).relative_to(output_dir).as_posix(): Path(s) for s, t in files.items()},
         audit_meta=json.loads(Path(meta_path).read_text(encoding="utf-8")),
         engine=engine,
         lock_file=root / "requirements.lock",
     )
+    for source, target in files.items():
+        _replace(Path(source).read_bytes(), Path(target))
     partial = Path(manifest_out).with_name(f".{Path(manifest_out).name}.partial")
     write_manifest(manifest, partial)
     os.replace(partial, manifest_out)

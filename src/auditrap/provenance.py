@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+#: The code of the project (what "dirty" and the source hash are about): not data, not outputs.
+CODE_PATHS = ("src", "workflow", "scripts", "report", "Snakefile")
 
 
 def sha256(path: Path) -> str:
@@ -33,13 +35,14 @@ def _posix(path: Path | str) -> str:
 
 
 def code_version(root: Path) -> dict[str, Any]:
-    """The git commit and whether the tree was dirty; else a hash of the source files."""
+    """The git commit and whether the code had changes (new files included); else a hash of
+    the source files."""
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
         ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *CODE_PATHS],
             cwd=root,
             capture_output=True,
             text=True,
@@ -49,11 +52,13 @@ def code_version(root: Path) -> dict[str, Any]:
     except (OSError, subprocess.CalledProcessError):
         files = sorted(
             p
-            for folder in ("src", "workflow", "scripts", "report")
-            for p in (root / folder).rglob("*")
+            for name in CODE_PATHS
+            for p in ((root / name).rglob("*") if (root / name).is_dir() else [root / name])
             if p.is_file()
+            and "_output" not in p.parts
+            and "__pycache__" not in p.parts
+            and p.suffix != ".pyc"
         )
-        files += [root / "Snakefile"] if (root / "Snakefile").is_file() else []
         digest = hashlib.sha256()
         for path in files:
             digest.update(_posix(path.relative_to(root)).encode() + b"\0" + sha256(path).encode())
@@ -99,25 +104,26 @@ def build_manifest(
     audit_id: str,
     root: Path,
     inputs: Iterable[Path],
-    output_dir: Path,
-    outputs: Iterable[Path],
+    outputs: Mapping[str, Path],
     audit_meta: Mapping[str, Any],
     engine: str,
     lock_file: Path | None = None,
 ) -> dict[str, Any]:
-    """The manifest of one audit's build. Paths are relative: inputs to ``root``, outputs
-    to ``output_dir``, so that the manifest is the same on any machine."""
+    """The manifest of one audit's build. ``outputs`` maps each published name (relative to
+    the audit's output folder) to the file to hash. Inputs are recorded relative to ``root``,
+    so that the manifest is the same on any machine; an input outside it, absolute."""
+    base = root.resolve()
+    recorded = {}
+    for path in inputs:
+        full = (root / path).resolve()
+        recorded[_posix(full.relative_to(base) if full.is_relative_to(base) else full)] = sha256(
+            full
+        )
     return {
         "audit_id": audit_id,
         "build_date": audit_meta["published"],
-        "inputs": {
-            _posix(Path(p).relative_to(root) if Path(p).is_absolute() else p): sha256(root / p)
-            for p in sorted({_posix(p) for p in inputs})
-        },
-        "outputs": {
-            _posix(Path(p).relative_to(output_dir)): sha256(Path(p))
-            for p in sorted(outputs, key=_posix)
-        },
+        "inputs": dict(sorted(recorded.items())),
+        "outputs": {name: sha256(Path(p)) for name, p in sorted(outputs.items())},
         "code": code_version(root),
         "environment": {"engine": engine, **environment(lock_file)},
         "validation": {
@@ -135,9 +141,25 @@ def write_manifest(manifest: Mapping[str, Any], path: Path) -> None:
 
 def verify(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
     """Recompute every hash of a published audit: (status, file) for each file, where status
-    is ``intact``, ``changed`` or ``missing``."""
+    is ``intact``, ``changed`` or ``missing``. A first line says whether the code that built
+    it is the code here now (for information: it does not fail the check)."""
+    report_dir, root = report_dir.resolve(), root.resolve()
     manifest = json.loads((report_dir / MANIFEST).read_text(encoding="utf-8"))
-    results = []
+    now = code_version(root)
+    same = now == manifest["code"] and not now.get("dirty")
+    built_by = manifest["code"].get("git_commit") or manifest["code"].get("source_sha256")
+    results = [
+        (
+            "same-code" if same else "note",
+            f"built by code {built_by}"
+            + (
+                ""
+                if same
+                else f"; the code here now is {now.get('git_commit') or now.get('source_sha256')}"
+                + (" with uncommitted changes" if now.get("dirty") else "")
+            ),
+        )
+    ]
     for group, base in (("inputs", root), ("outputs", report_dir)):
         for name, expected in manifest[group].items():
             path = base / name
@@ -160,6 +182,9 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
     import sys
     import tempfile
 
+    report_dir, root = report_dir.resolve(), root.resolve()
+    if not report_dir.is_relative_to(root):
+        return [("failed", f"{report_dir} is not inside the project folder {root} (--root)")]
     manifest = json.loads((report_dir / MANIFEST).read_text(encoding="utf-8"))
     audit_id = manifest["audit_id"]
     with tempfile.TemporaryDirectory(prefix="auditrap-verify-") as tmp:
@@ -189,9 +214,7 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
         )
         if result.returncode != 0:
             return [("failed", f"rebuild of {audit_id}: {result.stderr.strip()[-2000:]}")]
-        rebuilt = (
-            work / report_dir.relative_to(root) if report_dir.is_absolute() else (work / report_dir)
-        )
+        rebuilt = work / report_dir.relative_to(root)
         results = []
         for name in manifest["outputs"]:
             published, again = report_dir / name, rebuilt / name

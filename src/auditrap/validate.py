@@ -169,9 +169,20 @@ def _read_returns(
                 ignored=ignored,
             )
         )
-    workbooks = (
-        sorted((audit_dir / "returns").glob("*.xlsx")) if (audit_dir / "returns").is_dir() else []
-    )
+    folder = audit_dir / "returns"
+    workbooks, others = [], []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue  # Excel's lock files while a workbook is open; hidden files
+        (workbooks if path.suffix.lower() == ".xlsx" else others).append(path)
+    unread = [
+        Problem(
+            f"returns/{path.name}",
+            message="Only .xlsx workbooks are read from returns/. Save this file from Excel as "
+            "'Excel Workbook (.xlsx)', or move it out of the folder.",
+        )
+        for path in others
+    ]
     if workbooks:
         from auditrap.workbooks import read_returns_workbook
 
@@ -186,6 +197,7 @@ def _read_returns(
                 )
             )
     table = concat_tables("returns.csv", parts, expected)
+    table.problems += unread
     if not parts:
         table.problems.append(
             Problem(

@@ -17,6 +17,9 @@ from pathlib import Path
 from auditrap.problems import Problem
 from auditrap.readers import RawTable, empty_table, fold_header, table_from_records
 
+#: Serial day numbers read as dates: 1 January 1990 to 31 December 2099 (1900 system).
+SERIAL_DATES = (32874, 73415)
+
 
 def _text(value: object) -> str:
     if value is None:
@@ -58,16 +61,30 @@ def read_returns_workbook(
             ],
         )
     wanted = {fold_header(c) for c in required}
+    found = []
     for sheet in workbook.worksheets:
         rows = list(sheet.iter_rows())
         header_at = next(
             (i for i, row in enumerate(rows) if any(c.value not in (None, "") for c in row)), None
         )
-        if header_at is None:
-            continue
-        header = {fold_header(_text(c.value)) for c in rows[header_at]}
-        if not wanted <= header:
-            continue
+        if header_at is not None and wanted <= {
+            fold_header(_text(c.value)) for c in rows[header_at]
+        }:
+            found.append((sheet, rows, header_at))
+    if len(found) > 1:
+        names = ", ".join(sheet.title for sheet, _, _ in found)
+        return empty_table(
+            display,
+            expected,
+            [
+                Problem(
+                    display,
+                    message=f"More than one sheet has the returns columns ({names}). Keep the "
+                    "returns on one sheet and delete or rename the others' header rows.",
+                )
+            ],
+        )
+    for sheet, rows, header_at in found:
         problems: list[Problem] = []
         where = f"{display} (sheet {sheet.title})"
         for merged in sheet.merged_cells.ranges:
@@ -89,9 +106,17 @@ def read_returns_workbook(
         for row in rows[header_at:]:
             cells = []
             for cell in row:
-                if cell.column in date_columns and isinstance(cell.value, int | float):
-                    # A date stored as Excel's serial day number (a cell formatted as General).
-                    cells.append(from_excel(cell.value).date().isoformat())
+                if (
+                    cell.column in date_columns
+                    and isinstance(cell.value, int | float)
+                    and not isinstance(cell.value, bool)
+                    and SERIAL_DATES[0] <= cell.value <= SERIAL_DATES[1]
+                ):
+                    # A date stored as Excel's serial day number (a cell formatted as General),
+                    # in the workbook's own date system (1900, or 1904 on old Macs). Any
+                    # other number stays a number, and validation says it is not a date.
+                    day = from_excel(cell.value, epoch=workbook.epoch).date()
+                    cells.append(day.isoformat())
                     continue
                 if cell.data_type == "f":
                     column = get_column_letter(cell.column)
