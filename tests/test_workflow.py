@@ -216,7 +216,8 @@ def test_narrative_edit_reruns_only_the_render_step(built):
     result = snakemake(built, "--dry-run", "--quiet", "rules")
     assert result.returncode == 0, result.stderr
     jobs = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M)) - {"total"}
-    assert jobs == {"render_report", "publish_report", "all"}, result.stdout
+    # Render, then publish (the audit, and the programme page that lists it).
+    assert jobs == {"render_report", "publish_report", "publish_programme", "all"}, result.stdout
 
 
 def test_lint_is_clean():
@@ -265,3 +266,19 @@ def test_a_failure_after_validation_also_changes_nothing_and_repeats(tmp_path):
         assert result.returncode != 0
         assert "not a valid regular expression" in result.stderr
     assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
+
+
+def test_programme_page_lists_every_audit_with_its_links(built):
+    page = (built / "report" / "_output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en-GB">' in page and page.count("<h1>") == 1
+    for audit_id, title, cases in [
+        ("nai-2018", "Non-Accidental Injuries", 15),
+        ("exploitation-2021", "Child exploitation", 6),
+    ]:
+        assert title in page
+        assert f'href="{audit_id}/{audit_id}.html"' in page
+        assert f'href="{audit_id}/{audit_id}.pdf"' in page
+        assert f'href="{audit_id}/data/grade_distribution.csv"' in page
+        assert f"<td>{cases}</td>" in page
+        assert (built / "report" / "_output" / audit_id / f"{audit_id}.pdf").is_file()
+    assert "internal" not in page  # the board's edition is never linked from the public page

@@ -306,6 +306,30 @@ def _internal_appendix(internal: Mapping[str, Path], titles: Mapping[str, str]) 
     )
 
 
+def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
+    """Write the programme page listing every published audit."""
+    import yaml
+
+    from auditrap.programme import PublishedAudit, programme_page
+
+    audits = []
+    for path in variables_paths:
+        variables = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        audit = variables["audit"]
+        audits.append(
+            PublishedAudit(
+                audit_id=audit["id"],
+                title=audit["title"],
+                board=audit["board"],
+                period=str(audit["period"]),
+                published=audit["published"],
+                cases=int(variables["cases"]["total"]),
+            )
+        )
+    _replace(programme_page(audits).encode("utf-8"), Path(out))
+    log.info("Listed %d audits.", len(audits))
+
+
 def publish_stage(
     *,
     files: Mapping[Path, Path],

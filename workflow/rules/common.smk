@@ -89,7 +89,7 @@ def forget_rendered_reports():
 
 
 def get_published_outputs():
-    outputs = []
+    outputs = [str(OUTPUT / "index.html")]
     for audit_id in config["audits"]:
         folder = OUTPUT / audit_id
         outputs += [str(folder / f"{audit_id}.html"), str(folder / f"{audit_id}.pdf")]

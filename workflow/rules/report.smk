@@ -114,3 +114,22 @@ rule publish_report:
         engine=config["engine"],
     script:
         "../../scripts/publish_report.py"
+
+
+rule publish_programme:
+    input:
+        code=PACKAGE,
+        variables=expand(
+            PROCESSED / "{audit_id}" / "variables.yml", audit_id=config["audits"]
+        ),
+        published=expand(
+            OUTPUT / "{audit_id}" / "manifest.json", audit_id=config["audits"]
+        ),
+    output:
+        index=OUTPUT / "index.html",
+    log:
+        "logs/publish_programme.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../../scripts/publish_programme.py"
