@@ -161,3 +161,15 @@ def test_area_keys_never_collide_or_vanish():
         "area-3",
         "east",
     ]
+
+
+def test_programme_page_is_newest_first_by_date_not_by_text():
+    from auditrap.programme import PublishedAudit, programme_page
+
+    page = programme_page(
+        [
+            PublishedAudit("a", "Older", "B", "2020", "9 July 2020", "2020-07-09", 3),
+            PublishedAudit("b", "Newer", "B", "2021", "10 January 2021", "2021-01-10", 4),
+        ]
+    )
+    assert page.index("Newer") < page.index("Older")

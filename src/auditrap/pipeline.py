@@ -323,6 +323,7 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
                 board=audit["board"],
                 period=str(audit["period"]),
                 published=audit["published"],
+                published_iso=str(audit["published_iso"]),
                 cases=int(variables["cases"]["total"]),
             )
         )

@@ -15,7 +15,8 @@ class PublishedAudit:
     title: str
     board: str
     period: str
-    published: str  # long date
+    published: str  # long date, as shown
+    published_iso: str  # for ordering
     cases: int
 
 
@@ -25,7 +26,7 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
     boards = sorted({a.board for a in audits})
     heading = "Published multi-agency audits" + (f": {boards[0]}" if len(boards) == 1 else "")
     rows = []
-    for a in sorted(audits, key=lambda a: (a.published, a.audit_id), reverse=True):
+    for a in sorted(audits, key=lambda a: (a.published_iso, a.audit_id), reverse=True):
         data = ", ".join(
             f'<a href="{esc(a.audit_id)}/data/{name}.csv">{esc(name)}</a>'
             for name in PUBLISHED_TABLES
