@@ -216,8 +216,14 @@ def test_narrative_edit_reruns_only_the_render_step(built):
     result = snakemake(built, "--dry-run", "--quiet", "rules")
     assert result.returncode == 0, result.stderr
     jobs = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M)) - {"total"}
-    # Render, then publish (the audit, and the programme page that lists it).
-    assert jobs == {"render_report", "publish_report", "publish_programme", "all"}, result.stdout
+    # Render, check and record, then publish (the audit, and the programme page listing it).
+    assert jobs == {
+        "render_report",
+        "record_build",
+        "publish_report",
+        "publish_programme",
+        "all",
+    }, result.stdout
 
 
 def test_lint_is_clean():
@@ -282,3 +288,20 @@ def test_programme_page_lists_every_audit_with_its_links(built):
         assert f"<td>{cases}</td>" in page
         assert (built / "report" / "_output" / audit_id / f"{audit_id}.pdf").is_file()
     assert "internal" not in page  # the board's edition is never linked from the public page
+
+
+def test_the_gate_stops_an_identifier_reaching_a_public_file(tmp_path):
+    workspace = make_workspace(tmp_path, {"exploitation-2021": FIXTURE_AUDIT})
+    assert snakemake(workspace).returncode == 0
+    published = workspace / "report" / "_output"
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    narrative = workspace / "data" / "raw" / "exploitation-2021" / "narrative"
+    narrative.mkdir()
+    (narrative / "conclusion.md").write_text(
+        "For questions call 07700 900123; the child (NHS 943 476 5919) is safe.\n"
+    )
+    result = snakemake(workspace)
+    assert result.returncode != 0
+    assert "exploitation-2021.html: an NHS number (943 476 5919)" in result.stderr
+    assert "exploitation-2021.pdf: a phone number" in result.stderr
+    assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before

@@ -331,38 +331,73 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
     log.info("Listed %d audits.", len(audits))
 
 
-def publish_stage(
+def published_files(inputs: Any, audit_id: str) -> dict[Path, str]:
+    """Each finished file of one audit, mapped to the name it is published under (relative to
+    ``report/_output/<audit_id>/``). ``inputs`` is the named input of the record and publish
+    rules, which share these names."""
+    names = {
+        "html": f"{audit_id}.html",
+        "pdf": f"{audit_id}.pdf",
+        "internal_html": f"internal/{audit_id}-internal.html",
+        "internal_pdf": f"internal/{audit_id}-internal.pdf",
+        "case_grades": "internal/data/case_grades.csv",
+        "theme_tags": "internal/data/theme_tags.csv",
+        "lineage": "data/lineage.csv",
+        "theme_counts": "data/theme_counts.csv",
+    }
+    files = {Path(getattr(inputs, key)): name for key, name in names.items()}
+    files.update({Path(p): f"data/{Path(p).name}" for p in inputs.tables})
+    return files
+
+
+def record_stage(
     *,
-    files: Mapping[Path, Path],
+    files: Mapping[Path, str],
     audit_id: str,
     inputs: Sequence[Path],
     meta_path: Path,
     manifest_out: Path,
     engine: str,
 ) -> None:
-    """Copy the finished outputs into the published folder, each by an atomic rename, then
-    write the manifest of the build (the hashes of every input and output)."""
+    """Check the finished files and record the build, before anything is published.
+
+    The publication gate scans every public file for identifiers; then the manifest records
+    the hashes of every input and output. A failure here stops the run with the published
+    folder as it was (Snakemake removes a failed job's outputs, so this must not be the
+    publishing job itself).
+    """
+    from auditrap.gate import scan
     from auditrap.provenance import build_manifest, write_manifest
 
-    # The manifest is made from the finished files before anything published is replaced, so
-    # that a problem here leaves the published folder as it was.
+    public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
+    findings = scan(public)
+    if findings:
+        raise StageError(
+            f"The public edition of '{audit_id}' contains what look like identifiers, so "
+            "nothing was published:\n"
+            + "\n".join(f"  - {f.file}: {f.kind} ({f.text})" for f in findings)
+            + "\nRemove them from the narrative or the data and run the report again."
+        )
     root = Path.cwd()
-    output_dir = Path(manifest_out).parent
     manifest = build_manifest(
         audit_id=audit_id,
         root=root,
         inputs=[Path(p) for p in inputs],
-        outputs={Path(t).relative_to(output_dir).as_posix(): Path(s) for s, t in files.items()},
+        outputs={name: Path(path) for path, name in files.items()},
         audit_meta=json.loads(Path(meta_path).read_text(encoding="utf-8")),
         engine=engine,
         lock_file=root / "requirements.lock",
     )
-    for source, target in files.items():
-        _replace(Path(source).read_bytes(), Path(target))
-    partial = Path(manifest_out).with_name(f".{Path(manifest_out).name}.partial")
-    write_manifest(manifest, partial)
-    os.replace(partial, manifest_out)
-    log.info("Published %d files and the manifest.", len(files))
+    write_manifest(manifest, Path(manifest_out))
+    log.info("Checked %d public files; recorded the build.", len(public))
+
+
+def publish_stage(*, files: Mapping[Path, str], output_dir: Path) -> None:
+    """Copy the checked, recorded files into the published folder, each by an atomic rename.
+    Nothing here can fail for a reason of the data: that was all checked before."""
+    for source, name in files.items():
+        _replace(Path(source).read_bytes(), Path(output_dir) / name)
+    log.info("Published %d files.", len(files))
 
 
 def _replace(data: bytes, target: Path) -> None:

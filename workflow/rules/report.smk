@@ -79,7 +79,7 @@ rule render_report:
         "../../scripts/render_report.py"
 
 
-rule publish_report:
+rule record_build:
     input:
         code=PACKAGE,
         html=rules.render_report.output.html,
@@ -94,6 +94,32 @@ rule publish_report:
         sources=get_audit_sources,
         config_files=CONFIG_FILES,
         meta=rules.validate_audit.output.meta,
+    output:
+        manifest=PROCESSED / "{audit_id}" / "manifest.json",
+    log:
+        "logs/{audit_id}/record_build.log",
+    conda:
+        "../../environment.yml"
+    params:
+        engine=config["engine"],
+    script:
+        "../../scripts/record_build.py"
+
+
+rule publish_report:
+    input:
+        code=PACKAGE,
+        manifest=rules.record_build.output.manifest,
+        html=rules.render_report.output.html,
+        pdf=rules.render_report.output.pdf,
+        internal_html=rules.render_report.output.internal_html,
+        internal_pdf=rules.render_report.output.internal_pdf,
+        case_grades=rules.aggregate_grades.output.case_grades,
+        theme_tags=rules.tag_themes.output.tags,
+        tables=rules.aggregate_grades.output.tables,
+        theme_counts=rules.tag_themes.output.counts,
+        lineage=rules.trace_lineage.output.lineage,
+        sources=get_audit_sources,
     output:
         manifest=OUTPUT / "{audit_id}" / "manifest.json",
         html=OUTPUT / "{audit_id}" / "{audit_id}.html",
@@ -110,8 +136,6 @@ rule publish_report:
         "logs/{audit_id}/publish_report.log",
     conda:
         "../../environment.yml"
-    params:
-        engine=config["engine"],
     script:
         "../../scripts/publish_report.py"
 
