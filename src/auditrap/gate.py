@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-_NHS = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.])")
+# Not inside a longer word or number (a full stop ending the sentence is fine).
+_NHS = re.compile(r"(?<!\w)(?<!\d\.)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\w|\.\d)")
 _PATTERNS = {
     "a date of birth": re.compile(
         r"\b(?:DOB|D\.O\.B\.?|date of birth|born)\b[:\s]*(?:on\s+)?"
@@ -24,7 +25,7 @@ _PATTERNS = {
     ),
     "a UK postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b"),
     "an e-mail address": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
-    "a phone number": re.compile(r"(?<![\w.])(?:\+44\s?|0)(?:\d\s?){9,10}(?![\w.])"),
+    "a phone number": re.compile(r"(?<!\w)(?<!\d\.)(?:\+44\s?|0)(?:\d\s?){9,10}(?!\w|\.\d)"),
 }
 
 
