@@ -6,12 +6,13 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 from pypdf import PdfReader
+
+from auditrap.gate import public_text
 
 from conftest import FIXTURE_AUDIT, ROOT, SAMPLE_AUDIT
 
@@ -57,34 +58,13 @@ def snakemake(workspace: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text (pypdf, so that the tests need no system tools)."""
-    reader = PdfReader(path)
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script"):
-            self.skip += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("style", "script"):
-            self.skip -= 1
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
+    """The PDF's text (pypdf, so that the tests need no system tools), spaces folded."""
+    return re.sub(r"\s+", " ", public_text(path))
 
 
 def html_text(path: Path) -> str:
-    parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return re.sub(r"\s+", " ", " ".join(parser.parts))
+    """What a reader of the web page sees (text, alt text, labels), spaces folded."""
+    return re.sub(r"\s+", " ", public_text(path))
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,7 @@ class _Text(HTMLParser):
 
 
 def public_text(path: Path) -> str:
-    """The text a reader of one public file can see."""
+    """The text a reader of one public file can see (HTML text and alt text, PDF text, CSV)."""
     if path.suffix == ".html":
         parser = _Text()
         parser.feed(path.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ import hashlib
 import json
 import platform
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -225,11 +225,3 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
             else:
                 results.append(("identical", f"output {name}"))
         return results
-
-
-def outputs_of(report_dir: Path, exclude: Sequence[str] = (MANIFEST,)) -> list[Path]:
-    return sorted(
-        p
-        for p in report_dir.rglob("*")
-        if p.is_file() and p.name not in exclude and not p.name.startswith(".")
-    )
