@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CORES ?= 2
 SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --printshellcmds
 
-.PHONY: report test lint format clean setup
+.PHONY: report test lint format clean setup lock
 
 # Build every audit, then put Snakemake's own report of the run (rule code, parameters,
 # runtimes) into each audit's internal edition.
@@ -51,6 +51,13 @@ $(STAMP): requirements.lock pyproject.toml
 # Remove everything the pipeline derived (the raw data is never touched).
 clean:
 	rm -rf data/processed report/_output logs .snakemake
+
+# Re-pin every dependency (the package's, the tests' and the cluster executors') after a
+# change to pyproject.toml, then regenerate environment.yml.
+lock:
+	uv pip compile pyproject.toml --extra test --extra cluster --python-version 3.11 \
+		--generate-hashes --quiet -o requirements.lock
+	rm -f environment.yml && $(MAKE) environment.yml
 
 # environment.yml carries the lock file's pins for people who use conda.
 environment.yml: requirements.lock
