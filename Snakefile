@@ -12,6 +12,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/themes.smk"
+include: "workflow/rules/disclosure.smk"
 include: "workflow/rules/charts.smk"
 include: "workflow/rules/report.smk"
 

@@ -11,4 +11,6 @@ run_stage(
     meta_path=snakemake.input.meta,  # noqa: F821
     manifest_out=snakemake.output.manifest,  # noqa: F821
     engine=snakemake.params.engine,  # noqa: F821
+    disclosure_path=snakemake.input.disclosure,  # noqa: F821
+    names_path=snakemake.input.names[0] if snakemake.input.names else None,  # noqa: F821
 )

@@ -15,4 +15,5 @@ run_stage(
     charts_json=snakemake.output.charts,  # noqa: F821
     palette=snakemake.params.palette,  # noqa: F821
     fonts_dir=snakemake.params.fonts_dir,  # noqa: F821
+    disclosure_path=snakemake.input.disclosure,  # noqa: F821
 )

@@ -16,6 +16,7 @@ run_stage(
     html_out=snakemake.output.html,  # noqa: F821
     pdf_out=snakemake.output.pdf,  # noqa: F821
     engine=snakemake.params.engine,  # noqa: F821
+    accessibility=dict(snakemake.params.accessibility),  # noqa: F821
     sources=list(snakemake.input.sources),  # noqa: F821
     internal={
         "build_dir": snakemake.params.internal_build_dir,  # noqa: F821

@@ -11,4 +11,5 @@ run_stage(
     processed_dir=Path(snakemake.input.cases).parent,  # noqa: F821
     audit_dir=snakemake.params.audit_dir,  # noqa: F821
     out=snakemake.output.lineage,  # noqa: F821
+    public_out=snakemake.output.public_lineage,  # noqa: F821
 )

@@ -11,4 +11,6 @@ run_stage(
     report_dir=snakemake.params.report_dir,  # noqa: F821
     grade_aliases=snakemake.params.grade_aliases,  # noqa: F821
     ignored_columns=snakemake.params.ignored_columns,  # noqa: F821
+    names_path=snakemake.input.names[0] if snakemake.input.names else None,  # noqa: F821
+    redactions_out=snakemake.output.redactions,  # noqa: F821
 )

@@ -7,6 +7,6 @@ run_stage(
     variables_stage,
     meta_path=snakemake.input.meta,  # noqa: F821
     tables=list(snakemake.input.tables),  # noqa: F821
-    theme_counts_path=snakemake.input.theme_counts,  # noqa: F821
+    disclosure_path=snakemake.input.disclosure,  # noqa: F821
     out=snakemake.output.variables,  # noqa: F821
 )

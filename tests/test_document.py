@@ -148,6 +148,45 @@ def test_build_folder_holds_what_quarto_needs(variables, tmp_path):
         assert (build / name).is_file(), name
 
 
+def test_the_accessibility_contact_joins_the_variables_as_text(variables, tmp_path):
+    import yaml
+
+    contact = "https://www.example.org/contact *not* {{< include x >}}"
+    qmd = assemble(
+        tmp_path / "build",
+        report_dir=ROOT / "report",
+        variables=variables,
+        narrative_files=[],
+        figure_files=[],
+        theme_titles={"step-down": "Step down"},
+        charts=CHARTS,
+        accessibility={"contact": contact},
+    )
+    written = yaml.safe_load((qmd.parent / "_variables.yml").read_text())
+    assert written["accessibility"] == {"contact": contact}  # escaped where it is shown
+    assert written["cases"] == variables["cases"]
+    source = (ROOT / "report" / "report.qmd").read_text()
+    assert "## Accessibility\n" in source
+    assert source.count("{{< var accessibility.contact >}}") == 2
+
+
+def test_the_accessibility_contact_defaults_in_the_config_schema():
+    from snakemake.utils import validate
+
+    schema = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    config = {"audits": ["nai-2018"]}
+    validate(config, schema, set_default=True)
+    contact = config["accessibility"]["contact"]
+    assert "website" in contact
+    given = {"audits": ["nai-2018"], "accessibility": {}}
+    validate(given, schema, set_default=True)
+    assert given["accessibility"]["contact"] == contact
+    # The default is published: the gate must find nothing in it.
+    from auditrap.gate import scan_text
+
+    assert scan_text(contact, "config.yaml") == []
+
+
 def test_ordinals():
     assert [ordinal(n) for n in (1, 4, 21, 22, 113)] == ["first", "fourth", "21st", "22nd", "113th"]
 

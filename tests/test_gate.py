@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from auditrap.gate import nhs_number_is_valid, scan_text
+from auditrap.gate import Finding, nhs_number_is_valid, scan, scan_text
+
+NAMES = ["Sarah Jane Whitfield", "Kayleigh-Ann O'Brien"]
 
 
 @pytest.mark.parametrize(
@@ -12,16 +14,26 @@ from auditrap.gate import nhs_number_is_valid, scan_text
     [
         ("NHS number 943 476 5919.", "an NHS number"),
         ("ref 9434765919", "an NHS number"),
+        ("NHS 999-526-0182, seen", "an NHS number"),
         ("DOB: 12/03/2015", "a date of birth"),
         ("born 3 March 2015", "a date of birth"),
+        ("dob 5/6/2017 given", "a date of birth"),
+        ("Date of birth recorded as 2015-03-12", "a date of birth"),
         ("living at LA1 4XY with mother", "a UK postcode"),
+        ("moved to pr1 9ab", "a UK postcode"),
         ("ring 07700 900123", "a phone number"),
         ("ring +44 1632 960123", "a phone number"),
+        ("ring (01632) 960123", "a phone number"),
+        ("ring +44 (0)1632 960789", "a phone number"),
         ("write to someone@example.org", "an e-mail address"),
+        ("Thanks to Sarah for her help", "a listed name"),
+        ("the WHITFIELD family", "a listed name"),
+        ("Kayleigh's school", "a listed name"),
+        ("Ms O’Brien", "a listed name"),
     ],
 )
 def test_identifiers_are_found(text, kind):
-    assert kind in {f.kind for f in scan_text(text, "x.html")}
+    assert kind in {f.kind for f in scan_text(text, "x.html", NAMES)}
 
 
 @pytest.mark.parametrize(
@@ -33,10 +45,43 @@ def test_identifiers_are_found(text, kind):
         "grades.requires-improvement.count 6",
         "00c8ce5c1d6912d42fa6f909ab03df5a89675bb1bb26915b6148d4b127c53b14",
         "data/grade_distribution.csv returns.csv,2;3;4",
+        "The strategy meeting on 14/05/2018 at 10:30; 75% within 24 hours; Section 47.",
+        "Mum ([name]) gave [date of birth] and [NHS number]; [postcode], [phone number].",
+        "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15",
+        "Multi-agency working: Children's Social Care, Police, Health Visiting, GP.",
+        "Annual planning at Brienz; the Annex.",
     ],
 )
 def test_ordinary_report_text_passes(text):
-    assert scan_text(text, "x.html") == []
+    assert scan_text(text, "x.html", NAMES) == []
+
+
+def test_a_finding_says_where_it_is_and_masks_a_listed_name():
+    text = "Introduction\nSee Sarah Whitfield.\nCall 07700 900123."
+    assert scan_text(text, "report.html", NAMES) == [
+        Finding("report.html", "a listed name", "S… W…", 2),
+        Finding("report.html", "a phone number", "07700 900123", 3),
+    ]
+    finding = scan_text(text, "report.html", NAMES)[1]
+    assert str(finding) == "report.html, line 3: a phone number (07700 900123)"
+    assert finding.masked == "…123"
+
+
+def test_without_a_name_list_names_pass():
+    assert scan_text("Thanks to Sarah Whitfield", "x.html") == []
+
+
+def test_scan_reads_each_public_file(tmp_path):
+    html = tmp_path / "a.html"
+    html.write_text(
+        '<html><head><style>.x{content:"07700 900123"}</style></head>'
+        '<body><p>Fine.</p><img alt="Sarah at home"></body></html>',
+        encoding="utf-8",
+    )
+    table = tmp_path / "t.csv"
+    table.write_text("grade,count\nGood,5\n", encoding="utf-8")
+    findings = scan([(html, "a.html"), (table, "data/t.csv")], NAMES)
+    assert [(f.file, f.kind) for f in findings] == [("a.html", "a listed name")]
 
 
 def test_nhs_check_digit():

@@ -373,8 +373,12 @@ def test_html_tables_have_headers_caption_and_a_scroll_region(rendered):
         'aria-label="Cases audited and share graded good or better, by agency">'
     ) in html
     assert "<caption>Cases audited and share graded good or better, by agency</caption>" in html
-    assert len(re.findall(r"<th[ >]", html)) == 3
     assert "<thead>" in html
+    # Column headers, and the first column as row headers (row-headers.lua).
+    assert len(re.findall(r'<th [^>]*scope="col"', html)) == 3
+    assert len(re.findall(r'<th [^>]*scope="row"', html)) == 4
+    assert re.search(r'<th [^>]*scope="row">Police</th>', html)
+    assert len(re.findall(r"<th[ >]", html)) == 7
 
 
 def test_html_shows_variables_and_free_text_literally(rendered):
@@ -541,6 +545,45 @@ def _qdf(pdf: Path) -> bytes:
         check=False,
     )
     return out.read_bytes()
+
+
+CALLOUT_TITLE = 'Not *bold* <b>x</b> #read("/etc/passwd") "q" \\ ])'
+
+
+def test_callouts_are_boxed_notes_with_their_title_as_text(tmp_path):
+    build = make_build(tmp_path)
+    title = CALLOUT_TITLE.replace("\\", "\\\\").replace('"', '\\"')
+    (build / "report.qmd").write_text(
+        "---\ntitle: Callouts\n---\n\n## One\n\n"
+        f'::: {{.callout-warning title="{title}"}}\nThe **body** of the note.\n:::\n\n'
+        "::: callout-note\nNo title given.\n:::\n"
+    )
+    html, pdf = render(build, tmp_path / "out")
+    page = html.read_text()
+    assert (
+        '<div class="callout callout-warning" role="note" aria-labelledby="callout-1-title">'
+        in page
+    )
+    assert '<div id="callout-1-title" class="callout-title">' in page
+    assert "Not *bold* &lt;b&gt;x&lt;/b&gt; #read(&quot;/etc/passwd&quot;)" in page
+    assert "<p>The <strong>body</strong> of the note.</p>" in page
+    assert '<div id="callout-2-title" class="callout-title">\nNote\n</div>' in page
+    assert "title=" not in page.split("<body>", 1)[1]  # no tooltip left over
+    typ = (build / "report.typ").read_text()
+    assert (
+        '#callout(kind: "warning", title: "Not *bold* <b>x</b> #read(\\"/etc/passwd\\") '
+        '\\"q\\" \\\\ ])", body: [' in typ
+    )
+    assert '#callout(kind: "note", title: "Note", body: [' in typ
+    text = pypdf_text(pdf)
+    assert squash(CALLOUT_TITLE) in squash(text)
+    assert "The body of the note." in text
+
+
+def pypdf_text(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
 
 
 def test_typst_alt_text_and_captions_are_escaped(tmp_path):

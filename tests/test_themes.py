@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from auditrap.themes import (
     TaxonomyError,
+    Theme,
     load_taxonomy,
+    match_sentences,
     split_sentences,
     tag_returns,
+    tag_sentences,
     theme_counts,
 )
 
@@ -124,3 +129,52 @@ def test_bad_taxonomy_is_explained(tmp_path, text, phrase):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TaxonomyError, match=phrase):
         load_taxonomy(path)
+
+
+def reference_match(sentence: str, theme) -> bool:
+    """The taxonomy's meaning, spelled out with Python's re: what the fast matcher must equal."""
+
+    def found(pattern: str) -> bool:
+        return re.search(pattern, sentence, re.IGNORECASE) is not None
+
+    hit = any(all(found(p) for p in rule) for rule in theme.rules)
+    return hit and not any(found(p) for p in theme.exclude)
+
+
+TRICKY_SENTENCES = [
+    "The GP wasn’t told until the following Monday.",  # a curly apostrophe
+    "Café staff told the practice the same day.",  # a letter outside ASCII
+    "The\u00a0GP was informed the same day.",  # a no-break space: Python's \s, not RE2's
+    "The ſtrategy discussion was held the same day.",  # long s folds to s in Python's re
+    "The GP\vwas told.",
+    "Records: [:alpha:] and {,3} and ] and |.",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        ["(?<!good )practice (was|were) told|gp"],
+        [r"\bthe\s+gp\b", r"^(?!.*monday).*told"],
+        [r"caf\w", r"st{,3}aff"],
+        ["[:alpha:]", r"[]x]|\{,3\}"],
+        ["(?i)strategy|GP", "(?:a|b)|(c)"],
+        [r"\w+ was informed", r"ſtrategy|K"],
+    ],
+)
+def test_fast_matching_means_what_pythons_re_means(patterns):
+    theme = Theme("t", "T", "", tuple((p,) for p in patterns), ())
+    sentences = TRICKY_SENTENCES + [s for s in TRICKY_SENTENCES if s]
+    found = match_sentences(pd.Series(sentences), theme)
+    assert list(found) == [reference_match(s, theme) for s in sentences]
+
+
+def test_fast_matching_equals_pythons_re_on_every_labelled_sentence(taxonomy):
+    sentences = []
+    for path in sorted((ROOT / "tests" / "data").glob("theme_sentences_*.csv")):
+        sentences += pd.read_csv(path)["sentence"].astype(str).tolist()
+    sentences += TRICKY_SENTENCES
+    found = tag_sentences(sentences, taxonomy)
+    expected = [{t.id for t in taxonomy.themes if reference_match(s, t)} for s in sentences]
+    assert found == expected

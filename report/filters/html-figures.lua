@@ -13,7 +13,8 @@ html-figures.lua: accessible, self-contained figures and tables in the HTML repo
 * Other images (PNG, JPEG...) are put into pandoc's media bag so that --embed-resources
   embeds them even when pandoc runs with --sandbox.
 * Tables are wrapped in a focusable, labelled region that scrolls sideways on its own,
-  so the page itself reflows at 320 CSS px without horizontal scrolling.
+  so the page itself reflows at 320 CSS px without horizontal scrolling. A column of long
+  text keeps a readable width there (class wide-text, styles.css).
 ]]
 
 local stringify = pandoc.utils.stringify
@@ -168,7 +169,36 @@ function Image(img)
   return img
 end
 
+-- A column of long text (given at least this share of the width, as document.py gives
+-- free text) keeps a readable width on a narrow screen: the table scrolls in its region
+-- rather than squeezing that column to a word per line.
+local WIDE_TEXT = 0.35
+
+local function mark_wide_text(tbl)
+  local wide = {}
+  for i, spec in ipairs(tbl.colspecs) do
+    local width = spec[2] or spec.width
+    if i > 1 and type(width) == "number" and width >= WIDE_TEXT then
+      wide[i] = true
+    end
+  end
+  local function mark_rows(rows)
+    for _, row in ipairs(rows) do
+      for i, cell in ipairs(row.cells) do
+        if wide[i] then
+          cell.classes:insert("wide-text")
+        end
+      end
+    end
+  end
+  mark_rows(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do
+    mark_rows(body.body)
+  end
+end
+
 function Table(tbl)
+  mark_wide_text(tbl)
   local caption = squash(stringify(tbl.caption.long))
   local label = caption ~= "" and caption or "Table"
   -- A list of pairs, not a Lua table: attribute order must not vary between runs.

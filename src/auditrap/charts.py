@@ -10,6 +10,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from auditrap.disclosure import shown_sum
 from auditrap.grades import GRADES
 
 #: The UK Analysis Function categorical palette, in its recommended order: adjacent colours
@@ -76,26 +77,57 @@ def _base_config(chart: alt.TopLevelMixin, font: str) -> alt.TopLevelMixin:
     )
 
 
+def _count(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _say(value: int | None, symbol: str) -> str:
+    return symbol if value is None else str(value)
+
+
+def _hidden_note(counts: Sequence[int | None], symbol: str) -> str:
+    if all(c is not None for c in counts):
+        return ""
+    return f" {symbol} marks a count not shown, to protect the children's identities."
+
+
 def grade_distribution_chart(
     distribution: pd.DataFrame,
     *,
     palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
     font: str = FONT_FAMILY,
+    total: int | None = None,
+    symbol: str = "[c]",
 ) -> Chart:
-    """Horizontal bars, one per grade (zeros kept), each labelled with its count."""
-    total = int(distribution["cases"].sum())
-    counts = dict(zip(distribution["grade"], distribution["cases"].astype(int), strict=True))
-    good_or_better = counts.get("Outstanding", 0) + counts.get("Good", 0)
-    title = f"{good_or_better} of {total} cases were graded good or better"
+    """Horizontal bars, one per grade (zeros kept), each labelled with its count. A count
+    hidden by disclosure control (``<NA>``) has no bar and the symbol for its label."""
+    counts = {
+        g: _count(c) for g, c in zip(distribution["grade"], distribution["cases"], strict=True)
+    }
+    if total is None and all(c is not None for c in counts.values()):
+        total = sum(counts.values())
+    good_or_better = shown_sum(counts, ["Outstanding", "Good"], total)
+    if total is None:
+        title = "Ratified grades of the cases"
+    elif good_or_better is None:
+        title = f"Ratified grades of {_plural(total, 'case')}"
+    else:
+        title = f"{good_or_better} of {total} cases were graded good or better"
     alt_text = (
-        f"Bar chart of the ratified grades of {_plural(total, 'case')}: "
-        + ", ".join(f"{g} {counts.get(g, 0)}" for g in GRADES)
+        "Bar chart of the ratified grades of "
+        + (_plural(total, "case") if total is not None else "the cases")
+        + ": "
+        + ", ".join(f"{g} {_say(counts.get(g, 0), symbol)}" for g in GRADES)
         + "."
+        + _hidden_note(list(counts.values()), symbol)
     )
-    data = distribution.assign(label=distribution["cases"].astype(int).astype(str))
+    data = distribution.assign(
+        cases=distribution["cases"].astype("Int64").fillna(0).astype(int),
+        label=[_say(c, symbol) for c in counts.values()],
+    )
     scale = alt.Scale(domain=list(GRADES), range=list(palette))
     y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=220))
-    x = _count_axis(int(distribution["cases"].max()) if len(distribution) else 0)
+    x = _count_axis(int(data["cases"].max()) if len(data) else 0)
     bars = (
         alt.Chart(data)
         .mark_bar(height=28)
@@ -128,30 +160,45 @@ def grades_by_area_chart(
     palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
     font: str = FONT_FAMILY,
     columns: int = 3,
+    totals: Mapping[str, int | None] | None = None,
+    symbol: str = "[c]",
 ) -> Chart:
-    """Small multiples: one panel per area with a labelled bar per grade."""
+    """Small multiples: one panel per area with a labelled bar per grade. A count hidden by
+    disclosure control (``<NA>``) has no bar and the symbol for its label."""
     areas = list(dict.fromkeys(by_area["area"]))
     per_area = []
     for area in areas:
         part = by_area[by_area["area"] == area]
-        counts = dict(zip(part["grade"], part["cases"].astype(int), strict=True))
-        per_area.append((area, counts))
-    best = [(a, c.get("Outstanding", 0) + c.get("Good", 0), sum(c.values())) for a, c in per_area]
+        counts = {g: _count(c) for g, c in zip(part["grade"], part["cases"], strict=True)}
+        total = (totals or {}).get(str(area))
+        if totals is None or str(area) not in totals:
+            total = sum(counts.values()) if all(c is not None for c in counts.values()) else None
+        per_area.append((area, counts, total))
+    best = [(a, shown_sum(c, ["Outstanding", "Good"], t), t) for a, c, t in per_area]
     title = "Cases graded good or better, by area: " + "; ".join(
         f"{a} {g} of {t}" for a, g, t in best
     )
-    if len(title) > 90:
+    if len(title) > 90 or any(g is None or t is None for _, g, t in best):
         title = f"Ratified grades by audit area ({len(areas)} areas)"
-    alt_text = "Bar charts of ratified grades in each audit area. " + " ".join(
-        f"{area}, {_plural(sum(c.values()), 'case')}: "
-        + ", ".join(f"{g} {c.get(g, 0)}" for g in GRADES)
-        + "."
-        for area, c in per_area
+    alt_text = (
+        "Bar charts of ratified grades in each audit area. "
+        + " ".join(
+            f"{area}, "
+            + (_plural(t, "case") if t is not None else f"{symbol} cases")
+            + ": "
+            + ", ".join(f"{g} {_say(c.get(g, 0), symbol)}" for g in GRADES)
+            + "."
+            for area, c, t in per_area
+        )
+        + _hidden_note([v for _, c, _ in per_area for v in c.values()], symbol)
     )
-    data = by_area.assign(label=by_area["cases"].astype(int).astype(str))
+    data = by_area.assign(
+        cases=by_area["cases"].astype("Int64").fillna(0).astype(int),
+        label=[_say(_count(c), symbol) for c in by_area["cases"]],
+    )
     scale = alt.Scale(domain=list(GRADES), range=list(palette))
     y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=200))
-    x = _count_axis(int(by_area["cases"].max()) if len(by_area) else 0)
+    x = _count_axis(int(data["cases"].max()) if len(data) else 0)
     bars = (
         alt.Chart()
         .mark_bar(height=20)
@@ -227,9 +274,26 @@ def _accessible_svg(svg: str, chart: Chart) -> str:
     return tag + inner + svg[head.end() :]
 
 
-def build_charts(tables: Mapping[str, pd.DataFrame], palette: Sequence[str]) -> list[Chart]:
-    """The report's charts, from its aggregate tables."""
+def build_charts(
+    tables: Mapping[str, pd.DataFrame],
+    palette: Sequence[str],
+    disclosure: Mapping | None = None,
+) -> list[Chart]:
+    """The report's charts, from its published tables and the disclosure summary (the
+    published totals and the symbol of a hidden count)."""
+    totals = (disclosure or {}).get("totals", {})
+    symbol = (disclosure or {}).get("policy", {}).get("symbol", "[c]")
     return [
-        grade_distribution_chart(tables["grade_distribution"], palette=palette),
-        grades_by_area_chart(tables["grades_by_area"], palette=palette),
+        grade_distribution_chart(
+            tables["grade_distribution"],
+            palette=palette,
+            total=totals.get("grade_distribution", {}).get(""),
+            symbol=symbol,
+        ),
+        grades_by_area_chart(
+            tables["grades_by_area"],
+            palette=palette,
+            totals=totals.get("grades_by_area"),
+            symbol=symbol,
+        ),
     ]

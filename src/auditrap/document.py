@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
-from auditrap.lineage import numbers
+from auditrap.lineage import hidden_symbol, numbers
 from auditrap.render.markdown import escape_markdown
 from auditrap.tables import PUBLISHED_TABLES
 
@@ -59,7 +59,7 @@ def var(key: str) -> str:
 def to_be_written(path: str) -> str:
     return (
         '::: {.callout-warning title="To be written"}\n'
-        f"**To be written.** The analyst has not written this part yet. Add it as "
+        "The analyst has not written this part yet. Add it as "
         f"`{path}` in the audit's folder and run the report again.\n"
         ":::\n"
     )
@@ -112,6 +112,22 @@ def figure(chart: Mapping[str, str], file: str, ident: str, caption: str) -> str
     return f'![{escape_markdown(caption)}]({file}){{#{ident} fig-alt="{alt}"}}\n'
 
 
+def percent_sign(value: Any) -> str:
+    """The % after a percentage; none after the symbol of a hidden one."""
+    return "%" if isinstance(value, int | float) else ""
+
+
+def hidden_note(variables: Mapping[str, Any], subtree: str) -> str:
+    """A note under a table with hidden counts, saying what the symbol means."""
+    symbol = hidden_symbol(variables)
+    if symbol is None or not any(v == symbol for _, v in numbers(variables[subtree], hidden=symbol)):
+        return ""
+    return (
+        f"\n{escape_markdown(symbol)} marks a count that is not shown, because so small a number "
+        "could help someone identify a child (see Small numbers in the appendix on method and data).\n"
+    )
+
+
 def counted(variables: Mapping[str, Any], key: str, one: str, many: str) -> str:
     """``{{< var key >}}`` followed by the noun that agrees with its value."""
     value: Any = variables
@@ -131,6 +147,7 @@ def generated_parts(
     ``charts`` gives each chart's headline title and alt text (``charts.json``).
     """
     parts: dict[str, str] = {}
+    symbol = hidden_symbol(variables)
 
     def n(key: str, one: str, many: str) -> str:
         return counted(variables, key, one, many)
@@ -164,7 +181,11 @@ def generated_parts(
             "ratified at a multi-agency meeting and are not counted in the grades below.\n\n"
         )
     grade_rows = [
-        [escape_markdown(g), var(f"grades.{slug(g)}.count"), var(f"grades.{slug(g)}.percent") + "%"]
+        [
+            escape_markdown(g),
+            var(f"grades.{slug(g)}.count"),
+            var(f"grades.{slug(g)}.percent") + percent_sign(variables["grades"][slug(g)]["percent"]),
+        ]
         for g in GRADES
     ]
     parts["grade-distribution.md"] = (
@@ -181,6 +202,7 @@ def generated_parts(
             grade_rows,
             f"Ratified grades of the {var('cases.ratified')} cases",
         )
+        + hidden_note(variables, "grades")
     )
 
     area_rows = []
@@ -199,6 +221,7 @@ def generated_parts(
         )
         + "\n"
         + table(["Area", *GRADES, "Total"], area_rows, "Ratified grades by audit area")
+        + hidden_note(variables, "areas")
     )
 
     actions = variables["actions"]
@@ -296,6 +319,10 @@ def generated_parts(
             "recognised across audits; a theme counts when a return speaks of it, whether as a "
             "strength or a concern. The counts say how many returns, cases and agencies spoke of "
             "each theme. The analyst then reads the matching sentences and writes each finding.\n",
+            "### Small numbers\n",
+            escape_markdown(variables.get("disclosure", {}).get("statement", ""))
+            or "No count in this report is suppressed or rounded.",
+            "",
             "### Data tables\n",
             "The tables behind every chart and number of this report are published beside it as "
             "CSV files, grades by their labels:\n",
@@ -309,7 +336,7 @@ def generated_parts(
             "its id.\n",
             table(
                 ["Id", "Value"],
-                [[f"`{key}`", var(key)] for key, _ in numbers(variables)],
+                [[f"`{key}`", var(key)] for key, _ in numbers(variables, hidden=symbol)],
                 "Every number in this report, by id",
                 widths=[60, 12],
             ),
@@ -509,11 +536,14 @@ def assemble(
     charts: Mapping[str, Mapping[str, str]],
     internal: str | None = None,
     provenance: str = "",
+    accessibility: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``.
 
     ``internal`` is the case-level appendix of the internal edition; the public edition
     (None) gets an empty appendix file, so that the same document serves both.
+    ``accessibility`` (the ``accessibility`` block of config.yaml) joins the variables as
+    ``accessibility.contact``: like every variable it is text, escaped where it is shown.
     """
     if build_dir.exists():
         shutil.rmtree(build_dir)
@@ -529,14 +559,15 @@ def assemble(
     for path in figure_files:
         shutil.copyfile(path, build_dir / "figures" / path.name)
     narrative = {p.stem for p in narrative_files}
-    numeric = {key for key, _ in numbers(variables)}
+    numeric = {key for key, _ in numbers(variables, hidden=hidden_symbol(variables))}
     for path in (build_dir / "narrative").glob("*.md"):
         path.write_text(mark_numbers(path.read_text(encoding="utf-8"), numeric), encoding="utf-8")
     for name, text in generated_parts(variables, narrative, theme_titles, charts).items():
         (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
     (build_dir / "_generated" / "provenance.md").write_text(provenance, encoding="utf-8")
-    _write_yaml(build_dir / "_variables.yml", variables)
+    shown = {**variables, "accessibility": dict(accessibility)} if accessibility else variables
+    _write_yaml(build_dir / "_variables.yml", shown)
     _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))
     return build_dir / "report.qmd"
 

@@ -3,56 +3,78 @@
 It runs last, on the finished public files (the web page's text, the PDF's text, every CSV),
 before anything is published, and looks for the identifiers that could name a child or a
 family: NHS numbers (ten digits with a valid check digit, spaced or not), dates next to
-"DOB" or "born", UK postcodes, phone numbers and e-mail addresses. Any hit stops the run,
-naming the file and what was found, and nothing is published.
+"DOB" or "born", UK postcodes, phone numbers, e-mail addresses, and the names on the audit's
+name list (each full name and each part of it). Any hit stops the run, naming the file, the
+line of its text and what was found, and nothing is published. The patterns are the ones
+redaction uses (`auditrap.redact`), so the gate checks exactly what redaction promised.
+
+A listed name is shown only by its initials ("S… W…"): the build log names the file, the
+line and the kind, which is enough to find it, without copying the name list into logs.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-# Not inside a longer word or number (a full stop ending the sentence is fine).
-_NHS = re.compile(r"(?<!\w)(?<!\d\.)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\w|\.\d)")
-_PATTERNS = {
-    "a date of birth": re.compile(
-        r"\b(?:DOB|D\.O\.B\.?|date of birth|born)\b[:\s]*(?:on\s+)?"
-        r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})",
-        re.IGNORECASE,
-    ),
-    "a UK postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b"),
-    "an e-mail address": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
-    "a phone number": re.compile(r"(?<!\w)(?<!\d\.)(?:\+44\s?|0)(?:\d\s?){9,10}(?!\w|\.\d)"),
-}
+from auditrap.redact import GATE_KINDS, KINDS, find_identifiers, nhs_number_is_valid
+
+__all__ = ["Finding", "mask", "nhs_number_is_valid", "public_text", "scan", "scan_text"]
 
 
 @dataclass(frozen=True)
 class Finding:
+    """An identifier found in a public file.
+
+    `text` is what was found, except a listed name, which is masked (see `mask`); `line` is
+    the line of the file's public text it is on (1 for the first).
+    """
+
     file: str
     kind: str
     text: str
+    line: int = 1
+
+    @property
+    def masked(self) -> str:
+        """`text` masked (see `mask`), for a log that others may read."""
+        return mask(self.text, self.kind)
+
+    def __str__(self) -> str:
+        return f"{self.file}, line {self.line}: {self.kind} ({self.text})"
 
 
-def nhs_number_is_valid(digits: str) -> bool:
-    """The NHS number check digit (modulus 11)."""
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])
+def mask(text: str, kind: str) -> str:
+    """A form of a found identifier that helps find it without repeating it.
+
+    A name keeps its initials ("S… W…"); an NHS number or a phone number keeps its last
+    three digits; an e-mail address keeps its domain; a postcode its outward code; a date
+    its year.
+    """
+    if kind in (KINDS["listed_name"].description, KINDS["unlisted_name"].description):
+        return " ".join(word[0] + "…" for word in text.split())
+    if kind in (KINDS["nhs"].description, KINDS["phone"].description):
+        return "…" + "".join(ch for ch in text if ch.isdigit())[-3:]
+    if kind == KINDS["email"].description:
+        return "…@" + text.rpartition("@")[2]
+    if kind == KINDS["postcode"].description:
+        return text.split()[0] + " …" if " " in text.strip() else text[:-3] + "…"
+    words = text.replace("/", " ").replace("-", " ").replace(".", " ").split()
+    return "…" + (words[-1] if words and words[-1].isdigit() else "")
 
 
-def scan_text(text: str, file: str) -> list[Finding]:
+def scan_text(text: str, file: str, names: Sequence[str] = ()) -> list[Finding]:
+    """Every identifier in one file's public text: the patterns, and the listed `names`."""
     findings = []
-    for match in _NHS.finditer(text):
-        if nhs_number_is_valid("".join(match.groups())):
-            findings.append(Finding(file, "an NHS number", match.group(0)))
-    for kind, pattern in _PATTERNS.items():
-        findings += [Finding(file, kind, m.group(0)) for m in pattern.finditer(text)]
+    for found in find_identifiers(text, names, GATE_KINDS):
+        kind = KINDS[found.kind].description
+        value = text[found.start : found.end]
+        if found.kind == "listed_name":
+            value = mask(value, kind)
+        line = text.count("\n", 0, found.start) + 1
+        findings.append(Finding(file, kind, value, line))
     return findings
 
 
@@ -90,9 +112,9 @@ def public_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def scan(files: Iterable[tuple[Path, str]]) -> list[Finding]:
-    """Scan each (file, name it is published under)."""
+def scan(files: Iterable[tuple[Path, str]], names: Sequence[str] = ()) -> list[Finding]:
+    """Scan each (file, name it is published under) for the patterns and the listed `names`."""
     findings = []
     for path, name in files:
-        findings += scan_text(public_text(Path(path)), name)
+        findings += scan_text(public_text(Path(path)), name, names)
     return findings

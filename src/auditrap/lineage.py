@@ -66,14 +66,31 @@ def with_suggested_grades(cases: pd.DataFrame, case_grades: pd.DataFrame) -> pd.
     return out
 
 
-def numbers(variables: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every numeric variable, by dotted key."""
+def numbers(
+    variables: Mapping[str, Any], prefix: str = "", *, hidden: str | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Every numeric variable, by dotted key; with ``hidden`` (the disclosure symbol), also
+    every count hidden by disclosure control, whose value is that symbol."""
     for key, value in variables.items():
         full = f"{prefix}{key}"
+        if full == "disclosure":  # the policy applied, not a number the report states
+            continue
         if isinstance(value, Mapping):
-            yield from numbers(value, full + ".")
-        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield from numbers(value, full + ".", hidden=hidden)
+        elif _is_number(value) or (hidden is not None and value == hidden):
             yield full, value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def hidden_symbol(variables: Mapping[str, Any]) -> str | None:
+    """The symbol standing for hidden counts, when any count of the report is hidden."""
+    symbol = (variables.get("disclosure") or {}).get("symbol")
+    if symbol is None:
+        return None
+    return symbol if any(v == symbol for _, v in numbers(variables, hidden=symbol)) else None
 
 
 def trace(
@@ -223,7 +240,8 @@ def trace(
             )
 
     records = []
-    for key, value in numbers(variables):
+    symbol = hidden_symbol(variables)
+    for key, value in numbers(variables, hidden=symbol):
         if key.startswith("validation."):  # counted while validating every raw file
             records.append(
                 {
@@ -266,7 +284,7 @@ def trace(
                 {
                     "id": key,
                     "value": value,
-                    "kind": kind,
+                    "kind": "hidden" if value == symbol else kind,
                     "published_table": table,
                     "published_cell": cell,
                     "processed_table": f"{source.table}.parquet",
@@ -277,3 +295,16 @@ def trace(
                 }
             )
     return pd.DataFrame(records, columns=COLUMNS)
+
+
+def public_lineage(lineage: pd.DataFrame, variables: Mapping[str, Any]) -> pd.DataFrame:
+    """The lineage published beside the public edition.
+
+    When disclosure control hid any count, the contributing rows are left out for every
+    number: laid side by side, the row lists of two published numbers (an area's cases and
+    a grade's cases) would give back the count of their overlap, which may be the hidden
+    one. The filters and input hashes stay; the full lineage is in the internal edition.
+    """
+    if hidden_symbol(variables) is None:
+        return lineage
+    return lineage.assign(input_rows="")

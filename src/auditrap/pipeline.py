@@ -54,8 +54,16 @@ def validate_stage(
     report_dir: Path,
     grade_aliases: Mapping[str, str] | None = None,
     ignored_columns: Sequence[str] = (),
+    names_path: Path | None = None,
+    redactions_out: Path | None = None,
 ) -> None:
-    """Validate one audit; write its typed tables, or stop with every problem listed."""
+    """Validate one audit; write its typed tables, or stop with every problem listed.
+
+    The free text of the returns and actions is redacted before it is written (see
+    :mod:`auditrap.redact`): no later stage, and so no edition, ever sees an identifier the
+    patterns or the audit's list of names (``names_path``, kept outside the published folder)
+    recognise. ``redactions_out`` gets how many of each kind were redacted, never what.
+    """
     from auditrap.problems import ERROR, problems_frame, problems_html, summary
     from auditrap.safe_csv import write_csv
     from auditrap.validate import load_audit, write_processed
@@ -75,6 +83,22 @@ def validate_stage(
         message = summary(problems, audit_id=audit_id)
         message += f"\nThe full list is in {report_dir / 'report.html'} and problems.csv."
         raise StageError(message)
+    from auditrap.redact import read_name_list, redact_tables
+
+    names = read_name_list(Path(names_path) if names_path else None)
+    redacted, redactions = redact_tables(
+        {"returns": audit.returns, "actions": audit.actions}, names
+    )
+    audit.returns, audit.actions = redacted["returns"], redacted["actions"]
+    if redactions_out is not None:
+        write_csv(redactions, Path(redactions_out))
+    if len(redactions):
+        log.info(
+            "Redacted from the free text: %s.",
+            ", ".join(
+                f"{n} {kind}" for kind, n in redactions.groupby("kind", sort=False)["redactions"].sum().items()
+            ),
+        )
     write_processed(audit, Path(out_dir))
     log.info(
         "Audit %s is valid: %s.",
@@ -129,6 +153,52 @@ def tag_stage(
     log.info("Tagged %d (return, theme) pairs across %d themes.", len(tags), len(taxonomy.ids))
 
 
+# --- disclosure control ----------------------------------------------------------------------
+
+
+def disclosure_stage(
+    *,
+    tables: Sequence[Path],
+    policy: Mapping[str, Any],
+    tables_out: Sequence[Path],
+    summary_out: Path,
+) -> None:
+    """Hide small counts in the tables to be published (see :mod:`auditrap.disclosure`)."""
+    from pydantic import ValidationError
+
+    from auditrap.disclosure import DisclosurePolicy, protect, published_csv_frame
+    from auditrap.safe_csv import read_csv, write_csv
+
+    try:
+        applied = DisclosurePolicy(**{**policy, "tables": tuple(policy.get("tables", ()))})
+    except ValidationError as exc:
+        raise StageError(f"The disclosure policy in config.yaml cannot be used: {exc}") from None
+    frames = {Path(p).stem: read_csv(Path(p)) for p in tables}
+    protected = protect(frames, applied)
+    for path in tables_out:
+        frame = protected.tables[Path(path).stem]
+        write_csv(published_csv_frame(frame, applied.symbol), Path(path))
+    Path(summary_out).write_text(
+        json.dumps(protected.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    hidden = sum(protected.hidden_cells.values())
+    log.info("Disclosure control: %d counts hidden. %s", hidden, applied.describe())
+
+
+def read_published_tables(paths: Sequence[Path], summary: Path) -> tuple[dict, dict]:
+    """The published tables (hidden counts as ``<NA>``) and the disclosure summary."""
+    from auditrap.disclosure import COUNT_COLUMNS, read_published
+    from auditrap.safe_csv import read_csv
+
+    disclosure = json.loads(Path(summary).read_text(encoding="utf-8"))
+    symbol = disclosure["policy"]["symbol"]
+    frames = {}
+    for path in paths:
+        name = Path(path).stem
+        frames[name] = read_published(read_csv(Path(path)), symbol, COUNT_COLUMNS.get(name, ()))
+    return frames, disclosure
+
+
 # --- charts ----------------------------------------------------------------------------------
 
 
@@ -139,13 +209,13 @@ def charts_stage(
     charts_json: Path,
     palette: Sequence[str],
     fonts_dir: Path,
+    disclosure_path: Path,
 ) -> None:
     from auditrap import charts
-    from auditrap.safe_csv import read_csv
 
-    frames = {name: read_csv(Path(path)) for name, path in tables.items()}
+    frames, disclosure = read_published_tables(list(tables.values()), Path(disclosure_path))
     made = {}
-    for chart in charts.build_charts(frames, palette):
+    for chart in charts.build_charts(frames, palette, disclosure):
         written = charts.render(chart, Path(out_dir), fonts_dir=Path(fonts_dir))
         made[chart.name] = {
             "title": chart.title,
@@ -165,17 +235,17 @@ def variables_stage(
     *,
     meta_path: Path,
     tables: Sequence[Path],
-    theme_counts_path: Path,
+    disclosure_path: Path,
     out: Path,
 ) -> None:
+    """Write the report's variables from the published tables (hidden counts stay hidden)."""
     import yaml
 
-    from auditrap.safe_csv import read_csv
     from auditrap.variables import build_variables
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
-    frames = {Path(p).stem: read_csv(Path(p)) for p in tables}
-    variables = build_variables(meta, frames, read_csv(Path(theme_counts_path)))
+    frames, disclosure = read_published_tables(tables, Path(disclosure_path))
+    variables = build_variables(meta, frames, frames.pop("theme_counts"), disclosure)
     Path(out).write_text(
         "# The numbers and names the report states, computed from the data by auditrap.\n"
         + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100),
@@ -190,17 +260,20 @@ def lineage_stage(
     processed_dir: Path,
     audit_dir: Path,
     out: Path,
+    public_out: Path,
 ) -> None:
-    """Write lineage.csv: for every number of the report, where it came from."""
+    """Write lineage.csv: for every number of the report, where it came from (in full for
+    the internal edition, and as it may be published beside the public one)."""
     import pandas as pd
     import yaml
 
-    from auditrap.lineage import trace
+    from auditrap.lineage import public_lineage, trace
     from auditrap.safe_csv import write_csv
 
     folder = Path(processed_dir)
+    variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
     table = trace(
-        yaml.safe_load(Path(variables_path).read_text(encoding="utf-8")),
+        variables,
         cases=pd.read_parquet(folder / "cases.parquet"),
         returns=pd.read_parquet(folder / "returns.parquet"),
         actions=pd.read_parquet(folder / "actions.parquet"),
@@ -209,6 +282,7 @@ def lineage_stage(
         audit_dir=Path(audit_dir),
     )
     write_csv(table, Path(out))
+    write_csv(public_lineage(table, variables), Path(public_out))
     log.info("Traced %d numbers.", table["id"].nunique())
 
 
@@ -225,12 +299,14 @@ def render_stage(
     html_out: Path,
     pdf_out: Path,
     engine: str,
+    accessibility: Mapping[str, str],
     internal: Mapping[str, Path] | None = None,
     sources: Sequence[Path] = (),
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
     internal outputs), the board's internal edition from the same document. ``sources``
-    are the input files listed, with their hashes, in "How this report was made"."""
+    are the input files listed, with their hashes, in "How this report was made";
+    ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``)."""
     import csv
 
     import yaml
@@ -252,6 +328,7 @@ def render_stage(
         figure_files=[Path(p) for p in figures],
         theme_titles=titles,
         charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
+        accessibility=accessibility,
         provenance=provenance_part(
             meta["audit_id"],
             {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},
@@ -343,7 +420,7 @@ def published_files(inputs: Any, audit_id: str) -> dict[Path, str]:
         "case_grades": "internal/data/case_grades.csv",
         "theme_tags": "internal/data/theme_tags.csv",
         "lineage": "data/lineage.csv",
-        "theme_counts": "data/theme_counts.csv",
+        "internal_lineage": "internal/data/lineage.csv",
     }
     files = {Path(getattr(inputs, key)): name for key, name in names.items()}
     files.update({Path(p): f"data/{Path(p).name}" for p in inputs.tables})
@@ -358,6 +435,8 @@ def record_stage(
     meta_path: Path,
     manifest_out: Path,
     engine: str,
+    disclosure_path: Path | None = None,
+    names_path: Path | None = None,
 ) -> None:
     """Check the finished files and record the build, before anything is published.
 
@@ -370,12 +449,16 @@ def record_stage(
     from auditrap.provenance import build_manifest, write_manifest
 
     public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
-    findings = scan(public)
+    if disclosure_path is not None:
+        _check_disclosure(public, Path(disclosure_path), audit_id)
+    from auditrap.redact import read_name_list
+
+    findings = scan(public, read_name_list(Path(names_path) if names_path else None))
     if findings:
         raise StageError(
             f"The public edition of '{audit_id}' contains what look like identifiers, so "
             "nothing was published:\n"
-            + "\n".join(f"  - {f.file}: {f.kind} ({f.text})" for f in findings)
+            + "\n".join(f"  - {f.file}, line {f.line}: {f.kind} ({f.masked})" for f in findings)
             + "\nRemove them from the narrative or the data and run the report again."
         )
     root = Path.cwd()
@@ -390,6 +473,26 @@ def record_stage(
     )
     write_manifest(manifest, Path(manifest_out))
     log.info("Checked %d public files; recorded the build.", len(public))
+
+
+def _check_disclosure(public: Sequence[tuple[Path, str]], summary: Path, audit_id: str) -> None:
+    """No count the disclosure policy hides may be shown in a published table."""
+    from auditrap.disclosure import DisclosurePolicy, small_counts_shown
+    from auditrap.safe_csv import read_csv
+
+    settings = json.loads(summary.read_text(encoding="utf-8"))["policy"]
+    policy = DisclosurePolicy(**{**settings, "tables": tuple(settings["tables"])})
+    shown = []
+    for path, name in public:
+        if name.startswith("data/") and name.endswith(".csv"):
+            shown += small_counts_shown(read_csv(Path(path)), Path(name).stem, policy)
+    if shown:
+        raise StageError(
+            f"The published tables of '{audit_id}' show counts that the disclosure policy "
+            "hides, so nothing was published:\n"
+            + "\n".join(f"  - {s}" for s in shown)
+            + "\nThis is a fault of auditrap, not of the data: please report it."
+        )
 
 
 def publish_stage(*, files: Mapping[Path, str], output_dir: Path) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
+from auditrap.pages import SKIP_LINK, STYLE, table_region
+
 if TYPE_CHECKING:  # imported where used: the publish step needs neither
     import pandas as pd
 
@@ -124,11 +126,10 @@ def problems_html(problems: Sequence[Problem], *, audit_id: str) -> str:
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Validation report: {esc(audit_id)}</title>",
-        "<style>body{font-family:sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;"
-        "color:#0b0c0c;line-height:1.5}table{border-collapse:collapse;width:100%}"
-        "th,td{border:1px solid #505a5f;padding:.3rem .5rem;text-align:left;vertical-align:top}"
-        "caption{text-align:left;font-weight:bold}.wrap{overflow-x:auto}</style>",
-        "</head><body><main>",
+        STYLE,
+        "</head><body>",
+        SKIP_LINK,
+        '<main id="main" tabindex="-1">',
         f"<h1>Validation report: {esc(audit_id)}</h1>",
     ]
     if errors:
@@ -141,7 +142,7 @@ def problems_html(problems: Sequence[Problem], *, audit_id: str) -> str:
         parts.append("<p>No problems: the audit passed validation.</p>")
 
     def table(items: Sequence[Problem], caption: str) -> None:
-        parts.append('<div class="wrap"><table>')
+        parts.append(table_region(caption) + "<table>")
         parts.append(f"<caption>{esc(caption)}</caption>")
         parts.append(
             "<thead><tr><th scope='col'>File</th><th scope='col'>Row</th>"

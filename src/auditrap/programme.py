@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from auditrap.pages import SKIP_LINK, STYLE, table_region
 from auditrap.tables import PUBLISHED_TABLES
 
 
@@ -47,18 +48,15 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
             '<html lang="en-GB"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{esc(heading)}</title>",
-            "<style>body{font-family:sans-serif;line-height:1.5;color:#0b0c0c;max-width:70rem;"
-            "margin:1rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}"
-            "th,td{border:1px solid #505a5f;padding:.4rem;text-align:left;vertical-align:top}"
-            "caption{text-align:left;font-weight:bold;margin-bottom:.5rem}a{color:#1d70b8}"
-            "a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}"
-            ".wrap{overflow-x:auto}.visually-hidden{position:absolute;width:1px;height:1px;"
-            "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}</style>",
-            "</head><body><main>",
+            STYLE,
+            "</head><body>",
+            SKIP_LINK,
+            '<main id="main" tabindex="-1">',
             f"<h1>{esc(heading)}</h1>",
             f"<p>{len(audits)} audit report{'s' if len(audits) != 1 else ''}, newest first. "
             "Each is published as a web page and a PDF, with the data behind every number.</p>",
-            '<div class="wrap"><table><caption>Published audit reports</caption>',
+            table_region("Published audit reports") + "<table>",
+            "<caption>Published audit reports</caption>",
             '<thead><tr><th scope="col">Audit</th><th scope="col">Period</th>'
             '<th scope="col">Published</th><th scope="col">Cases</th>'
             '<th scope="col">Report</th><th scope="col">Data (CSV)</th></tr></thead>',

@@ -8,11 +8,13 @@ matching is case-insensitive and vectorised over every sentence of every return 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -144,31 +146,209 @@ def split_sentences(text: pd.Series) -> pd.Series:
 _CAPTURING_GROUP = re.compile(r"(?<!\\)\((?!\?)")
 
 
-def _contains(sentences: pd.Series, pattern: str) -> pd.Series:
-    # Groups in a taxonomy pattern only group: make them non-capturing for str.contains.
-    return sentences.str.contains(
-        _CAPTURING_GROUP.sub("(?:", pattern), regex=True, flags=re.IGNORECASE
+def _python_pattern(pattern: str) -> str:
+    # Groups in a taxonomy pattern only group: make them non-capturing.
+    return _CAPTURING_GROUP.sub("(?:", pattern)
+
+
+# --- matching many sentences at once --------------------------------------------------------
+#
+# A taxonomy pattern means what Python's ``re`` makes of it, case ignored. Tens of thousands
+# of returns make hundreds of thousands of sentences, and Python's ``re`` tries each of the
+# taxonomy's long alternations at every position of every sentence. So each pattern is
+# split at its top-level ``|``: the alternatives that RE2 reads exactly as Python does run
+# in RE2 (Arrow's vectorised ``match_substring_regex``), on the sentences where the two
+# engines cannot differ (``_RE2_UNSAFE`` finds the others); the rest (look-arounds, say) run
+# in Python's ``re``, only on the sentences RE2 did not already match. A rule's next pattern
+# runs only on the sentences every earlier pattern matched, a theme's next rule only on the
+# sentences no earlier rule matched, an exclusion only on the hits, and each distinct
+# sentence is matched once. The result is exactly that of ``re.search`` on every sentence.
+
+# Where RE2 and Python's re could read a sentence differently: a letter, digit or space
+# outside ASCII (Python's \w, \s, \b and case folding are Unicode, RE2's are ASCII), or a
+# control character other than tab.
+_RE2_UNSAFE = re.compile(r"[^\W\x00-\x7f]|[^\S\x00-\x7f]|[\x00-\x08\x0a-\x1f\x7f]")
+# Pattern text whose meaning differs between the engines ({,n}, POSIX classes, a leading
+# ] in a class), or a global inline flag, which must stay at the start of the whole pattern.
+_RE2_DIFFERENT = re.compile(r"\{,|\[:|\[\^?\]|\(\?#|[^\x00-\x7f]")
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern: ``a|(b|c)|d`` -> ``a``, ``(b|c)``, ``d``."""
+    if _GLOBAL_FLAGS.search(pattern):
+        return [pattern]
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1  # a ] first in a class is a literal
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _re2_reads(alternative: str) -> bool:
+    if _RE2_DIFFERENT.search(alternative):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""]), alternative, ignore_case=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False  # look-arounds, back-references and the like: Python's re only
+    return True
+
+
+_LOOKAROUND = re.compile(r"\(\?<?[=!]")
+
+
+def _without_lookarounds(pattern: str) -> str:
+    """The pattern with its look-around assertions removed: it matches wherever the pattern
+    does (an assertion only narrows a match), so where it fails, the pattern fails too."""
+    while found := _LOOKAROUND.search(pattern):
+        depth, i, in_class = 0, found.start(), False
+        while i < len(pattern):
+            char = pattern[i]
+            if char == "\\":
+                i += 2
+                continue
+            if in_class:
+                in_class = char != "]"
+            elif char == "[":
+                in_class = True
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        pattern = pattern[: found.start()] + pattern[i + 1 :]
+    return pattern
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    python: re.Pattern  # the whole pattern
+    re2: str | None  # the alternatives RE2 reads as Python does
+    rest: re.Pattern | None  # the others
+    rest_filter: str | None  # for RE2: true wherever ``rest`` may match
+
+
+@functools.cache
+def _compiled(pattern: str) -> _Compiled:
+    pattern = _python_pattern(pattern)
+    fast, slow = [], []
+    for alternative in _alternatives(pattern):
+        (fast if _re2_reads(alternative) else slow).append(alternative)
+    broader = [_without_lookarounds(a) for a in slow]
+    return _Compiled(
+        python=re.compile(pattern, re.IGNORECASE),
+        re2="|".join(fast) if fast else None,
+        rest=re.compile("|".join(slow), re.IGNORECASE) if slow else None,
+        rest_filter="|".join(broader) if slow and all(map(_re2_reads, broader)) else None,
     )
+
+
+class _Sentences:
+    """The distinct sentences of a series, ready for both regular expression engines."""
+
+    def __init__(self, sentences: pd.Series) -> None:
+        import pyarrow as pa
+
+        self.index = sentences.index
+        codes, uniques = pd.factorize(sentences.astype(object), use_na_sentinel=False)
+        self.codes = codes
+        self.values = np.asarray(uniques, dtype=object)
+        self.safe = np.fromiter(
+            (_RE2_UNSAFE.search(s) is None for s in self.values), bool, len(self.values)
+        )
+        self.arrow = pa.array(self.values, type=pa.large_string())
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def search(self, pattern: str, rows: np.ndarray) -> np.ndarray:
+        """For the distinct sentences at ``rows``: does the pattern match anywhere in it?"""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        compiled = _compiled(pattern)
+        fast = compiled.re2 is not None or compiled.rest_filter is not None
+        safe = self.safe[rows] if fast else np.zeros(len(rows), bool)
+        found = np.zeros(len(rows), bool)
+        for n in np.flatnonzero(~safe):
+            found[n] = compiled.python.search(self.values[rows[n]]) is not None
+        where = np.flatnonzero(safe)
+        if len(where):
+            # Matching every distinct sentence is cheaper than picking out most of them.
+            picked = rows[where] if 4 * len(where) < len(self) else None
+            text = self.arrow if picked is None else self.arrow.take(pa.array(picked))
+
+            def re2(regex: str) -> np.ndarray:
+                matched = pc.match_substring_regex(text, regex, ignore_case=True)
+                matched = matched.to_numpy(zero_copy_only=False)
+                return matched if picked is not None else matched[rows[where]]
+
+            if compiled.re2 is not None:
+                found[where] = re2(compiled.re2)
+            if compiled.rest is not None:
+                maybe = ~found[where]
+                if compiled.rest_filter is not None:
+                    maybe &= re2(compiled.rest_filter)
+                for n in where[maybe]:
+                    found[n] = compiled.rest.search(self.values[rows[n]]) is not None
+        return found
+
+
+def _match(sentences: _Sentences, theme: Theme) -> np.ndarray:
+    """True for each distinct sentence that speaks of the theme."""
+    hit = np.zeros(len(sentences), bool)
+    for rule in theme.rules:
+        candidates = np.flatnonzero(~hit)
+        for pattern in rule:
+            if not len(candidates):
+                break
+            candidates = candidates[sentences.search(pattern, candidates)]
+        hit[candidates] = True
+    for pattern in theme.exclude:
+        hits = np.flatnonzero(hit)
+        if not len(hits):
+            break
+        hit[hits[sentences.search(pattern, hits)]] = False
+    return hit
 
 
 def match_sentences(sentences: pd.Series, theme: Theme) -> pd.Series:
     """True for each sentence that speaks of the theme."""
-    hit = pd.Series(False, index=sentences.index)
-    for rule in theme.rules:
-        rule_hit = pd.Series(True, index=sentences.index)
-        for pattern in rule:
-            rule_hit &= _contains(sentences, pattern)
-        hit |= rule_hit
-    for pattern in theme.exclude:
-        hit &= ~_contains(sentences, pattern)
-    return hit
+    distinct = _Sentences(sentences.fillna(""))
+    return pd.Series(_match(distinct, theme)[distinct.codes], index=sentences.index)
 
 
 def tag_sentences(sentences: Sequence[str], taxonomy: Taxonomy) -> list[set[str]]:
     """The themes each single sentence speaks of (used to measure the tagger)."""
     series = pd.Series(list(sentences), dtype="string").fillna("")
-    hits = {t.id: match_sentences(series, t) for t in taxonomy.themes}
-    return [{tid for tid, h in hits.items() if h.iloc[i]} for i in range(len(series))]
+    distinct = _Sentences(series)
+    hits = {t.id: _match(distinct, t)[distinct.codes] for t in taxonomy.themes}
+    return [{tid for tid, h in hits.items() if h[i]} for i in range(len(series))]
 
 
 def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
@@ -182,8 +362,9 @@ def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
         if sentences.empty:
             continue
         position = sentences.groupby(level=0).cumcount()
+        distinct = _Sentences(sentences)
         for theme in taxonomy.themes:
-            hit = match_sentences(sentences, theme)
+            hit = _match(distinct, theme)[distinct.codes]
             if not hit.any():
                 continue
             found = pd.DataFrame(
@@ -204,7 +385,7 @@ def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     tags["theme_order"] = tags["theme_id"].map(theme_order)
     tags = tags.sort_values(["return_index", "theme_order", "order", "position"], kind="stable")
     tags = tags.drop_duplicates(["return_index", "theme_id"], keep="first")
-    source = returns.loc[tags["return_index"]]
+    source = returns[["case_id", "agency", "source_file", "source_row"]].loc[tags["return_index"]]
     out = pd.DataFrame(
         {
             "case_id": source["case_id"].astype(str).to_numpy(),

@@ -129,8 +129,9 @@ def load_audit(
         problems += check_table(table, schema, allowed)
 
     problems += _cases_without_returns(tables)
-    agency_of = _agency_of_row(tables)
-    problems = [_with_agency(p, agency_of) for p in problems]
+    if any(p.row is not None and not p.agency for p in problems):
+        agency_of = _agency_of_row(tables)
+        problems = [_with_agency(p, agency_of) for p in problems]
 
     if any(p.severity == ERROR for p in problems) or meta is None:
         return None, problems

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from auditrap.dates import long_date
+from auditrap.disclosure import shown_sum
 from auditrap.grades import GRADES, slug
 
 ORDINALS = [
@@ -64,17 +65,40 @@ def build_variables(
     meta: Mapping[str, Any],
     tables: Mapping[str, pd.DataFrame],
     theme_counts: pd.DataFrame,
+    disclosure: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The nested mapping written to ``_variables.yml``."""
+    """The nested mapping written to ``_variables.yml``.
+
+    ``tables`` are the published tables: a count hidden by disclosure control is ``<NA>``
+    and its variable is the policy's symbol (a string; every number is an int). A sum of
+    published counts is stated only when it gives no hidden count away (see
+    :func:`auditrap.disclosure.shown_sum`). ``disclosure`` is the summary written by the
+    disclosure step; without it, nothing was hidden.
+    """
+    disclosure = disclosure or {"policy": {"symbol": "[c]"}, "statement": "", "totals": {}}
+    symbol = disclosure["policy"]["symbol"]
+    totals = disclosure.get("totals", {})
+
+    def shown(value: Any) -> int | str:
+        return symbol if value is None or pd.isna(value) else int(value)
+
+    def line_total(name: str, frame: pd.DataFrame, column: str, key: str = "") -> int | None:
+        if name in totals and key in totals[name]:
+            return totals[name][key]
+        values = frame[column]
+        return None if values.isna().any() else int(values.sum())
+
     distribution = tables["grade_distribution"]
-    total_ratified = int(distribution["cases"].sum())
-    agreement = dict(
-        zip(
-            tables["grade_agreement"]["outcome"],
-            tables["grade_agreement"]["cases"].astype(int),
-            strict=True,
-        )
-    )
+    grade_counts = {
+        row.grade: None if pd.isna(row.cases) else int(row.cases)
+        for row in distribution.itertuples()
+    }
+    ratified = line_total("grade_distribution", distribution, "cases")
+    agreement_table = tables["grade_agreement"]
+    agreement = {
+        row.outcome: None if pd.isna(row.cases) else int(row.cases)
+        for row in agreement_table.itertuples()
+    }
     not_ratified = agreement.get("Not yet ratified", 0)
     actions = tables["immediate_actions"]
     all_actions = actions[actions["agency"] == "All agencies"].iloc[0]
@@ -83,17 +107,27 @@ def build_variables(
     published = dt.date.fromisoformat(str(meta["published"]))
 
     grades = {
-        slug(row.grade): {"label": row.grade, "count": int(row.cases), "percent": int(row.percent)}
+        slug(row.grade): {
+            "label": row.grade,
+            "count": shown(row.cases),
+            "percent": shown(row.percent),
+        }
         for row in distribution.itertuples()
     }
     areas: dict[str, Any] = {}
     groups = list(by_area.groupby("area", sort=False))
     for key, (area, part) in zip(unique_keys([a for a, _ in groups], "area"), groups, strict=True):
-        counts = dict(zip(part["grade"], part["cases"].astype(int), strict=True))
-        entry: dict[str, Any] = {"name": area, "total": sum(counts.values())}
-        entry.update({slug(g): counts.get(g, 0) for g in GRADES})
+        counts = dict(zip(part["grade"], part["cases"], strict=True))
+        total = line_total("grades_by_area", part, "cases", str(area))
+        entry: dict[str, Any] = {"name": area, "total": shown(total)}
+        entry.update({slug(g): shown(counts.get(g, 0)) for g in GRADES})
         areas[key] = entry
+    agencies_hidden = returns["returns"].isna().any()
+    returns_total = line_total("returns_by_agency", returns, "returns")
 
+    good_or_better = shown_sum(grade_counts, ["Outstanding", "Good"], ratified)
+    below_good = shown_sum(grade_counts, ["Requires improvement", "Inadequate"], ratified)
+    cases_total = None if ratified is None or not_ratified is None else ratified + not_ratified
     return {
         "audit": {
             "id": meta["audit_id"],
@@ -107,37 +141,42 @@ def build_variables(
             "published_iso": published.isoformat(),
         },
         "cases": {
-            "total": total_ratified + not_ratified,
-            "ratified": total_ratified,
-            "not_ratified": not_ratified,
-            "good_or_better": grades["outstanding"]["count"] + grades["good"]["count"],
-            "below_good": grades["requires-improvement"]["count"] + grades["inadequate"]["count"],
+            "total": shown(cases_total),
+            "ratified": shown(ratified),
+            "not_ratified": shown(not_ratified),
+            "good_or_better": shown(good_or_better),
+            "below_good": shown(below_good),
         },
         "grades": grades,
         "areas": {"count": len(areas), "by": areas},
-        "returns": {"total": int(returns["returns"].sum())},
+        "returns": {"total": shown(returns_total)},
         "agencies": {
             "listed": len(returns),
-            "returned": int((returns["returns"] > 0).sum()),
+            "returned": symbol if agencies_hidden else int((returns["returns"] > 0).sum()),
         },
         "agreement": {
-            "as_suggested": agreement.get("Ratified grade as the returns suggest", 0),
-            "better": agreement.get("Ratified grade better than the returns suggest", 0),
-            "worse": agreement.get("Ratified grade worse than the returns suggest", 0),
+            "as_suggested": shown(agreement.get("Ratified grade as the returns suggest", 0)),
+            "better": shown(agreement.get("Ratified grade better than the returns suggest", 0)),
+            "worse": shown(agreement.get("Ratified grade worse than the returns suggest", 0)),
         },
         "actions": {
-            "raised": int(all_actions["raised"]),
-            "completed": int(all_actions["completed"]),
-            "open": int(all_actions["open"]),
+            "raised": shown(all_actions["raised"]),
+            "completed": shown(all_actions["completed"]),
+            "open": shown(all_actions["open"]),
         },
         "validation": {"warnings": len(meta.get("warnings", []))},
         "themes": {
             row.theme_id: {
                 "title": row.theme,
-                "returns": int(row.returns),
-                "cases": int(row.cases),
-                "agencies": int(row.agencies),
+                "returns": shown(row.returns),
+                "cases": shown(row.cases),
+                "agencies": shown(row.agencies),
             }
             for row in theme_counts.itertuples()
+        },
+        "disclosure": {
+            "symbol": symbol,
+            "statement": disclosure.get("statement", ""),
+            "hidden": sum(disclosure.get("hidden_cells", {}).values()),
         },
     }

@@ -14,7 +14,12 @@ rule aggregate_grades:
         case_grades_table=PROCESSED / "{audit_id}" / "case_grades.parquet",
     log:
         "logs/{audit_id}/aggregate_grades.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
+    resources:
+        mem_mb=memory_mb(1000),
+        runtime=15,
     script:
         "../../scripts/aggregate_grades.py"

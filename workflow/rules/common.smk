@@ -1,4 +1,5 @@
 # Configuration checks and the input functions shared by the rules.
+import os
 import shutil
 from pathlib import Path
 
@@ -33,9 +34,22 @@ CONFIG_FILES = [str(p) for p in workflow.configfiles]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 # The package the scripts call: every step depends on it, so that a change to the code
 # rebuilds what it made (Snakemake tracks the scripts' own code, not what they import).
+# Relative to the working directory, as every path of the workflow is, so that a cluster job
+# or a container that mounts the project elsewhere reads the same files.
 PACKAGE = sorted(
-    str(p) for p in Path(workflow.basedir, "src", "auditrap").rglob("*.py")
+    os.path.relpath(p) for p in Path(workflow.basedir, "src", "auditrap").rglob("*.py")
 )
+
+
+def memory_mb(base_mb):
+    """A job's memory for a cluster scheduler: ``base_mb``, plus 20 MB for each MB of input
+    (an audit of 100,000 returns, 40 MB of CSV, peaks at about 800 MB while tagging: see
+    docs/performance.md), and as much again on each retry."""
+
+    def memory(wildcards, input, attempt):
+        return int((base_mb + 20 * input.size_mb) * attempt)
+
+    return memory
 
 
 def get_raw_inputs(wildcards):
@@ -49,6 +63,21 @@ def get_raw_inputs(wildcards):
 def get_taxonomy_inputs(wildcards):
     extension = RAW / wildcards.audit_id / "themes.yaml"
     return [config["taxonomy"]] + ([str(extension)] if extension.exists() else [])
+
+
+def get_name_list(wildcards):
+    """The audit's list of names to redact, when it has one. It is kept under private_dir,
+    never in the published folder (see docs/redaction.md)."""
+    path = Path(config["private_dir"], wildcards.audit_id, "names.txt")
+    return [str(path)] if path.is_file() else []
+
+
+def get_disclosure_policy(wildcards):
+    """The disclosure policy of one audit: config.yaml's, with the audit's own settings."""
+    policy = dict(config["disclosure"])
+    settings = config["audit_settings"].get(wildcards.audit_id, {})
+    policy.update(settings.get("disclosure", {}))
+    return policy
 
 
 def get_narrative(wildcards):

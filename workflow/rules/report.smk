@@ -2,12 +2,14 @@ rule write_variables:
     input:
         code=PACKAGE,
         meta=rules.validate_audit.output.meta,
-        tables=rules.aggregate_grades.output.tables,
-        theme_counts=rules.tag_themes.output.counts,
+        tables=rules.control_disclosure.output.tables,
+        disclosure=rules.control_disclosure.output.disclosure,
     output:
         variables=PROCESSED / "{audit_id}" / "variables.yml",
     log:
         "logs/{audit_id}/write_variables.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
     script:
@@ -26,10 +28,16 @@ rule trace_lineage:
         raw=get_raw_inputs,
     output:
         lineage=PROCESSED / "{audit_id}" / "lineage.csv",
+        public_lineage=PROCESSED / "{audit_id}" / "published" / "lineage.csv",
     log:
         "logs/{audit_id}/trace_lineage.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
+    resources:
+        mem_mb=memory_mb(1000),
+        runtime=30,
     params:
         audit_dir=lambda wildcards: RAW / wildcards.audit_id,
     script:
@@ -66,8 +74,13 @@ rule render_report:
         / "{audit_id}-internal.pdf",
     log:
         "logs/{audit_id}/render_report.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
+    resources:
+        mem_mb=memory_mb(2000),
+        runtime=30,
     params:
         build_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "build",
         internal_build_dir=lambda wildcards: PROCESSED
@@ -75,6 +88,7 @@ rule render_report:
         / "build-internal",
         report_dir=REPORT,
         engine=config["engine"],
+        accessibility=config["accessibility"],
     script:
         "../../scripts/render_report.py"
 
@@ -88,16 +102,20 @@ rule record_build:
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.aggregate_grades.output.case_grades,
         theme_tags=rules.tag_themes.output.tags,
-        tables=rules.aggregate_grades.output.tables,
-        theme_counts=rules.tag_themes.output.counts,
-        lineage=rules.trace_lineage.output.lineage,
+        tables=rules.control_disclosure.output.tables,
+        disclosure=rules.control_disclosure.output.disclosure,
+        lineage=rules.trace_lineage.output.public_lineage,
+        internal_lineage=rules.trace_lineage.output.lineage,
         sources=get_audit_sources,
         config_files=CONFIG_FILES,
         meta=rules.validate_audit.output.meta,
+        names=get_name_list,
     output:
         manifest=PROCESSED / "{audit_id}" / "manifest.json",
     log:
         "logs/{audit_id}/record_build.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
     params:
@@ -116,9 +134,10 @@ rule publish_report:
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.aggregate_grades.output.case_grades,
         theme_tags=rules.tag_themes.output.tags,
-        tables=rules.aggregate_grades.output.tables,
-        theme_counts=rules.tag_themes.output.counts,
-        lineage=rules.trace_lineage.output.lineage,
+        tables=rules.control_disclosure.output.tables,
+        disclosure=rules.control_disclosure.output.disclosure,
+        lineage=rules.trace_lineage.output.public_lineage,
+        internal_lineage=rules.trace_lineage.output.lineage,
         sources=get_audit_sources,
     output:
         manifest=OUTPUT / "{audit_id}" / "manifest.json",
@@ -132,12 +151,21 @@ rule publish_report:
         case_grades=OUTPUT / "{audit_id}" / "internal" / "data" / "case_grades.csv",
         theme_tags=OUTPUT / "{audit_id}" / "internal" / "data" / "theme_tags.csv",
         lineage=OUTPUT / "{audit_id}" / "data" / "lineage.csv",
+        internal_lineage=OUTPUT / "{audit_id}" / "internal" / "data" / "lineage.csv",
     log:
         "logs/{audit_id}/publish_report.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
     script:
         "../../scripts/publish_report.py"
+
+
+# The programme page only lists what was published: it runs where Snakemake runs, never
+# waiting in a cluster's queue.
+localrules:
+    publish_programme,
 
 
 rule publish_programme:

@@ -9,7 +9,12 @@ rule tag_themes:
         counts=PROCESSED / "{audit_id}" / "aggregates" / "theme_counts.csv",
     log:
         "logs/{audit_id}/tag_themes.log",
+    group:
+        "audit"
     conda:
         "../../environment.yml"
+    resources:
+        mem_mb=memory_mb(1000),
+        runtime=30,
     script:
         "../../scripts/tag_themes.py"

@@ -435,6 +435,8 @@ def _render_builtin_html(
             f"--template={assets_dir / 'partials' / 'report.html'}",
             f"--include-in-header={style}",
             f"--lua-filter={assets_dir / 'filters' / 'checks.lua'}",
+            f"--lua-filter={assets_dir / 'filters' / 'callouts.lua'}",
+            f"--lua-filter={assets_dir / 'filters' / 'row-headers.lua'}",
             f"--lua-filter={assets_dir / 'filters' / 'html-figures.lua'}",
             f"--output={out}",
         ]
@@ -496,6 +498,8 @@ def _render_builtin_pdf(
         "--standalone",
         f"--template={assets_dir / 'template.typ'}",
         f"--lua-filter={assets_dir / 'filters' / 'checks.lua'}",
+        f"--lua-filter={assets_dir / 'filters' / 'callouts.lua'}",
+        f"--lua-filter={assets_dir / 'filters' / 'row-headers.lua'}",
         f"--lua-filter={assets_dir / 'filters' / 'typst-alt.lua'}",
         f"--output={typ}",
     ]

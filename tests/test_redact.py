@@ -1,0 +1,375 @@
+"""Redaction of the returns' free text: the identifier test set, properties, and the gate.
+
+The test set (`tests/data/identifiers/`) is synthetic: NHS numbers from the 999 range kept
+for testing, Ofcom's drama phone numbers, example.org addresses, fictional names. Its
+development split was used to write the patterns; the holdout split was scored once, at the
+end (`docs/redaction.md`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditrap.gate import Finding, mask, scan, scan_text
+from auditrap.redact import (
+    GATE_KINDS,
+    KINDS,
+    name_parts,
+    nhs_number_is_valid,
+    read_name_list,
+    redact_series,
+    redact_text,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "identifiers"
+NAMES = read_name_list(DATA / "names.txt")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+IDENTIFIERS = _rows("identifiers.csv")
+ORDINARY = _rows("ordinary.csv")
+FOUND_BY_PATTERN = [r for r in IDENTIFIERS if r["kind"] != "unlisted_name"]
+UNLISTED = [r for r in IDENTIFIERS if r["kind"] == "unlisted_name"]
+
+#: The share of unlisted names found, as measured and stated in docs/redaction.md: the
+#: floor below which a change to the patterns must not go.
+UNLISTED_RECALL_FLOOR = {"dev": 28 / 30, "holdout": 21 / 24}
+
+
+def _remains(identifier: str, text: str, kind: str) -> bool:
+    """Whether any part of `identifier` is still in `text` (names: as a whole word)."""
+    if kind not in ("listed_name", "unlisted_name"):
+        return identifier in text
+    flags = re.IGNORECASE if kind == "listed_name" else 0
+    words = [w for w in re.split(r"[\s'’]+", identifier) if len(w) > 1]
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, flags) for w in words)
+
+
+def _row_id(row: dict[str, str]) -> str:
+    return f"{row['split']}-{row['kind']}-{row['identifier']}"
+
+
+# --- the test set -----------------------------------------------------------------------
+
+
+def test_the_test_set_is_what_the_docs_describe():
+    kinds = {r["kind"] for r in IDENTIFIERS}
+    assert kinds == set(KINDS)
+    assert (
+        {r["split"] for r in IDENTIFIERS}
+        == {r["split"] for r in ORDINARY}
+        == {
+            "dev",
+            "holdout",
+        }
+    )
+    for row in IDENTIFIERS:
+        assert row["identifier"] in row["text"], row
+        if row["kind"] == "nhs":
+            assert nhs_number_is_valid(re.sub(r"\D", "", row["identifier"])), row
+
+
+@pytest.mark.parametrize("row", FOUND_BY_PATTERN, ids=_row_id)
+def test_every_identifier_is_redacted(row):
+    redacted = redact_text(row["text"], NAMES)
+    assert not _remains(row["identifier"], redacted, row["kind"]), redacted
+    assert KINDS[row["kind"]].token in redacted
+
+
+@pytest.mark.parametrize("split", ["dev", "holdout"])
+def test_unlisted_names_are_found_at_the_measured_recall(split):
+    rows = [r for r in UNLISTED if r["split"] == split]
+    found = [not _remains(r["identifier"], redact_text(r["text"], NAMES), r["kind"]) for r in rows]
+    assert sum(found) / len(rows) >= UNLISTED_RECALL_FLOOR[split]
+
+
+@pytest.mark.parametrize("row", ORDINARY, ids=lambda r: r["text"][:40])
+def test_ordinary_audit_text_is_left_alone(row):
+    assert redact_text(row["text"], NAMES) == row["text"]
+    assert scan_text(row["text"], "x.html", NAMES) == []
+
+
+# --- each kind, case by case --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, redacted",
+    [
+        ("NHS 999 526 0182.", "NHS [NHS number]."),
+        ("NHS 9 9 9 5 2 6 0 1 8 2", "NHS [NHS number]"),
+        ("NHS 999 526 0183 fails its check digit", "NHS 999 526 0183 fails its check digit"),
+        ("ref 19995260182 is longer", "ref 19995260182 is longer"),
+        ("DOB 1/2/13 and born on 2 Feb 2013", "DOB [date of birth] and born on [date of birth]"),
+        ("12/03/2015 (DOB)", "[date of birth] (DOB)"),
+        ("the ICPC on 12/03/2015", "the ICPC on 12/03/2015"),
+        ("newborn seen on 12/03/2015", "newborn seen on 12/03/2015"),
+        ("the b1 2nd floor; PR1 2ND", "the b1 2nd floor; [postcode]"),
+        ("ring 0161 496 0123 or (0161) 496-0123", "ring [phone number] or [phone number]"),
+        ("ring +44 0161 496 0123.", "ring [phone number]."),
+        ("scores 0 1 2 3 4 5 6 7 8 9 10", "scores 0 1 2 3 4 5 6 7 8 9 10"),
+        ("mailto:a.b+c@x.example.org.", "mailto:[e-mail address]."),
+        ("Mum (Tracey) and her partner, Lee Jones, and Baby Was Not Brought", None),
+    ],
+)
+def test_patterns(text, redacted):
+    expected = redacted or "Mum ([name]) and her partner, [name], and Baby Was Not Brought"
+    assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sarah Whitfield",
+        "SARAH WHITFIELD",
+        "sarah  jane\nwhitfield",
+        "Whitfield's",
+        "Whitfields'",
+        "Kayleigh Ann",
+        "O’Brien",
+        "Brien",
+        "Lily-Mae",
+        "Mae",
+    ],
+)
+def test_listed_names_in_any_form(text):
+    redacted = redact_text(f"Seen with {text} today.", NAMES)
+    assert redacted.startswith("Seen with [name]")
+    assert redacted.endswith(" today.")
+
+
+def test_listed_names_are_whole_words():
+    text = "The annual plan: lilys, shannonside, dixons and Priyanka"
+    assert redact_text(text, NAMES) == text
+
+
+def test_a_family_by_its_listed_surname():
+    assert redact_text("The Dixons' home; the WHITFIELDS", NAMES) == "The [name]' home; the [name]"
+
+
+def test_name_parts():
+    assert name_parts(["Kayleigh-Ann O'Brien", "Dr J Smith"]) == [
+        "Kayleigh-Ann",
+        "Kayleigh",
+        "O'Brien",
+        "Brien",
+        "Smith",
+        "Ann",
+    ]
+
+
+def test_read_name_list(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("\ufeff# the family\nSarah Whitfield\n\n  Darren Whitfield  # father\n")
+    assert read_name_list(path) == ["Sarah Whitfield", "Darren Whitfield"]
+    assert read_name_list(tmp_path / "missing.txt") == []
+    assert read_name_list(None) == []
+
+
+def test_an_empty_name_list_redacts_the_patterns_only():
+    assert redact_text("Sarah, DOB 12/03/2015", []) == "Sarah, DOB [date of birth]"
+
+
+# --- properties ---------------------------------------------------------------------------
+
+_digits9 = st.lists(st.integers(0, 9), min_size=9, max_size=9)
+
+
+def _with_check_digit(digits: list[int]) -> str | None:
+    check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+    check = 0 if check == 11 else check
+    return None if check == 10 else "".join(map(str, digits)) + str(check)
+
+
+@st.composite
+def nhs_numbers(draw) -> str:
+    number = _with_check_digit(draw(_digits9))
+    while number is None:
+        number = _with_check_digit(draw(_digits9))
+    separators = draw(st.lists(st.sampled_from(["", " ", "-", "  ", "\u00a0"]), min_size=9))
+    return number[0] + "".join(s + d for s, d in zip(separators, number[1:], strict=False))
+
+
+@given(
+    nhs_numbers(),
+    st.sampled_from(["NHS {}.", "{} was quoted", "(NHS no. {})", "nhs: {}, seen", "{}"]),
+)
+def test_a_valid_nhs_number_in_any_spacing_is_redacted(number, template):
+    assert nhs_number_is_valid(re.sub(r"\D", "", number))
+    redacted = redact_text(template.format(number))
+    assert "[NHS number]" in redacted
+    assert not re.search(r"\d", redacted)
+
+
+_fragments = st.sampled_from(
+    [r["text"] for r in IDENTIFIERS + ORDINARY]
+    + ["[name]", "[date of birth]", "DOB", "born on", "Mum (", ")", "'s", "-", "0", "+44"]
+)
+_texts = st.one_of(
+    st.lists(_fragments, max_size=6).map(" ".join),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80),
+    st.text(alphabet="0123456789 -+()/.:DOBborn@aAsS", max_size=60),
+)
+
+
+@settings(max_examples=300)
+@given(_texts)
+def test_redaction_is_idempotent(text):
+    once = redact_text(text, NAMES)
+    assert redact_text(once, NAMES) == once
+
+
+# The words of the tokens: a person listed as "Name" would still be in "[name]".
+_TOKEN_WORDS = {w.lower() for k in KINDS.values() for w in re.findall(r"[A-Za-z]+", k.token)}
+_names = st.lists(
+    st.from_regex(r"[A-Z][a-z]{1,8}(?:-[A-Z][a-z]{1,6})?", fullmatch=True).filter(
+        lambda n: not {p.lower() for p in n.split("-")} & _TOKEN_WORDS
+    ),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(_names, min_size=1, max_size=3),
+    st.lists(_fragments, max_size=4),
+    st.data(),
+)
+def test_the_output_never_holds_a_listed_name(names, fragments, data):
+    def form(name: str) -> str:
+        style = data.draw(st.sampled_from([str, str.upper, str.lower, str.title]))
+        ending = data.draw(st.sampled_from(["", "'s", "’s", ".", ","]))
+        return style(name) + ending
+
+    parts = [form(data.draw(st.sampled_from(names))) for _ in range(3)]
+    text = " ".join(fragments[:2] + parts[:2] + fragments[2:] + parts[2:])
+    redacted = redact_text(text, names)
+    for part in name_parts(names):
+        assert not re.search(rf"(?<!\w){re.escape(part)}(?!\w)", redacted, re.IGNORECASE), (
+            part,
+            redacted,
+        )
+    assert scan_text(redacted, "x.html", names) == []
+
+
+@settings(max_examples=100)
+@given(st.lists(st.one_of(st.none(), _texts), max_size=12))
+def test_redact_series_agrees_with_redact_text(values):
+    series = pd.Series(values, index=[f"r{i}" for i in range(len(values))], dtype=object)
+    redacted, counts = redact_series(series, NAMES)
+    assert redacted.index.equals(series.index)
+    assert [redact_text(v, NAMES) if v is not None else None for v in values] == [
+        None if pd.isna(v) else v for v in redacted
+    ]
+    one_by_one = sum(
+        (redact_series(pd.Series([v]), NAMES)[1]["redactions"] for v in values if v is not None),
+        start=pd.Series(0, index=counts.index),
+    )
+    assert counts["redactions"].tolist() == one_by_one.tolist()
+
+
+def test_redact_series_keeps_missing_values_and_counts_only_kinds():
+    series = pd.Series(
+        ["Mum (Sarah), DOB 12/03/2015", pd.NA, "No concerns.", "ring 07700 900123"],
+        dtype="string",
+    )
+    redacted, counts = redact_series(series, NAMES)
+    assert redacted.dtype == "string"
+    assert redacted.isna().tolist() == [False, True, False, False]
+    assert redacted[0] == "Mum ([name]), DOB [date of birth]"
+    assert redacted[3] == "ring [phone number]"
+    assert list(counts.columns) == ["kind", "redactions"]
+    assert dict(zip(counts["kind"], counts["redactions"], strict=True)) == {
+        "email": 0,
+        "nhs": 0,
+        "phone": 1,
+        "dob": 1,
+        "postcode": 0,
+        "listed_name": 1,
+        "unlisted_name": 0,
+    }
+
+
+def test_redact_series_of_nothing():
+    redacted, counts = redact_series(pd.Series([], dtype=object), NAMES)
+    assert redacted.empty
+    assert counts["redactions"].sum() == 0
+
+
+# --- the gate ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", [r for r in IDENTIFIERS if r["kind"] in GATE_KINDS], ids=_row_id)
+def test_the_gate_finds_every_identifier_of_the_test_set(row):
+    findings = scan_text(row["text"], "report.html", NAMES)
+    assert KINDS[row["kind"]].description in {f.kind for f in findings}
+
+
+def test_the_gate_names_a_listed_name_by_its_initials_only():
+    findings = scan_text("Line one.\nThe report thanks Sarah Whitfield.", "report.html", NAMES)
+    assert findings == [Finding("report.html", "a listed name", "S… W…", 2)]
+    assert "Whitfield" not in str(findings[0])
+
+
+def test_the_gate_passes_redacted_text_and_its_tokens():
+    tokens = " ".join(kind.token for kind in KINDS.values())
+    assert scan_text(tokens, "x.html", [*NAMES, "Name Number", "Birth Date"]) == []
+    for row in IDENTIFIERS:
+        assert scan_text(redact_text(row["text"], NAMES), "x.html", NAMES) == [], row
+
+
+def test_masks():
+    assert mask("943 476 5919", "an NHS number") == "…919"
+    assert mask("07700 900123", "a phone number") == "…123"
+    assert mask("someone@example.org", "an e-mail address") == "…@example.org"
+    assert mask("PR7 9QZ", "a UK postcode") == "PR7 …"
+    assert mask("12/03/2015", "a date of birth") == "…2015"
+    assert mask("Sarah Jane Whitfield", "a listed name") == "S… J… W…"
+
+
+def _typst_text(text: str) -> str:
+    """`text` as typst markup that shows it as it is."""
+    return re.sub(r"([\\\[\]@#$*_<>`=~/-])", r"\\\1", text)
+
+
+def test_the_gate_fails_a_build_into_which_an_identifier_was_slipped_after_redaction(tmp_path):
+    import typst
+
+    returns = pd.Series([r["text"] for r in IDENTIFIERS])
+    redacted, _ = redact_series(returns, NAMES)
+    public = tmp_path / "public"
+    public.mkdir()
+    html, data, pdf = public / "report.html", public / "themes.csv", public / "report.pdf"
+    html.write_text(
+        "<html><body>" + "".join(f"<p>{t}</p>" for t in redacted) + "</body></html>",
+        encoding="utf-8",
+    )
+    data.write_text("theme,sentence\n" + "".join(f'x,"{t}"\n' for t in redacted))
+    (tmp_path / "report.typ").write_text("\n\n".join(_typst_text(t) for t in redacted[:20]))
+    pdf.write_bytes(typst.compile(str(tmp_path / "report.typ")))
+    files = [(html, "report.html"), (data, "data/themes.csv"), (pdf, "report.pdf")]
+    assert scan(files, NAMES) == []
+
+    # Now slip identifiers in after redaction: one in each kind of file.
+    html.write_text(html.read_text().replace("</body>", "<p>NHS 999 526 0182</p></body>"))
+    data.write_text(data.read_text() + 'x,"Mum (Zofia) was seen"\n')
+    (tmp_path / "report.typ").write_text("Ring 07700 900123 today.")
+    pdf.write_bytes(typst.compile(str(tmp_path / "report.typ")))
+    findings = scan(files, NAMES)
+    assert {(f.file, f.kind) for f in findings} == {
+        ("report.html", "an NHS number"),
+        ("data/themes.csv", "a listed name"),
+        ("report.pdf", "a phone number"),
+    }
+    assert "Zofia" not in " ".join(map(str, findings))
