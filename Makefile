@@ -5,14 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= 2
-SNAKEMAKE := $(BIN)/snakemake --cores $(CORES) --printshellcmds
 
 .PHONY: report test lint format clean setup lock
 
-# Build every audit, then put Snakemake's own report of the run (rule code, parameters,
-# runtimes) into each audit's internal edition.
+# Build every audit (`auditrap build` runs the workflow as `snakemake --cores` does, without
+# Snakemake's job-rate limiter: see src/auditrap/build.py), then put Snakemake's own report of
+# the run (rule code, parameters, runtimes) into each audit's internal edition.
 report: $(STAMP)
-	$(SNAKEMAKE)
+	$(BIN)/auditrap build --cores $(CORES)
 	@for audit in $$($(BIN)/python -c 'import yaml; print(" ".join(yaml.safe_load(open("config.yaml"))["audits"]))'); do \
 		$(BIN)/snakemake --quiet all --report report/_output/$$audit/internal/workflow-report.html; \
 	done

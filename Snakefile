@@ -9,6 +9,7 @@ configfile: "config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/code.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/themes.smk"

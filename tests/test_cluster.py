@@ -1,4 +1,5 @@
-"""The workflow is cluster-safe: built through a cluster executor, it makes the same files.
+"""The workflow is cluster-safe: built through a cluster executor, it makes the same files;
+and so does ``auditrap build`` (``make report``), which runs it through Snakemake's API.
 
 No SLURM or Kubernetes here: the cluster-generic executor submits each job (each audit's
 group of steps) with a stand-in for ``sbatch`` that runs the job script in the background on
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,6 +72,15 @@ def local_and_cluster(tmp_path_factory):
     return local, cluster, result
 
 
+@pytest.fixture(scope="module")
+def launched(tmp_path_factory):
+    workspace = make_workspace(tmp_path_factory.mktemp("api"), {"exploitation-2021": FIXTURE_AUDIT})
+    command = [sys.executable, "-m", "auditrap.cli", "build", "--cores", "2", "--quiet"]
+    result = subprocess.run(command, cwd=workspace, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workspace
+
+
 def test_the_jobs_went_through_the_cluster_executor(local_and_cluster):
     _, _, result = local_and_cluster
     # One submission for the audit's steps (its group), one for the programme page.
@@ -91,3 +103,23 @@ def test_no_output_names_the_folder_or_the_machine_it_was_built_on(local_and_clu
         assert str(cluster).encode() not in data, name
         if len(host) >= 6:  # a short name turns up by chance in compressed PDF streams
             assert host.encode() not in data, name
+
+
+def test_auditrap_build_makes_the_same_files_as_snakemake(local_and_cluster, launched):
+    local, _, _ = local_and_cluster
+    here, there = built_files(local), built_files(launched)
+    assert sorted(here) == sorted(there)
+    assert not [name for name in here if here[name] != there[name]]
+
+
+def test_auditrap_build_fails_as_snakemake_does(tmp_path):
+    workspace = make_workspace(tmp_path, {"exploitation-2021": FIXTURE_AUDIT})
+    cases = workspace / "data" / "raw" / "exploitation-2021" / "cases.csv"
+    cases.write_text(
+        cases.read_text().replace("CE-2,Hilltop,Outstanding", "CE-2,Hilltop,Brilliant")
+    )
+    command = [sys.executable, "-m", "auditrap.cli", "build", "--cores", "2"]
+    result = subprocess.run(command, cwd=workspace, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    assert "cases.csv, row 3, column ratified_grade [Brilliant]" in result.stdout + result.stderr
+    assert not (workspace / "report" / "_output" / "exploitation-2021").exists()

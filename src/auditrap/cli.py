@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(
@@ -87,6 +89,36 @@ def template(
         raise typer.Exit(1)
     path = write_template(meta, cases.frame["case_id"].dropna().tolist(), Path(output))
     typer.echo(f"Wrote the audit tool for {audit_id} to {path}.")
+
+
+@app.command()
+def build(
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Files or rules to build (default: all).")
+    ] = None,
+    cores: int = typer.Option(2, "--cores", "-c", help="How many jobs run at once."),
+    configfile: Annotated[
+        list[str] | None,
+        typer.Option("--configfile", help="A config file that overrides config.yaml's keys."),
+    ] = None,
+    keep_going: bool = typer.Option(
+        False, "--keep-going", "-k", help="Go on with the other audits when a job fails."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print less."),
+) -> None:
+    """Build the audits here, as `snakemake --cores N` does, without its job-rate limiter."""
+    from pathlib import Path
+
+    from auditrap.build import build as run
+
+    ok = run(
+        cores=cores,
+        targets=targets or [],
+        configfiles=[Path(f) for f in configfile or []],
+        keep_going=keep_going,
+        quiet=quiet,
+    )
+    raise typer.Exit(0 if ok else 1)
 
 
 @app.command()

@@ -19,11 +19,13 @@ neither. Percentages are computed from what is published and hidden with their c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from auditrap.tables import disclosure_settings
 
 #: What a reader sees for the policy's symbol in the method appendix, by default.
 DEFAULT_SYMBOL = "[c]"
@@ -39,32 +41,51 @@ class DisclosurePolicy(BaseModel):
     rounding: int = Field(1, ge=1, description="Publish counts rounded to a multiple of this.")
     tables: tuple[str, ...] = ("grades_by_area",)
 
+    @field_validator("symbol")
+    @classmethod
+    def _not_a_number(cls, symbol: str) -> str:
+        try:
+            float(symbol)
+        except ValueError:
+            return symbol
+        raise ValueError(
+            f"the symbol {symbol!r} reads as a number, so a hidden count could not be told "
+            "from a real one: use a mark such as [c]"
+        )
+
     def applies_to(self, table: str) -> bool:
         return table in self.tables
 
+    @property
+    def hides(self) -> bool:
+        return self.threshold > 0 and bool(self.tables)
+
     def describe(self) -> str:
         """The policy in plain English, for the method appendix."""
-        if not self.tables or (self.threshold == 0 and self.rounding == 1):
+        if not self.hides and self.rounding == 1:
             return (
                 "No count in this report is suppressed or rounded: the board chose to publish "
                 "every count in full."
             )
-        names = ", ".join(TABLE_TITLES.get(t, t) for t in self.tables)
         parts = []
-        if self.threshold:
+        if self.hides:
+            names = ", ".join(TABLE_TITLES.get(t, t) for t in self.tables)
             shown = "1" if self.threshold == 1 else f"1 to {self.threshold}"
             parts.append(
                 f"In these tables ({names}), counts from {shown} are not shown: the symbol "
                 f"{self.symbol} stands in their place, because so small a number could help "
-                "someone identify a child. Where a total would let a hidden count be worked "
-                f"back, at least one more count in the same row or column is also shown as "
-                f"{self.symbol}, choosing the smallest. Zeros are shown. Percentages are "
-                "worked out from the published counts and are hidden with their count."
+                "someone identify a child. Where the totals would let a hidden count be "
+                "worked back, other counts in the same rows and columns are also shown as "
+                f"{self.symbol}, in this table or in one that shares its totals. Zeros are "
+                "always shown. Totals (of cases audited, of actions raised) are not hidden for "
+                "being small, only where they would give a hidden count away. "
+                "Percentages are worked out from the published counts and are hidden with "
+                "their count."
             )
         if self.rounding > 1:
             parts.append(
-                f"Published counts in these tables ({names}) are rounded to the nearest "
-                f"multiple of {self.rounding}, each on its own, so totals may not add up."
+                f"Every published count is rounded to the nearest multiple of "
+                f"{self.rounding}, each on its own, so totals may not add up."
             )
         return " ".join(parts)
 
@@ -83,9 +104,12 @@ TABLE_TITLES = {
 
 def resolve_policy(config: Mapping, audit_id: str) -> DisclosurePolicy:
     """The policy for one audit: the configured one, with the audit's own overrides."""
-    settings = dict(config.get("disclosure") or {})
-    override = ((config.get("audit_settings") or {}).get(audit_id) or {}).get("disclosure")
-    settings.update(override or {})
+    return policy_from_settings(disclosure_settings(dict(config), audit_id))
+
+
+def policy_from_settings(settings: Mapping) -> DisclosurePolicy:
+    """A policy from its settings (missing keys take the defaults)."""
+    settings = dict(settings)
     if "tables" in settings:
         settings["tables"] = tuple(settings["tables"])
     return DisclosurePolicy(**settings)
@@ -145,28 +169,40 @@ def grid_1d(counts: Sequence[int]) -> Grid:
 
 
 def can_be_worked_out(grid: Grid, hidden: set[int], cell: int) -> bool:
-    """Whether someone who sees every shown cell and knows that counts are whole numbers, never
-    negative, could work out the hidden ``cell`` exactly.
+    """Whether someone who sees every shown cell could work out the hidden ``cell`` exactly.
 
-    For a two-way table with totals, another table fitting what is shown differs from the
-    true one by a sum of cycles through the hidden cells, each adding and taking one in turn
-    along a row then a column (a conformal decomposition). So the cell can be changed if, and
-    only if, some such cycle runs through it and takes one only from cells that hold at least
-    one. The cycles are found as paths in a graph whose nodes are the rows and columns.
-    In one line with its total, another hidden cell is enough.
+    They know that counts are whole numbers and, since zeros are always shown, that every
+    hidden count is at least one. For a two-way table with totals, another table fitting
+    what is shown differs from the true one by a sum of cycles through the hidden cells,
+    each adding and taking one in turn along a row then a column (a conformal
+    decomposition). So the cell can be changed if, and only if, some such cycle runs through
+    it and takes one only from cells holding at least two. The cycles are found as paths in
+    a graph whose nodes are the rows and columns. In one line with its total, the cell can
+    change if another hidden cell can move the other way (or with it, for the total).
     """
     if cell not in hidden:
         return True
     if grid.shape is None:
-        return len(hidden & set(grid.lines[0])) < 2
+        *parts, total = grid.lines[0]
+        others = [k for k in parts if k in hidden and k != cell]
+        if cell == total:
+            return not others  # the total moves with any hidden count
+        # Up one with the total; up one as another goes down (it holds two or more); down
+        # one (from two or more) as another goes up.
+        movable = (
+            total in hidden
+            or any(grid.values[k] >= 2 for k in others)
+            or (grid.values[cell] >= 2 and bool(others))
+        )
+        return not movable
     rows, cols = grid.shape
 
     def arcs(k: int) -> list[tuple[str, str]]:
         """The ways a cell can take part in a cycle: (from node, to node)."""
         i, j = grid.cells[k]
         total = (i == rows) != (j == cols)  # a row or column total counts the other way
-        up_ok = not total or grid.values[k] >= 1  # going row -> column adds one (or takes one)
-        down_ok = total or grid.values[k] >= 1
+        up_ok = not total or grid.values[k] >= 2  # row -> column adds one (a total: takes one)
+        down_ok = total or grid.values[k] >= 2
         row, col = f"r{i}", f"c{j}"
         return ([(row, col)] if up_ok else []) + ([(col, row)] if down_ok else [])
 
@@ -189,45 +225,51 @@ def can_be_worked_out(grid: Grid, hidden: set[int], cell: int) -> bool:
     return True
 
 
-def _harm(grid: Grid, k: int) -> tuple[bool, bool, int, int]:
-    """The order in which extra cells are hidden: cells before totals, non-zero before zero,
-    smallest first."""
-    return (grid.margin[k], grid.values[k] == 0, grid.values[k], k)
+def _harm(grid: Grid, k: int) -> tuple[bool, int, int]:
+    """The order in which extra cells are hidden: counts before totals, smallest first."""
+    return (grid.margin[k], grid.values[k], k)
 
 
-def suppression_pattern(
-    grid: Grid, threshold: int, primary: bool = True, seeded: Sequence[int] = ()
-) -> set[int]:
-    """The cells to hide: counts from 1 to ``threshold`` that are not totals (when
-    ``primary``), the ``seeded`` cells (hidden already in a table that shares them), and
-    enough others that no line hides exactly one cell and no hidden cell can be worked out."""
-    hidden = set(seeded)
-    if primary and threshold > 0:
-        hidden |= {
-            k for k, v in enumerate(grid.values) if not grid.margin[k] and 0 < v <= threshold
-        }
+def small_cells(grid: Grid, threshold: int, *, totals: bool = False) -> set[int]:
+    """The counts from 1 to ``threshold``: of the body of the table, and of its totals too
+    when ``totals``."""
+    return {
+        k
+        for k, v in enumerate(grid.values)
+        if 0 < v <= threshold and (totals or not grid.margin[k])
+    }
+
+
+def suppression_pattern(grid: Grid, primary: set[int], seeded: Sequence[int] = ()) -> set[int]:
+    """The cells to hide: the ``primary`` ones (small counts), the ``seeded`` ones (hidden
+    already elsewhere), and enough others that no line hides exactly one cell and no hidden
+    cell can be worked out. Zeros are never hidden (so every hidden count is at least one,
+    as the report says), and a total only when no count of its line will do."""
+    hidden = set(primary) | set(seeded)
     protect_cells = set(hidden)
+
+    def hide_beside(cells: Iterable[int]) -> bool:
+        shown = [k for k in cells if k not in hidden and grid.values[k] > 0]
+        if not shown:
+            return False
+        hidden.add(min(shown, key=lambda k: _harm(grid, k)))
+        return True
+
     while True:
         changed = True
         while changed:
             changed = False
             for line in grid.lines:
-                if sum(k in hidden for k in line) != 1:
-                    continue
-                shown = [k for k in line if k not in hidden]
-                if shown:
-                    hidden.add(min(shown, key=lambda k: _harm(grid, k)))
+                if sum(k in hidden for k in line) == 1 and hide_beside(line):
                     changed = True
         exposed = sorted(k for k in protect_cells if can_be_worked_out(grid, hidden, k))
         if not exposed:
             return hidden
-        # Hide one more cell beside the first exposed one, in its row or column.
-        near = {k for line in grid.lines if exposed[0] in line for k in line} - hidden
-        if not near:  # every cell beside it is hidden already: hide the rest of the table
-            near = set(range(len(grid.values))) - hidden
-            if not near:
-                return hidden
-        hidden.add(min(near, key=lambda k: _harm(grid, k)))
+        # Hide one more count beside the first exposed one, in its row or column; failing
+        # that, anywhere in the table.
+        near = [k for line in grid.lines if exposed[0] in line for k in line]
+        if not hide_beside(near) and not hide_beside(range(len(grid.values))):
+            return hidden  # every non-zero cell is hidden: nothing more can be done
 
 
 # -- Tables -------------------------------------------------------------------------------
@@ -288,29 +330,29 @@ def _long_to_grid(frame: pd.DataFrame, row: str, col: str, value: str) -> tuple[
     return rows, cols, [[lookup.get((r, c), 0) for c in cols] for r in rows]
 
 
-#: Tables of one line of counts and their total: (label column, count column). In the
-#: agreement table the line is the ratified cases; "Not yet ratified" is the audit's size
-#: less the ratified cases, both published, so it is never hidden.
-ONE_LINE = {
-    "grade_distribution": ("grade", "cases"),
-    "grade_agreement": ("outcome", "cases"),
-    "returns_by_agency": ("agency", "returns"),
-}
 NOT_RATIFIED = "Not yet ratified"
-#: Two-way tables (long form) whose totals one way are a one-line table's counts:
-#: (row label, column label, count, linked table, which totals it shares).
-TWO_WAY = {
-    "grades_by_area": ("area", "grade", "cases", "grade_distribution", "columns"),
-    "agency_grades": ("agency", "grade", "returns", "returns_by_agency", "rows"),
+#: Two-way tables (long form) and the one-line table that holds their totals one way:
+#: (row label, column label, count; the one-line table, its label and count columns, and
+#: which totals of the two-way table it holds). The grades by area add up, grade by grade,
+#: to the grade distribution; the agencies' own grades, agency by agency, to the returns by
+#: agency. Each pair is protected as one table, so that what one hides the other cannot
+#: give back.
+PAIRS = {
+    "grades_by_area": ("area", "grade", "cases", "grade_distribution", "grade", "cases", "columns"),
+    "agency_grades": (
+        "agency",
+        "grade",
+        "returns",
+        "returns_by_agency",
+        "agency",
+        "returns",
+        "rows",
+    ),
 }
-#: Tables that share totals: rounding one rounds the other, or its cells would give the
-#: exact totals back.
-SHARED = {
-    "grade_distribution": "grades_by_area",
-    "grades_by_area": "grade_distribution",
-    "returns_by_agency": "agency_grades",
-    "agency_grades": "returns_by_agency",
-}
+
+
+def _mask(frame: pd.DataFrame, flags: Sequence[bool]) -> pd.Series:
+    return pd.Series(list(flags), index=frame.index, dtype=bool)
 
 
 def protect(tables: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> Protected:
@@ -318,74 +360,93 @@ def protect(tables: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> Pro
     out = {name: frame.copy() for name, frame in tables.items()}
     hidden_cells: dict[str, int] = {}
     totals: dict[str, dict[str, int | None]] = {}
-    threshold = policy.threshold
+    threshold = policy.threshold if policy.tables else 0
+    base = policy.rounding
 
     def on(name: str) -> bool:
-        return policy.applies_to(name)
+        return policy.applies_to(name) and threshold > 0
 
-    def base(name: str) -> int:
-        rounded = on(name) or on(SHARED.get(name, ""))
-        return policy.rounding if rounded else 1
+    def publish(name: str, column: str, hidden: pd.Series) -> pd.Series:
+        counts = _round(out[name][column].astype("Int64").mask(hidden), base)
+        out[name][column] = counts
+        return counts
 
-    hidden_labels: dict[str, set[str]] = {}
-    for name, (label, value) in ONE_LINE.items():
-        if name not in out:
+    grand_hidden: dict[str, bool] = {}
+    for two_way, (row, col, value, one_line, label, line_value, side) in PAIRS.items():
+        if one_line not in out and two_way not in out:
             continue
-        frame = out[name]
-        in_line = frame[label].astype(str) != NOT_RATIFIED
-        grid = grid_1d(frame.loc[in_line, value].tolist())
-        hidden = suppression_pattern(grid, threshold, primary=on(name))
-        positions = [k for k, keep in enumerate(in_line) if keep]
-        mask = pd.Series(False, index=frame.index)
-        for k, position in enumerate(positions):
-            mask.iloc[position] = k in hidden
-        hidden_labels[name] = set(frame.loc[mask, label].astype(str))
-        total_hidden = len(positions) in hidden
-        counts = _round(frame[value].astype("Int64").mask(mask), base(name))
-        frame[value] = counts
-        total = None if total_hidden else _round_one(grid.values[-1], base(name))
-        totals[name] = {"": total}
-        if "percent" in frame:
-            frame["percent"] = _percent(counts, pd.Series(total, index=frame.index, dtype="Int64"))
-        hidden_cells[name] = int(mask.sum()) + int(total_hidden)
-
-    for name, (row, col, value, linked, side) in TWO_WAY.items():
-        if name not in out:
-            continue
-        frame = out[name]
-        rows, cols, interior = _long_to_grid(frame, row, col, value)
-        if not rows or not cols:
-            hidden_cells[name], totals[name] = 0, {}
-            continue
+        line = out.get(one_line)
+        if two_way in out and len(out[two_way]):
+            rows, cols, interior = _long_to_grid(out[two_way], row, col, value)
+        else:  # the one-line table alone: a table of one row (or column)
+            labels = [str(v) for v in line[label]]
+            counts = [int(v) for v in line[line_value]]
+            rows, cols, interior = (
+                (["all"], labels, [counts])
+                if side == "columns"
+                else (labels, ["all"], [[c] for c in counts])
+            )
         grid, index = grid_2d(interior)
-        seeded = []
-        for label in hidden_labels.get(linked, set()):
-            if side == "columns" and label in cols:
-                seeded.append(index[(len(rows), cols.index(label))])
-            elif side == "rows" and label in rows:
-                seeded.append(index[(rows.index(label), len(cols))])
-        hidden = suppression_pattern(grid, threshold, primary=on(name), seeded=seeded)
-        mask = pd.Series(
-            [
+        size_r, size_c = len(rows), len(cols)
+        margin_of = (
+            {str(c): index[(size_r, j)] for j, c in enumerate(cols)}
+            if side == "columns"
+            else {str(r): index[(i, size_c)] for i, r in enumerate(rows)}
+        )
+        primary: set[int] = set()
+        if two_way in out and on(two_way):
+            primary |= small_cells(grid, threshold)
+        if line is not None and on(one_line):
+            primary |= {k for k in margin_of.values() if 0 < grid.values[k] <= threshold}
+        hidden = suppression_pattern(grid, primary)
+        grand_hidden[one_line] = index[(size_r, size_c)] in hidden
+        if two_way in out and len(out[two_way]):
+            frame = out[two_way]
+            flags = [
                 index[(rows.index(r), cols.index(c))] in hidden
                 for r, c in zip(frame[row], frame[col], strict=True)
-            ],
-            index=frame.index,
-        )
-        counts = _round(frame[value].astype("Int64").mask(mask), base(name))
-        frame[value] = counts
-        totals[name] = {
-            str(r): None
-            if index[(i, len(cols))] in hidden
-            else _round_one(sum(interior[i]), base(name))
-            for i, r in enumerate(rows)
-        }
-        hidden_cells[name] = int(mask.sum()) + sum(v is None for v in totals[name].values())
-        if "percent_of_area" in frame:
-            whole = pd.Series([totals[name][str(r)] for r in frame[row]], index=frame.index)
-            frame["percent_of_area"] = _percent(counts, whole.astype("Int64"))
+            ]
+            counts = publish(two_way, value, _mask(frame, flags))
+            other = (
+                {str(r): index[(i, size_c)] for i, r in enumerate(rows)}
+                if side == "columns"
+                else {str(c): index[(size_r, j)] for j, c in enumerate(cols)}
+            )
+            totals[two_way] = {
+                key: None if k in hidden else _round_one(grid.values[k], base)
+                for key, k in other.items()
+            }
+            hidden_cells[two_way] = sum(flags) + sum(v is None for v in totals[two_way].values())
+            if "percent_of_area" in frame:
+                whole = pd.Series([totals[two_way][str(r)] for r in frame[row]], index=frame.index)
+                frame["percent_of_area"] = _percent(counts, whole.astype("Int64"))
+        if line is not None:
+            flags = [margin_of.get(str(v), -1) in hidden for v in line[label]]
+            counts = publish(one_line, line_value, _mask(line, flags))
+            grand = index[(size_r, size_c)]
+            total = None if grand in hidden else _round_one(grid.values[grand], base)
+            totals[one_line] = {"": total}
+            hidden_cells[one_line] = sum(flags) + int(total is None)
+            if "percent" in line:
+                whole = pd.Series(total, index=line.index, dtype="Int64")
+                line["percent"] = _percent(counts, whole)
+
+    # The agreement table: its ratified outcomes add up to the ratified cases (the grade
+    # distribution's total); "Not yet ratified" is the audit's size less those, both shown.
+    if "grade_agreement" in out:
+        frame = out["grade_agreement"]
+        in_line = (frame["outcome"].astype(str) != NOT_RATIFIED).tolist()
+        grid = grid_1d([int(v) for v, keep in zip(frame["cases"], in_line, strict=True) if keep])
+        primary = small_cells(grid, threshold) if on("grade_agreement") else set()
+        seeded = [len(grid.values) - 1] if grand_hidden.get("grade_distribution") else []
+        hidden = suppression_pattern(grid, primary, seeded)
+        positions = iter(range(len(grid.values) - 1))
+        flags = [keep and next(positions) in hidden for keep in in_line]
+        publish("grade_agreement", "cases", _mask(frame, flags))
+        hidden_cells["grade_agreement"] = sum(flags)
 
     # Immediate actions: completed and open add up to raised; agencies add up to all agencies.
+    # The totals (actions raised) are shown: they count actions, not outcomes for children.
     if "immediate_actions" in out:
         frame = out["immediate_actions"]
         body = frame[frame["agency"] != "All agencies"]
@@ -393,26 +454,24 @@ def protect(tables: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> Pro
         hidden_count = 0
         if interior:
             grid, index = grid_2d(interior)
-            hidden = suppression_pattern(grid, threshold, primary=on("immediate_actions"))
+            primary = small_cells(grid, threshold) if on("immediate_actions") else set()
+            hidden = suppression_pattern(grid, primary)
             for column, j in (("completed", 0), ("open", 1), ("raised", 2)):
                 flags = [index[(i, j)] in hidden for i in range(len(body))]
                 flags += [index[(len(body), j)] in hidden] * (len(frame) - len(body))
-                values = frame[column].astype("Int64").mask(pd.Series(flags, index=frame.index))
-                frame[column] = _round(values, base("immediate_actions"))
+                publish("immediate_actions", column, _mask(frame, flags))
             hidden_count = len(hidden)
         hidden_cells["immediate_actions"] = hidden_count
 
-    # Theme counts do not add up (a return may speak of several themes): primary only.
+    # Theme counts do not add up (a return may speak of several themes): small counts only.
     if "theme_counts" in out:
         frame = out["theme_counts"]
         hidden_count = 0
         for column in ("returns", "cases", "agencies"):
             values = frame[column].astype("Int64")
-            if on("theme_counts") and threshold:
-                small = (values > 0) & (values <= threshold)
-                hidden_count += int(small.sum())
-                values = values.mask(small)
-            frame[column] = _round(values, base("theme_counts"))
+            small = (values > 0) & (values <= threshold) if on("theme_counts") else values < 0
+            hidden_count += int(small.sum())
+            publish("theme_counts", column, small.fillna(False).astype(bool))
         hidden_cells["theme_counts"] = hidden_count
 
     return Protected(policy, out, hidden_cells, totals)
@@ -466,18 +525,25 @@ COUNT_COLUMNS = {
 
 
 def small_counts_shown(frame: pd.DataFrame, name: str, policy: DisclosurePolicy) -> list[str]:
-    """A last check of a finished table: any count from 1 to the threshold still shown in a
-    table the policy covers, described by its row and column. Empty when all is well."""
-    if not policy.applies_to(name) or policy.threshold == 0:
-        return []
-    found = []
+    """A last check of a finished table: any count the policy hides (from 1 to the
+    threshold, in the body of a covered table) still shown, or, when counts are rounded, a
+    count that is not a multiple of the rounding; each described by its row and column.
+    Empty when all is well."""
+    columns = [c for c in COUNT_COLUMNS.get(name, ()) if c in frame and not c.startswith("percent")]
     labels = [c for c in frame.columns if c not in COUNT_COLUMNS.get(name, ())]
-    for column in COUNT_COLUMNS.get(name, ()):
-        if column not in frame or column.startswith("percent"):
-            continue
+    body = pd.Series(True, index=frame.index)
+    if name == "immediate_actions":  # actions raised, and all agencies, are totals
+        columns = [c for c in columns if c != "raised"]
+        body = frame["agency"].astype(str) != "All agencies"
+    if name == "grade_agreement":
+        body = frame["outcome"].astype(str) != NOT_RATIFIED
+    found = []
+    for column in columns:
         values = pd.to_numeric(frame[column], errors="coerce")
-        small = frame[(values >= 1) & (values <= policy.threshold)]
-        for _, row in small.iterrows():
+        wrong = values % policy.rounding != 0 if policy.rounding > 1 else values < 0
+        if policy.hides and policy.applies_to(name) and policy.rounding == 1:
+            wrong = wrong | (body & (values >= 1) & (values <= policy.threshold))
+        for _, row in frame[wrong.fillna(False).astype(bool)].iterrows():
             where = ", ".join(f"{label}={row[label]}" for label in labels)
             found.append(f"{name}.csv, row {where}, column {column}")
     return found

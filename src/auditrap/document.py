@@ -120,7 +120,9 @@ def percent_sign(value: Any) -> str:
 def hidden_note(variables: Mapping[str, Any], subtree: str) -> str:
     """A note under a table with hidden counts, saying what the symbol means."""
     symbol = hidden_symbol(variables)
-    if symbol is None or not any(v == symbol for _, v in numbers(variables[subtree], hidden=symbol)):
+    if symbol is None or not any(
+        v == symbol for _, v in numbers(variables[subtree], hidden=symbol)
+    ):
         return ""
     return (
         f"\n{escape_markdown(symbol)} marks a count that is not shown, because so small a number "
@@ -184,7 +186,8 @@ def generated_parts(
         [
             escape_markdown(g),
             var(f"grades.{slug(g)}.count"),
-            var(f"grades.{slug(g)}.percent") + percent_sign(variables["grades"][slug(g)]["percent"]),
+            var(f"grades.{slug(g)}.percent")
+            + percent_sign(variables["grades"][slug(g)]["percent"]),
         ]
         for g in GRADES
     ]
@@ -331,9 +334,9 @@ def generated_parts(
             "### Where each number comes from\n",
             "Every number in this report has an id, the name of the variable it was computed "
             "as. [lineage.csv](data/lineage.csv), published beside the report, gives for each id "
-            "the published table and cell, the filter that computed it and the input files "
-            "(with their hashes) and rows that contributed. In the web page each number carries "
-            "its id.\n",
+            "its value, the published table and cell, and the filter that computed it over the "
+            "input table. The board's internal edition adds the input files, with their hashes, "
+            "and the rows that contributed. In the web page each number carries its id.\n",
             table(
                 ["Id", "Value"],
                 [[f"`{key}`", var(key)] for key, _ in numbers(variables, hidden=symbol)],

@@ -297,14 +297,18 @@ def trace(
     return pd.DataFrame(records, columns=COLUMNS)
 
 
-def public_lineage(lineage: pd.DataFrame, variables: Mapping[str, Any]) -> pd.DataFrame:
-    """The lineage published beside the public edition.
+#: The columns of the lineage published beside the public edition.
+PUBLIC_COLUMNS = COLUMNS[:7]
 
-    When disclosure control hid any count, the contributing rows are left out for every
-    number: laid side by side, the row lists of two published numbers (an area's cases and
-    a grade's cases) would give back the count of their overlap, which may be the hidden
-    one. The filters and input hashes stay; the full lineage is in the internal edition.
+
+def public_lineage(lineage: pd.DataFrame) -> pd.DataFrame:
+    """The lineage published beside the public edition: one row per number, with its value,
+    the published table and cell, and the filter that computed it over the processed table.
+
+    The input rows, and which input files contributed, are left out: laid side by side, the
+    row lists of two numbers (an area's cases and a grade's cases) give back the count of
+    their overlap, a cross-table no one published, and the files that contributed to a hidden
+    count say something about it. The full lineage, rows and files with their hashes, is in
+    the internal edition; the manifest has the hash of every input.
     """
-    if hidden_symbol(variables) is None:
-        return lineage
-    return lineage.assign(input_rows="")
+    return lineage[PUBLIC_COLUMNS].drop_duplicates(subset=["id"]).reset_index(drop=True)

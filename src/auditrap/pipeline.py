@@ -64,13 +64,36 @@ def validate_stage(
     patterns or the audit's list of names (``names_path``, kept outside the published folder)
     recognise. ``redactions_out`` gets how many of each kind were redacted, never what.
     """
+    import dataclasses
+
     from auditrap.problems import ERROR, problems_frame, problems_html, summary
+    from auditrap.redact import read_name_list, redact_tables, redact_text
     from auditrap.safe_csv import write_csv
     from auditrap.validate import load_audit, write_processed
 
+    try:
+        names = read_name_list(Path(names_path) if names_path else None)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StageError(
+            f"The list of names to redact, {names_path}, cannot be read ({exc}). Save it as "
+            "UTF-8 text, one name a line, and run the report again."
+        ) from None
     audit, problems = load_audit(
         Path(audit_dir), audit_id, grade_aliases=grade_aliases, ignored_columns=ignored_columns
     )
+    if audit is not None:
+        problems += _ids_naming_people(audit, names)
+        if any(p.severity == ERROR for p in problems):
+            audit = None
+    # The validation report quotes raw cells, which may hold what redaction removes later.
+    problems = [
+        dataclasses.replace(
+            p,
+            value=None if p.value is None else redact_text(str(p.value), names),
+            message=redact_text(p.message, names),
+        )
+        for p in problems
+    ]
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "report.html").write_text(
@@ -83,9 +106,6 @@ def validate_stage(
         message = summary(problems, audit_id=audit_id)
         message += f"\nThe full list is in {report_dir / 'report.html'} and problems.csv."
         raise StageError(message)
-    from auditrap.redact import read_name_list, redact_tables
-
-    names = read_name_list(Path(names_path) if names_path else None)
     redacted, redactions = redact_tables(
         {"returns": audit.returns, "actions": audit.actions}, names
     )
@@ -96,7 +116,8 @@ def validate_stage(
         log.info(
             "Redacted from the free text: %s.",
             ", ".join(
-                f"{n} {kind}" for kind, n in redactions.groupby("kind", sort=False)["redactions"].sum().items()
+                f"{n} {kind}"
+                for kind, n in redactions.groupby("kind", sort=False)["redactions"].sum().items()
             ),
         )
     write_processed(audit, Path(out_dir))
@@ -105,6 +126,39 @@ def validate_stage(
         audit_id,
         ", ".join(f"{n} rows in {f}" for f, n in audit.files.items()),
     )
+
+
+def _ids_naming_people(audit: Any, names: Sequence[str]) -> list:
+    """A case or action reference must be pseudonymous: one that holds a listed name, or
+    any identifier the patterns know, is an error (it would reach the internal edition)."""
+    from auditrap.problems import Problem
+    from auditrap.redact import redact_text
+
+    found = []
+    for table, column, file in (
+        (audit.cases, "case_id", "cases.csv"),
+        (audit.actions, "action_id", "actions.csv"),
+    ):
+        # A name inside a joined-up reference ("JaydenSmith") is found as words too.
+        spaced = table[column].astype(str).str.replace(r"(?<=[a-z])(?=[A-Z])|[_-]", " ", regex=True)
+        for position, words in enumerate(spaced):
+            if redact_text(str(words), names) != str(words):
+                row = table["source_row"].iloc[position] if "source_row" in table else None
+                found.append(
+                    Problem(
+                        file=str(table["source_file"].iloc[position])
+                        if "source_file" in table
+                        else file,
+                        row=None if row is None else int(row),
+                        column=column,
+                        value=redact_text(str(words), names),
+                        message=(
+                            f"This {column} holds a name or another identifier. Use a "
+                            "pseudonymous reference, such as NAI-04, never a name."
+                        ),
+                    )
+                )
+    return found
 
 
 # --- aggregate -------------------------------------------------------------------------------
@@ -166,11 +220,11 @@ def disclosure_stage(
     """Hide small counts in the tables to be published (see :mod:`auditrap.disclosure`)."""
     from pydantic import ValidationError
 
-    from auditrap.disclosure import DisclosurePolicy, protect, published_csv_frame
+    from auditrap.disclosure import policy_from_settings, protect, published_csv_frame
     from auditrap.safe_csv import read_csv, write_csv
 
     try:
-        applied = DisclosurePolicy(**{**policy, "tables": tuple(policy.get("tables", ()))})
+        applied = policy_from_settings(policy)
     except ValidationError as exc:
         raise StageError(f"The disclosure policy in config.yaml cannot be used: {exc}") from None
     frames = {Path(p).stem: read_csv(Path(p)) for p in tables}
@@ -282,7 +336,7 @@ def lineage_stage(
         audit_dir=Path(audit_dir),
     )
     write_csv(table, Path(out))
-    write_csv(public_lineage(table, variables), Path(public_out))
+    write_csv(public_lineage(table), Path(public_out))
     log.info("Traced %d numbers.", table["id"].nunique())
 
 
@@ -401,10 +455,20 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
                 period=str(audit["period"]),
                 published=audit["published"],
                 published_iso=str(audit["published_iso"]),
-                cases=int(variables["cases"]["total"]),
+                cases=variables["cases"]["total"],
             )
         )
-    _replace(programme_page(audits).encode("utf-8"), Path(out))
+    page = programme_page(audits)
+    from auditrap.gate import scan_text
+
+    findings = scan_text(page, "index.html")
+    if findings:
+        raise StageError(
+            "The programme page would publish what look like identifiers (in an audit's "
+            "title, board or period), so it was not written:\n"
+            + "\n".join(f"  - {f.kind} ({f.masked})" for f in findings)
+        )
+    _replace(page.encode("utf-8"), Path(out))
     log.info("Listed %d audits.", len(audits))
 
 
@@ -451,9 +515,11 @@ def record_stage(
     public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
     if disclosure_path is not None:
         _check_disclosure(public, Path(disclosure_path), audit_id)
+    from auditrap.gate import scan_text
     from auditrap.redact import read_name_list
 
-    findings = scan(public, read_name_list(Path(names_path) if names_path else None))
+    names = read_name_list(Path(names_path) if names_path else None)
+    findings = scan(public, names)
     if findings:
         raise StageError(
             f"The public edition of '{audit_id}' contains what look like identifiers, so "
@@ -471,17 +537,24 @@ def record_stage(
         engine=engine,
         lock_file=root / "requirements.lock",
     )
+    # The manifest is published too: it quotes the audit's metadata and file names.
+    findings = scan_text(json.dumps(manifest, ensure_ascii=False, indent=1), "manifest.json", names)
+    if findings:
+        raise StageError(
+            f"The manifest of '{audit_id}' would publish what look like identifiers (in "
+            "audit.yaml or a file name), so nothing was published:\n"
+            + "\n".join(f"  - {f.file}, line {f.line}: {f.kind} ({f.masked})" for f in findings)
+        )
     write_manifest(manifest, Path(manifest_out))
     log.info("Checked %d public files; recorded the build.", len(public))
 
 
 def _check_disclosure(public: Sequence[tuple[Path, str]], summary: Path, audit_id: str) -> None:
     """No count the disclosure policy hides may be shown in a published table."""
-    from auditrap.disclosure import DisclosurePolicy, small_counts_shown
+    from auditrap.disclosure import policy_from_settings, small_counts_shown
     from auditrap.safe_csv import read_csv
 
-    settings = json.loads(summary.read_text(encoding="utf-8"))["policy"]
-    policy = DisclosurePolicy(**{**settings, "tables": tuple(settings["tables"])})
+    policy = policy_from_settings(json.loads(summary.read_text(encoding="utf-8"))["policy"])
     shown = []
     for path, name in public:
         if name.startswith("data/") and name.endswith(".csv"):
@@ -508,3 +581,12 @@ def _replace(data: bytes, target: Path) -> None:
     partial = target.with_name(f".{target.name}.partial")
     partial.write_bytes(data)
     os.replace(partial, target)
+
+
+def code_version_stage(*, code: Sequence[Path], out: Path) -> None:
+    """Record the package's code (each file's SHA-256), on which every step depends."""
+    from auditrap.provenance import sha256
+
+    lines = [f"{sha256(Path(p))}  {Path(p).as_posix()}\n" for p in sorted(code, key=str)]
+    _replace("".join(lines).encode("utf-8"), Path(out))
+    log.info("Recorded %d code files.", len(lines))

@@ -18,7 +18,7 @@ class PublishedAudit:
     period: str
     published: str  # long date, as shown
     published_iso: str  # for ordering
-    cases: int
+    cases: int | str  # the disclosure symbol, should the total be hidden
 
 
 def programme_page(audits: Sequence[PublishedAudit]) -> str:
@@ -35,7 +35,7 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
         rows.append(
             "<tr>"
             f'<th scope="row">{esc(a.title)}</th>'
-            f"<td>{esc(a.period)}</td><td>{esc(a.published)}</td><td>{a.cases}</td>"
+            f"<td>{esc(a.period)}</td><td>{esc(a.published)}</td><td>{esc(str(a.cases))}</td>"
             f'<td><a href="{esc(a.audit_id)}/{esc(a.audit_id)}.html">Web page '
             f'<span class="visually-hidden">for {esc(a.title)}</span></a><br>'
             f'<a href="{esc(a.audit_id)}/{esc(a.audit_id)}.pdf">PDF '

@@ -11,3 +11,12 @@ AGGREGATE_TABLES = (
     "returns_by_agency",
 )
 PUBLISHED_TABLES = (*AGGREGATE_TABLES, "theme_counts")
+
+
+def disclosure_settings(config: dict, audit_id: str) -> dict:
+    """The disclosure policy of one audit, as settings: config.yaml's ``disclosure``, with
+    the keys the audit sets differently under ``audit_settings``."""
+    settings = dict(config.get("disclosure") or {})
+    override = ((config.get("audit_settings") or {}).get(audit_id) or {}).get("disclosure")
+    settings.update(override or {})
+    return settings

@@ -27,7 +27,7 @@ wildcard_constraints:
 
 
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
-from auditrap.tables import AGGREGATE_TABLES, PUBLISHED_TABLES
+from auditrap.tables import AGGREGATE_TABLES, PUBLISHED_TABLES, disclosure_settings
 
 CHARTS = ["grade-distribution", "grades-by-area"]
 CONFIG_FILES = [str(p) for p in workflow.configfiles]
@@ -36,9 +36,13 @@ FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 # rebuilds what it made (Snakemake tracks the scripts' own code, not what they import).
 # Relative to the working directory, as every path of the workflow is, so that a cluster job
 # or a container that mounts the project elsewhere reads the same files.
-PACKAGE = sorted(
+PACKAGE_FILES = sorted(
     os.path.relpath(p) for p in Path(workflow.basedir, "src", "auditrap").rglob("*.py")
 )
+# Each step depends on one file that records them all (rule record_code_version), not on
+# each module: Snakemake checks every input of every waiting job at each scheduling round,
+# and thirty inputs more for every job made a build of many audits slow.
+PACKAGE = str(PROCESSED / "code-version.txt")
 
 
 def memory_mb(base_mb):
@@ -74,10 +78,7 @@ def get_name_list(wildcards):
 
 def get_disclosure_policy(wildcards):
     """The disclosure policy of one audit: config.yaml's, with the audit's own settings."""
-    policy = dict(config["disclosure"])
-    settings = config["audit_settings"].get(wildcards.audit_id, {})
-    policy.update(settings.get("disclosure", {}))
-    return policy
+    return disclosure_settings(config, wildcards.audit_id)
 
 
 def get_narrative(wildcards):
