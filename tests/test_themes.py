@@ -161,6 +161,7 @@ TRICKY_SENTENCES = [
         ["[:alpha:]", r"[]x]|\{,3\}"],
         ["(?i)strategy|GP", "(?:a|b)|(c)"],
         [r"\w+ was informed", r"ſtrategy|K"],
+        [r"[(?<= ]told(?<!x)|the gp(?! was)", r"(?<=the )gp|[]t]he\b"],
     ],
 )
 def test_fast_matching_means_what_pythons_re_means(patterns):

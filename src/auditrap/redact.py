@@ -418,9 +418,18 @@ def _email_spans(text: str, lowered: str) -> Iterator[tuple[int, int]]:
             yield local.start(), m.end()
 
 
+_DIGIT_GROUPS = re.compile(r"\d+")
+
+
 def _nhs_spans(text: str, lowered: str) -> Iterator[tuple[int, int]]:
     for m in NHS_NUMBER.finditer(text):
-        if nhs_number_is_valid("".join(ch for ch in m.group(0) if ch.isdigit())):
+        groups = _DIGIT_GROUPS.findall(m.group(0))
+        # Digits written one by one ("0 1 2 3 4 5 6 7 8 9", a chart's axis) are a list of
+        # numbers, unless "NHS" comes just before them.
+        one_by_one = min(len(g) for g in groups) < 2
+        if one_by_one and "nhs" not in lowered[max(0, m.start() - 20) : m.start()]:
+            continue
+        if nhs_number_is_valid("".join(groups)):
             yield m.span()
 
 

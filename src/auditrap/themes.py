@@ -217,32 +217,63 @@ def _re2_reads(alternative: str) -> bool:
     return True
 
 
-_LOOKAROUND = re.compile(r"\(\?<?[=!]")
+_LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index just past the group that opens at ``start`` (escapes and classes skipped)."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1  # a ] first in a class is a literal
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(pattern)
 
 
 def _without_lookarounds(pattern: str) -> str:
     """The pattern with its look-around assertions removed: it matches wherever the pattern
     does (an assertion only narrows a match), so where it fails, the pattern fails too."""
-    while found := _LOOKAROUND.search(pattern):
-        depth, i, in_class = 0, found.start(), False
-        while i < len(pattern):
-            char = pattern[i]
-            if char == "\\":
-                i += 2
-                continue
-            if in_class:
-                in_class = char != "]"
-            elif char == "[":
-                in_class = True
-            elif char == "(":
-                depth += 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        pattern = pattern[: found.start()] + pattern[i + 1 :]
-    return pattern
+    kept, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            kept.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if not in_class and pattern.startswith(_LOOKAROUND, i):
+            i = _group_end(pattern, i)
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                kept.append(char)
+                i += 1
+                char = pattern[i]
+            if pattern[i + 1 : i + 2] == "]":
+                kept.append(char)
+                i += 1
+                char = pattern[i]
+        kept.append(char)
+        i += 1
+    return "".join(kept)
 
 
 @dataclass(frozen=True)
