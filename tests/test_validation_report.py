@@ -11,12 +11,13 @@ from auditrap.pipeline import StageError, validate_stage
 from conftest import read_rows, set_cell, write_rows
 
 
-def run(audit_dir, tmp_path):
+def run(audit_dir, tmp_path, names_path=None):
     validate_stage(
         audit_dir=audit_dir,
         audit_id=audit_dir.name,
         out_dir=tmp_path / "out",
         report_dir=tmp_path / "out" / "validation",
+        names_path=names_path,
     )
 
 
@@ -62,13 +63,7 @@ def test_the_validation_report_redacts_what_it_quotes(audit_copy, tmp_path):
     names = tmp_path / "names.txt"
     names.write_text("Jessica Thornley\n", encoding="utf-8")
     with pytest.raises(StageError) as failure:
-        validate_stage(
-            audit_dir=audit_dir,
-            audit_id=audit_dir.name,
-            out_dir=tmp_path / "out",
-            report_dir=tmp_path / "out" / "validation",
-            names_path=names,
-        )
+        run(audit_dir, tmp_path, names)
     page = (tmp_path / "out" / "validation" / "report.html").read_text()
     table = (tmp_path / "out" / "validation" / "problems.csv").read_text()
     for text in (str(failure.value), page, table):
@@ -96,13 +91,7 @@ def test_a_reference_that_names_a_person_is_refused(audit_copy, tmp_path, file, 
     names = tmp_path / "names.txt"
     names.write_text("Jessica Thornley\n", encoding="utf-8")
     with pytest.raises(StageError) as failure:
-        validate_stage(
-            audit_dir=audit_dir,
-            audit_id=audit_dir.name,
-            out_dir=tmp_path / "out",
-            report_dir=tmp_path / "out" / "validation",
-            names_path=names,
-        )
+        run(audit_dir, tmp_path, names)
     message = str(failure.value)
     assert f"{file}, row {row}, column {column}" in message
     assert "pseudonymous reference" in message and "Thornley" not in message
