@@ -174,32 +174,42 @@ _RE2_DIFFERENT = re.compile(r"\{,|\[:|\[\^?\]|\(\?#|[^\x00-\x7f]")
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
+def _token(pattern: str, i: int) -> tuple[int, bool]:
+    """Where the token of a pattern that starts at ``i`` ends, and whether it is syntax (a
+    bracket or a bar): an escape (``\\(``) and a character class (``[|)]``) are one token
+    each, and never syntax."""
+    if pattern[i] == "\\":
+        return i + 2, False
+    if pattern[i] != "[":
+        return i + 1, True
+    j = i + 1
+    if pattern[j : j + 1] == "^":
+        j += 1
+    if pattern[j : j + 1] == "]":
+        j += 1  # a ] first in a class is a literal
+    while j < len(pattern):
+        if pattern[j] == "\\":
+            j += 2
+        elif pattern[j] == "]":
+            return j + 1, False
+        else:
+            j += 1
+    return len(pattern), False
+
+
 def _alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a pattern: ``a|(b|c)|d`` -> ``a``, ``(b|c)``, ``d``."""
     if _GLOBAL_FLAGS.search(pattern):
         return [pattern]
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    parts, depth, start, i = [], 0, 0, 0
     while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "^":
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1  # a ] first in a class is a literal
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
+        end, syntax = _token(pattern, i)
+        if syntax:
+            depth += {"(": 1, ")": -1}.get(pattern[i], 0)
+            if pattern[i] == "|" and depth == 0:
+                parts.append(pattern[start:i])
+                start = end
+        i = end
     parts.append(pattern[start:])
     return parts
 
@@ -222,57 +232,28 @@ _LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
 
 def _group_end(pattern: str, start: int) -> int:
     """The index just past the group that opens at ``start`` (escapes and classes skipped)."""
-    depth, i, in_class = 0, start, False
+    depth, i = 0, start
     while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "^":
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1  # a ] first in a class is a literal
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
+        end, syntax = _token(pattern, i)
+        if syntax and pattern[i] in "()":
+            depth += 1 if pattern[i] == "(" else -1
             if depth == 0:
-                return i + 1
-        i += 1
+                return end
+        i = end
     return len(pattern)
 
 
 def _without_lookarounds(pattern: str) -> str:
     """The pattern with its look-around assertions removed: it matches wherever the pattern
     does (an assertion only narrows a match), so where it fails, the pattern fails too."""
-    kept, i, in_class = [], 0, False
+    kept, i = [], 0
     while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            kept.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if not in_class and pattern.startswith(_LOOKAROUND, i):
+        if pattern.startswith(_LOOKAROUND, i):
             i = _group_end(pattern, i)
             continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "^":
-                kept.append(char)
-                i += 1
-                char = pattern[i]
-            if pattern[i + 1 : i + 2] == "]":
-                kept.append(char)
-                i += 1
-                char = pattern[i]
-        kept.append(char)
-        i += 1
+        end, _ = _token(pattern, i)
+        kept.append(pattern[i:end])
+        i = end
     return "".join(kept)
 
 
