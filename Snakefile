@@ -10,11 +10,7 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/code.smk"
-include: "workflow/rules/validate.smk"
-include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/themes.smk"
-include: "workflow/rules/disclosure.smk"
-include: "workflow/rules/charts.smk"
+include: "workflow/rules/analyse.smk"
 include: "workflow/rules/report.smk"
 
 

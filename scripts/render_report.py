@@ -1,30 +1,67 @@
-"""Snakemake adapter: render one audit's report to HTML and PDF."""
+"""Snakemake adapter: render one audit's report to HTML and PDF, then check and record it."""
 
-from auditrap.pipeline import render_stage, run_stage
+from types import SimpleNamespace
 
-run_stage(
+from auditrap import pipeline as p
+
+inp = snakemake.input  # noqa: F821
+out = snakemake.output  # noqa: F821
+params = snakemake.params  # noqa: F821
+audit_id = snakemake.wildcards.audit_id  # noqa: F821
+finished = SimpleNamespace(
+    html=out.html,
+    pdf=out.pdf,
+    internal_html=out.internal_html,
+    internal_pdf=out.internal_pdf,
+    case_grades=inp.case_grades,
+    theme_tags=inp.theme_tags,
+    tables=inp.tables,
+    lineage=inp.lineage,
+    internal_lineage=inp.internal_lineage,
+)
+
+p.run_steps(
     snakemake.log[0],  # noqa: F821
-    render_stage,
-    variables_path=snakemake.input.variables,  # noqa: F821
-    theme_counts_path=snakemake.input.theme_counts,  # noqa: F821
-    figures=list(snakemake.input.figures),  # noqa: F821
-    charts_json=snakemake.input.charts,  # noqa: F821
-    narrative=list(snakemake.input.narrative),  # noqa: F821
-    meta_path=snakemake.input.meta,  # noqa: F821
-    build_dir=snakemake.params.build_dir,  # noqa: F821
-    report_dir=snakemake.params.report_dir,  # noqa: F821
-    html_out=snakemake.output.html,  # noqa: F821
-    pdf_out=snakemake.output.pdf,  # noqa: F821
-    engine=snakemake.params.engine,  # noqa: F821
-    accessibility=dict(snakemake.params.accessibility),  # noqa: F821
-    sources=list(snakemake.input.sources),  # noqa: F821
-    internal={
-        "build_dir": snakemake.params.internal_build_dir,  # noqa: F821
-        "html": snakemake.output.internal_html,  # noqa: F821
-        "pdf": snakemake.output.internal_pdf,  # noqa: F821
-        "case_grades": snakemake.input.case_grades,  # noqa: F821
-        "theme_tags": snakemake.input.theme_tags,  # noqa: F821
-        "returns": snakemake.input.returns,  # noqa: F821
-        "actions": snakemake.input.actions,  # noqa: F821
-    },
+    [
+        (
+            p.render_stage,
+            dict(
+                variables_path=inp.variables,
+                theme_counts_path=inp.theme_counts,
+                figures=list(inp.figures),
+                charts_json=inp.charts,
+                narrative=list(inp.narrative),
+                meta_path=inp.meta,
+                build_dir=params.build_dir,
+                report_dir=params.report_dir,
+                html_out=out.html,
+                pdf_out=out.pdf,
+                engine=params.engine,
+                accessibility=dict(params.accessibility),
+                sources=list(inp.sources),
+                internal={
+                    "build_dir": params.internal_build_dir,
+                    "html": out.internal_html,
+                    "pdf": out.internal_pdf,
+                    "case_grades": inp.case_grades_table,
+                    "theme_tags": inp.theme_tags_table,
+                    "returns": inp.returns,
+                    "actions": inp.actions,
+                },
+            ),
+        ),
+        (
+            p.record_stage,
+            dict(
+                files=p.published_files(finished, audit_id),
+                audit_id=audit_id,
+                inputs=list(inp.sources) + list(inp.config_files),
+                meta_path=inp.meta,
+                manifest_out=out.manifest,
+                engine=params.engine,
+                disclosure_path=inp.disclosure,
+                names_path=inp.names[0] if inp.names else None,
+            ),
+        ),
+    ],
 )

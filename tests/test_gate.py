@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from auditrap.gate import Finding, nhs_number_is_valid, scan, scan_text
+from auditrap.gate import Finding, nhs_number_is_valid, pdf_text, scan, scan_text
+from auditrap.redact import GATE_KINDS, KINDS
+
+from conftest import ROOT
 
 NAMES = ["Sarah Jane Whitfield", "Kayleigh-Ann O'Brien"]
 
@@ -88,3 +94,55 @@ def test_nhs_check_digit():
     assert nhs_number_is_valid("9434765919")
     assert not nhs_number_is_valid("9434765918")
     assert not nhs_number_is_valid("123")
+
+
+# One identifier of each kind the gate looks for, set the ways a report sets text: in a page
+# footer, a heading, a paragraph, bold, table cells, and a column so narrow that "step-down"
+# breaks at its hyphen and "Sarah Whitfield" across two lines.
+PLANTED_PDF = r"""
+#set text(font: "Atkinson Hyperlegible", size: 10pt, lang: "en", region: "gb")
+#set page(paper: "a4", footer: [Questions to someone\@example.org])
+= Thanks to Kayleigh
+
+Ring 07700 900123 today, or give NHS *943 476 5919* in bold.
+
+#table(columns: 3, [Area], [Postcode], [Recorded], [North], [LA1 4XY], [DOB 12/03/2015])
+
+#block(width: 2.2cm)[The step-down plan was agreed with Sarah Whitfield in March.]
+"""
+
+
+def _pdf(tmp_path, markup: str):
+    import typst
+
+    source = tmp_path / "planted.typ"
+    source.write_text(markup, encoding="utf-8")
+    pdf = tmp_path / "planted.pdf"
+    pdf.write_bytes(typst.compile(str(source), font_paths=[str(ROOT / "report" / "fonts")]))
+    return pdf
+
+
+def test_the_gate_finds_every_kind_of_identifier_planted_in_a_pdf(tmp_path):
+    pdf = _pdf(tmp_path, PLANTED_PDF)
+    findings = scan([(pdf, "report.pdf")], NAMES)
+    assert {f.kind for f in findings} == {KINDS[kind].description for kind in GATE_KINDS}, findings
+    assert {f.file for f in findings} == {"report.pdf"}
+    # The heading is the first line of the first page.
+    assert Finding("report.pdf", "a listed name", "K…", 1) in findings
+    assert "S… W…" in {f.text for f in findings}  # the name wrapped onto two lines, found whole
+
+
+def test_pdf_text_reads_lines_as_a_reader_does(tmp_path):
+    text = pdf_text(_pdf(tmp_path, PLANTED_PDF))
+    assert "\r" not in text and "\x02" not in text
+    assert "Ring 07700 900123 today, or give NHS 943 476 5919 in bold." in text.splitlines()
+    # A hyphen that ends a line joins the two halves of the word, as the reader reads it.
+    assert "step-down" in text
+    assert "Thanks to Kayleigh" in text.splitlines()
+
+
+def test_the_gate_does_not_import_pandas():
+    """The gate runs in every build; it needs redaction's patterns, not pandas (0.3 s)."""
+    code = "import sys, auditrap.gate; print('pandas' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

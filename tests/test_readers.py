@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
 from pathlib import Path
 
-from auditrap.readers import read_csv_table
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditrap.problems import Problem, did_you_mean
+from auditrap.readers import (
+    RawTable,
+    empty_table,
+    fold_header,
+    read_csv_table,
+    table_from_records,
+)
 
 EXPECTED = ["case_id", "area", "ratified_grade", "meeting_date"]
 REQUIRED = ["case_id", "area"]
@@ -93,3 +108,204 @@ def test_row_with_too_many_values_is_reported(tmp_path):
     path.write_text("case_id,area\nA1,North,extra\n", encoding="utf-8")
     (problem,) = read(path).problems
     assert problem.row == 2
+
+
+# table_from_records builds the table with whole-array operations. The loop it replaced
+# is kept here, unchanged, as the reference the new code must agree with exactly.
+
+
+def reference_table_from_records(
+    records,
+    *,
+    display,
+    expected,
+    required,
+    ignored=(),
+    problems=None,
+    first_row=1,
+):
+    """The row-by-row table_from_records that the vectorised one replaced."""
+    problems = list(problems or [])
+    if not records or not any(cell.strip() for cell in records[0]):
+        problems.append(
+            Problem(
+                display,
+                row=first_row,
+                message="The file has no header row. "
+                "The first row must name the columns: " + ", ".join(expected),
+            )
+        )
+        return empty_table(display, expected, problems)
+
+    header = [cell.strip() for cell in records[0]]
+    wanted = {fold_header(c): c for c in expected}
+    ignore = {fold_header(c) for c in ignored}
+    keep: dict[int, str] = {}
+    for position, name in enumerate(header):
+        folded = fold_header(name)
+        if not name:
+            continue
+        if folded in wanted:
+            column = wanted[folded]
+            if column in keep.values():
+                problems.append(
+                    Problem(
+                        display,
+                        row=first_row,
+                        column=name,
+                        value=name,
+                        message=f"The column {column} appears twice; "
+                        "keep one and delete the other.",
+                    )
+                )
+                continue
+            keep[position] = column
+        elif folded not in ignore:
+            problems.append(
+                Problem(
+                    display,
+                    row=first_row,
+                    column=name,
+                    value=name,
+                    message=f"`{name}` is not a column of this file{did_you_mean(name, expected)} "
+                    "Rename it, delete it, or list it under ignored_columns in config.yaml.",
+                )
+            )
+    present = list(keep.values())
+    for column in required:
+        if column not in present:
+            problems.append(
+                Problem(
+                    display,
+                    row=first_row,
+                    column=column,
+                    message=f"The required column {column} is missing. Add it to the header row.",
+                )
+            )
+
+    body = records[1:]
+    width = len(header)
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    for offset, cells in enumerate(body, start=first_row + 1):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank rows (trailing or not) are not data
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.append(
+                Problem(
+                    display,
+                    row=offset,
+                    value=", ".join(cells[width:]).strip(),
+                    message=f"This row has {len(cells)} values but the header "
+                    f"names {width} columns. A value may hold an unquoted "
+                    "comma; check the row in a spreadsheet.",
+                )
+            )
+        cells = (list(cells) + [""] * width)[:width]
+        rows.append([cells[i] for i in keep])
+        row_numbers.append(offset)
+
+    frame = pd.DataFrame(rows, columns=present, dtype="string")
+    frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA) if len(frame) else frame
+    origin = pd.DataFrame({"source_file": display, "source_row": row_numbers}, index=frame.index)
+    return RawTable(display, frame, origin, present, problems)
+
+
+def assert_same_table(table: RawTable, reference: RawTable) -> None:
+    assert table.name == reference.name
+    assert table.columns_present == reference.columns_present
+    assert table.problems == reference.problems
+    for got, want in ((table.frame, reference.frame), (table.origin, reference.origin)):
+        assert type(got) is type(want)
+        pd.testing.assert_frame_equal(got, want, check_exact=True, check_column_type=True)
+        assert got.dtypes.to_dict() == want.dtypes.to_dict()
+        assert got.columns.dtype == want.columns.dtype
+
+
+def assert_same_as_reference(records, **options) -> RawTable:
+    options = {"display": "returns.csv", "expected": EXPECTED, "required": REQUIRED, **options}
+    given_records = copy.deepcopy(records)
+    table = table_from_records(records, **options)
+    assert records == given_records  # the caller's rows are left as they were
+    assert_same_table(table, reference_table_from_records(records, **options))
+    return table
+
+
+# Cells that are blank to Python's str.strip but not all ASCII: tab, line break, the
+# separators \x1c-\x1f, NEL, no-break space, em space, ideographic space, line separator.
+WHITE_SPACE = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u2028"
+CELL = st.one_of(
+    st.just(""),
+    st.text(alphabet=WHITE_SPACE, min_size=1, max_size=3),
+    st.text(alphabet=WHITE_SPACE + "A1,\"'=\u200b\u00e9-", max_size=6),
+    st.text(max_size=8),
+)
+HEADER_NAME = st.sampled_from(
+    ["case_id", " Case ID ", "AREA", "area", "ratified-grade", "meeting_date", "notes"]
+    + ["aera", "", "  ", "\xa0", "\u2003"]
+)
+
+
+@st.composite
+def ragged_records(draw):
+    header = draw(st.lists(HEADER_NAME, max_size=7))
+    width = len(header)
+    rows = draw(st.lists(st.lists(CELL, max_size=width + 3), max_size=12))
+    return [header, *rows] if draw(st.booleans()) or rows else draw(st.sampled_from([[], [header]]))
+
+
+@given(
+    records=ragged_records(),
+    first_row=st.integers(1, 5),
+    ignored=st.sampled_from([(), ("notes",)]),
+    earlier=st.sampled_from([[], [Problem("returns.csv", message="Read as Windows-1252.")]]),
+)
+@settings(max_examples=400, deadline=None)
+def test_table_is_the_same_as_the_row_by_row_reference(records, first_row, ignored, earlier):
+    assert_same_as_reference(records, first_row=first_row, ignored=ignored, problems=earlier)
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        pytest.param([], id="no records"),
+        pytest.param([[]], id="empty header"),
+        pytest.param([[" ", "\t"], ["A1", "North"]], id="blank header"),
+        pytest.param([["case_id", "area"]], id="header only"),
+        pytest.param([["case_id", "area"], [], [""], ["", " "]], id="blank rows only"),
+        pytest.param([["notes"], ["x"], ["y"]], id="no column kept"),
+        pytest.param([["notes"]], id="no column kept, header only"),
+        pytest.param([["case_id", "area"], ["A1"], [], ["A2", "East"]], id="short rows"),
+        pytest.param([["case_id", "area"], [" \t", "\xa0"], ["A1", "\u3000"]], id="white space"),
+        pytest.param([["case_id", "area"], ["\x1c", "\x85"], ["\u2028"]], id="unicode space"),
+        pytest.param(
+            [["case_id", "area"], ["A1", "North", " ", ""], ["A2", "East", "", " x ", "y "]],
+            id="over-long rows, blank and not",
+        ),
+        pytest.param([["case_id", "area"], ["", "", "extra"]], id="over-long, else blank"),
+        pytest.param(
+            [["case_id", "Area", "area", "AREA", "aera"], ["A1", "N", "S", "E", "W"]],
+            id="duplicate and unknown columns",
+        ),
+        pytest.param([["", "case_id", "", "area", ""], ["x", "A1", "y", "North"]], id="gaps"),
+        pytest.param([["case_id", "area"], ["\u200b", "\ufeff"]], id="zero-width, not space"),
+    ],
+)
+@pytest.mark.parametrize("first_row", [1, 4])
+def test_awkward_tables_are_the_same_as_the_reference(records, first_row):
+    assert_same_as_reference(records, first_row=first_row)
+
+
+def test_a_quoted_line_break_is_still_one_spreadsheet_row(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        'case_id,area\nA1,"North\nand more"\n\n"A2",East,"extra\n,cell"\nA3,West\n',
+        encoding="utf-8",
+    )
+    table = read(path)
+    assert list(table.origin["source_row"]) == [2, 4, 5]
+    assert table.frame.loc[0, "area"] == "North\nand more"
+    (problem,) = table.problems
+    assert (problem.row, problem.value) == (4, "extra\n,cell")
+    records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    assert_same_as_reference(records, display="cases.csv")

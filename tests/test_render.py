@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import os
 import re
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 import textwrap
+import zlib
+from html import unescape
 from pathlib import Path
 
 import pypandoc
@@ -357,10 +361,10 @@ def test_html_figure_has_the_fig_alt_as_accessible_name(rendered):
     match = re.search(r"<svg ([^>]*)>\s*<title>([^<]*)</title>", html)
     assert match, "the SVG chart should be inline"
     attrs, title = match.groups()
-    expected = FIG_ALT.replace("'", "&#39;")
     assert 'role="img"' in attrs
-    assert f'aria-label="{expected}"' in attrs
-    assert title == expected
+    label = re.search(r'aria-label="([^"]*)"', attrs)
+    assert label and unescape(label.group(1)) == FIG_ALT
+    assert unescape(title) == FIG_ALT
     assert 'font-family="Atkinson Hyperlegible"' in html
     assert "<figcaption>Cases audited by agency</figcaption>" in html
     assert "data-fig-alt" not in html
@@ -382,10 +386,11 @@ def test_html_tables_have_headers_caption_and_a_scroll_region(rendered):
 
 
 def test_html_shows_variables_and_free_text_literally(rendered):
-    html = rendered[0].read_text()
+    # In text, ' and " may be written as they are or as &#39; and &quot;: both are text.
+    html = rendered[0].read_text().replace("&#39;", "'").replace("&quot;", '"')
     assert "This audit looked at 42 cases from Northshire Safeguarding Children Partnership" in html
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
-    assert "#read(&quot;/etc/passwd&quot;)" in html
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert '#read("/etc/passwd")' in html
     assert "$x$ costs @ref &lt;label&gt;" in html
     assert "`x`{=typst}" in html
     assert "{{&lt; include narrative/intro.md &gt;}}" in html
@@ -565,7 +570,7 @@ def test_callouts_are_boxed_notes_with_their_title_as_text(tmp_path):
         in page
     )
     assert '<div id="callout-1-title" class="callout-title">' in page
-    assert "Not *bold* &lt;b&gt;x&lt;/b&gt; #read(&quot;/etc/passwd&quot;)" in page
+    assert 'Not *bold* &lt;b&gt;x&lt;/b&gt; #read("/etc/passwd")' in page.replace("&quot;", '"')
     assert "<p>The <strong>body</strong> of the note.</p>" in page
     assert '<div id="callout-2-title" class="callout-title">\nNote\n</div>' in page
     assert "title=" not in page.split("<body>", 1)[1]  # no tooltip left over
@@ -670,20 +675,125 @@ def test_pandoc_filter_failure_is_a_render_error(tmp_path):
     assert "stack traceback" not in message
 
 
+def png_picture() -> bytes:
+    """A real 2 x 1 PNG (a red and a blue pixel), made here rather than kept as a binary."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0)  # 8-bit RGB
+    pixels = zlib.compress(b"\x00\xff\x00\x00\x00\x00\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+PICTURE_ALT = "Plan of the room where the multi-agency audit meeting was held."
+
+
+def test_a_picture_in_the_narrative_is_inside_the_page(tmp_path):
+    build = make_build(tmp_path)
+    png = png_picture()
+    (build / "figures" / "meeting-room.png").write_bytes(png)
+    with (build / "narrative" / "intro.md").open("a") as f:
+        f.write(f'\n![The meeting room](figures/meeting-room.png){{fig-alt="{PICTURE_ALT}"}}\n')
+    html, pdf = render(build, tmp_path / "out")
+    page = html.read_text()
+    check_html_is_self_contained(page)  # raises if anything would be fetched
+    pictures = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', page)
+    assert [(base64.b64decode(data), unescape(alt)) for data, alt in pictures] == [
+        (png, PICTURE_ALT)
+    ]
+    assert "meeting-room.png" not in page
+    assert "<figcaption>The meeting room</figcaption>" in page
+    # The PDF shows the same picture, with the same alternative text.
+    assert struct_alts(pdf) == [PICTURE_ALT, FIG_ALT]
+
+
+NOT_IN_THE_BUILD = r"is not a file in the build directory\. Save the picture into figures/"
+FORMATS = r"Save a chart as SVG \(\.svg\) and a picture as PNG \(\.png\), JPEG"
+
+
 @pytest.mark.parametrize(
-    "markdown",
+    ("markdown", "message"),
     [
-        '![Remote](https://example.org/chart.png){fig-alt="x"}',
-        '![Absolute](/etc/hosts){fig-alt="x"}',
-        '![Up](../chart.svg){fig-alt="x"}',
+        (
+            '![Remote](https://example.org/chart.png){fig-alt="x"}',
+            rf"'https://example\.org/chart\.png' {NOT_IN_THE_BUILD}",
+        ),
+        (
+            '![Remote](http://example.org/chart.png){fig-alt="x"}',
+            rf"'http://example\.org/chart\.png' {NOT_IN_THE_BUILD}",
+        ),
+        (
+            '![Remote](//cdn.example/chart.png){fig-alt="x"}',
+            rf"'//cdn\.example/chart\.png' {NOT_IN_THE_BUILD}",
+        ),
+        ('![Absolute](/etc/hosts){fig-alt="x"}', r"'/etc/hosts' uses an absolute path"),
+        ('![Up](../chart.svg){fig-alt="x"}', r"'\.\./chart\.svg' reaches outside"),
+        (
+            '![Bitmap](figures/scan.bmp){fig-alt="x"}',
+            rf"'figures/scan\.bmp' is not in a format the report can show\. {FORMATS}",
+        ),
+        (
+            '![Document](figures/scan.pdf){fig-alt="x"}',
+            rf"'figures/scan\.pdf' is not in a format the report can show\. {FORMATS}",
+        ),
+        (
+            '![No ending](figures/scan){fig-alt="x"}',
+            rf"'figures/scan' is not in a format the report can show\. {FORMATS}",
+        ),
+        (
+            '![Renamed](figures/scan.png){fig-alt="x"}',
+            rf"'figures/scan\.png' is named as a PNG file, but its contents are not a PNG "
+            rf"picture\. {FORMATS}",
+        ),
+        (
+            '![Missing](figures/missing.jpg){fig-alt="x"}',
+            r"'figures/missing\.jpg' does not exist in the build directory\. Check its name",
+        ),
     ],
 )
-def test_images_must_be_local_files(tmp_path, markdown):
+def test_images_must_be_local_files_in_a_format_the_report_can_show(tmp_path, markdown, message):
     build = make_build(tmp_path)
+    for name in ("scan.bmp", "scan.pdf", "scan", "scan.png"):
+        (build / "figures" / name).write_bytes(b"BM\x00\x00 a bitmap, not a PNG")
     with (build / "report.qmd").open("a") as f:
         f.write(f"\n{markdown}\n")
-    with pytest.raises(RenderError, match="image"):
+    with pytest.raises(RenderError) as info:
         render(build, tmp_path / "out")
+    # Refused with its own message while making the web page, before typst sees it.
+    assert "pandoc could not turn report.qmd into the HTML page" in str(info.value)
+    assert re.search(rf"The image {message}", str(info.value)), str(info.value)
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("https://example.org/chart.png", NOT_IN_THE_BUILD),
+        ("//cdn.example/chart.png", NOT_IN_THE_BUILD),
+        ("/etc/hosts.png", NOT_IN_THE_BUILD),
+        ("figures/../../secret.png", "reaches outside the build directory with '\\.\\.'"),
+    ],
+)
+def test_html_figures_reads_only_files_in_the_build_directory_on_its_own(tmp_path, src, message):
+    # checks.lua refuses these first; html-figures.lua reads files outside pandoc's
+    # sandbox, so it must refuse them even without checks.lua in front of it.
+    result = subprocess.run(
+        [
+            pypandoc.get_pandoc_path(),
+            "--to=html5",
+            f"--lua-filter={ASSETS / 'filters' / 'html-figures.lua'}",
+        ],
+        input=f'![x]({src}){{fig-alt="x"}}\n'.encode(),
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert re.search(message, result.stderr.decode()), result.stderr.decode()
 
 
 def test_labelled_figures_work_but_cross_references_are_refused(tmp_path):

@@ -10,8 +10,11 @@ html-figures.lua: accessible, self-contained figures and tables in the HTML repo
   Hyperlegible like the rest of the page. Ids inside each SVG are prefixed so that two
   charts cannot clash. SVGs with scripts, event handlers, foreign objects or external
   references are refused.
-* Other images (PNG, JPEG...) are put into pandoc's media bag so that --embed-resources
-  embeds them even when pandoc runs with --sandbox.
+* Pictures (PNG, JPEG, GIF, WebP) are written into the page as data: URIs, so the page
+  is one file without pandoc's --embed-resources pass (which re-reads and re-writes the
+  whole page). A picture must be a file in the build directory whose contents are the
+  format its name says; any other image (another format, a URL, a path outside the build
+  directory) is refused with a message saying what to do.
 * Tables are wrapped in a focusable, labelled region that scrolls sideways on its own,
   so the page itself reflows at 320 CSS px without horizontal scrolling. A column of long
   text keeps a readable width there (class wide-text, styles.css).
@@ -48,7 +51,8 @@ end
 local function read_file(path)
   local f = io.open(path, "rb")
   if not f then
-    fail("The image '" .. path .. "' does not exist in the build directory.")
+    fail("The image '" .. path .. "' does not exist in the build directory. Check its " ..
+      "name and folder (relative to the report, such as figures/chart.svg).")
   end
   local data = f:read("a")
   f:close()
@@ -147,25 +151,76 @@ local function inline_svg(img, alt)
     (body:gsub("%s+$", "")))
 end
 
-local mime_types = {
-  png = "image/png", jpg = "image/jpeg", jpeg = "image/jpeg", gif = "image/gif",
-  webp = "image/webp", avif = "image/avif",
+-- The pictures the report can show, by file name ending: the format's name, its MIME
+-- type and a test that the file's first bytes are that format (so that a file is never
+-- embedded under the wrong type). Not AVIF: typst, which makes the PDF, cannot read it.
+local pictures = {
+  png = {
+    name = "PNG",
+    mime = "image/png",
+    is = function(d) return d:sub(1, 8) == "\137PNG\r\n\26\n" end,
+  },
+  jpg = {
+    name = "JPEG",
+    mime = "image/jpeg",
+    is = function(d) return d:sub(1, 3) == "\255\216\255" end,
+  },
+  gif = {
+    name = "GIF",
+    mime = "image/gif",
+    is = function(d) return d:match("^GIF8[79]a") ~= nil end,
+  },
+  webp = {
+    name = "WebP",
+    mime = "image/webp",
+    is = function(d) return d:sub(1, 4) == "RIFF" and d:sub(9, 12) == "WEBP" end,
+  },
 }
+pictures.jpeg = pictures.jpg
+
+local FORMATS = "Save a chart as SVG (.svg) and a picture as PNG (.png), JPEG (.jpg), " ..
+  "GIF (.gif) or WebP (.webp), and refer to that file."
+
+-- checks.lua refuses these first; this filter reads the file itself (outside pandoc's
+-- sandbox), so it makes sure again.
+local function check_local(src)
+  if src:match("^%a[%w+.-]*:") or src:match("^//") or src:match("^[/\\]") then
+    fail("The image '" .. src .. "' is not a file in the build directory. Save the " ..
+      "picture into figures/ and refer to it by a relative path such as figures/chart.svg.")
+  end
+  for part in src:gmatch("[^/\\]+") do
+    if part == ".." then
+      fail("The image '" .. src .. "' reaches outside the build directory with '..'. " ..
+        "Save the picture into figures/ and refer to it as figures/<name>.")
+    end
+  end
+end
+
+local function embed_picture(img, picture)
+  local _, data = pandoc.mediabag.lookup(img.src)
+  data = data or read_file(img.src)
+  if not picture.is(data) then
+    fail("The image '" .. img.src .. "' is named as a " .. picture.name .. " file, but " ..
+      "its contents are not a " .. picture.name .. " picture. " .. FORMATS)
+  end
+  img.src = pandoc.mediabag.make_data_uri(picture.mime, data)
+end
 
 function Image(img)
   local alt = alt_text(img)
+  check_local(img.src)
   local ext = (img.src:match("%.(%w+)$") or ""):lower()
   if ext == "svg" then
     return inline_svg(img, alt)
   end
+  local picture = pictures[ext]
+  if not picture then
+    fail("The image '" .. img.src .. "' is not in a format the report can show. " ..
+      FORMATS)
+  end
   img.attributes["fig-alt"] = nil
   img.attributes["alt"] = alt
-  if mime_types[ext] and not img.src:match("^data:") then
-    local existing = pandoc.mediabag.lookup(img.src)
-    if not existing then
-      pandoc.mediabag.insert(img.src, mime_types[ext], read_file(img.src))
-    end
-  end
+  embed_picture(img, picture)
   return img
 end
 

@@ -31,13 +31,30 @@ class StageError(Exception):
 
 def run_stage(log_path: str | os.PathLike | None, stage: Callable[..., Any], **kwargs) -> None:
     """Run one stage with logging to ``log_path``; an expected failure exits with status 1."""
+    run_steps(log_path, [(stage, kwargs)])
+
+
+def run_steps(
+    log_path: str | os.PathLike | None,
+    steps: Sequence[tuple[Callable[..., Any], Mapping[str, Any]]],
+) -> None:
+    """Run stages (each a function and its keyword arguments) one after another in this
+    process, logging to ``log_path``; the first expected failure stops them and exits with
+    status 1.
+
+    One Snakemake job runs several stages this way: each job is a new Python process that
+    imports pandas, pandera and Altair again, and for an audit of the sample's size that
+    start-up cost more than the stages' own work (docs/performance.md). Each stage still
+    reads and writes its own files, so every intermediate table is there to inspect.
+    """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
     try:
-        stage(**kwargs)
+        for stage, kwargs in steps:
+            stage(**kwargs)
     except (InputError, StageError) as exc:
         log.error("%s", exc)
         sys.exit(1)
@@ -472,10 +489,10 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
     log.info("Listed %d audits.", len(audits))
 
 
-def published_files(inputs: Any, audit_id: str) -> dict[Path, str]:
+def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     """Each finished file of one audit, mapped to the name it is published under (relative to
-    ``report/_output/<audit_id>/``). ``inputs`` is the named input of the record and publish
-    rules, which share these names."""
+    ``report/_output/<audit_id>/``). ``files`` has these names as attributes (the named
+    input of the publish rule, or the report rule's inputs and outputs together)."""
     names = {
         "html": f"{audit_id}.html",
         "pdf": f"{audit_id}.pdf",
@@ -486,9 +503,9 @@ def published_files(inputs: Any, audit_id: str) -> dict[Path, str]:
         "lineage": "data/lineage.csv",
         "internal_lineage": "internal/data/lineage.csv",
     }
-    files = {Path(getattr(inputs, key)): name for key, name in names.items()}
-    files.update({Path(p): f"data/{Path(p).name}" for p in inputs.tables})
-    return files
+    found = {Path(getattr(files, key)): name for key, name in names.items()}
+    found.update({Path(p): f"data/{Path(p).name}" for p in files.tables})
+    return found
 
 
 def record_stage(

@@ -7,9 +7,13 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditrap.problems import ERROR, WARNING, Problem, did_you_mean
 
@@ -190,28 +194,43 @@ def table_from_records(
 
     body = records[1:]
     width = len(header)
-    rows: list[list[str]] = []
-    row_numbers: list[int] = []
-    for offset, cells in enumerate(body, start=first_row + 1):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank rows (trailing or not) are not data
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(
-                Problem(
-                    display,
-                    row=offset,
-                    value=", ".join(cells[width:]).strip(),
-                    message=f"This row has {len(cells)} values but the header "
-                    f"names {width} columns. A value may hold an unquoted "
-                    "comma; check the row in a spreadsheet.",
-                )
-            )
-        cells = (list(cells) + [""] * width)[:width]
-        rows.append([cells[i] for i in keep])
-        row_numbers.append(offset)
+    # Every cell of the body in one Arrow array, row after row; a row's cells start at
+    # ``starts[row]``. Arrow's idea of white space is Python's (``str.isspace``).
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+    starts = np.cumsum(lengths) - lengths
+    cells = pa.array(chain.from_iterable(body), type=pa.large_string())
+    filled = pc.invert(
+        pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
+    ).to_numpy(zero_copy_only=False)
+    row_of_cell = np.repeat(np.arange(len(body)), lengths)
+    position = np.arange(len(cells)) - np.repeat(starts, lengths)
 
-    frame = pd.DataFrame(rows, columns=present, dtype="string")
-    frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA) if len(frame) else frame
+    # Blank rows (trailing or not) are not data. A row is numbered by its record, so a
+    # quoted cell holding a line break still counts as one spreadsheet row.
+    kept = np.flatnonzero(np.bincount(row_of_cell[filled], minlength=len(body)))
+    overlong = np.bincount(row_of_cell[filled & (position >= width)], minlength=len(body))
+    for record in np.flatnonzero(overlong):
+        cells_of_row = body[record]
+        problems.append(
+            Problem(
+                display,
+                row=first_row + 1 + int(record),
+                value=", ".join(cells_of_row[width:]).strip(),
+                message=f"This row has {len(cells_of_row)} values but the header "
+                f"names {width} columns. A value may hold an unquoted "
+                "comma; check the row in a spreadsheet.",
+            )
+        )
+
+    columns = {}
+    for at, column in keep.items():
+        # A short row has no cell there: null, which is <NA> like a blank cell.
+        taken = cells.take(pa.array(starts[kept] + at, mask=lengths[kept] <= at))
+        values = pd.Series(pd.array(taken, dtype="string")).str.strip()
+        columns[column] = values.replace("", pd.NA)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(kept)), columns=present)
+    # Built from a list, as it always was, so its types are unchanged (float64 when empty).
+    row_numbers = (kept + first_row + 1).tolist()
     origin = pd.DataFrame({"source_file": display, "source_row": row_numbers}, index=frame.index)
     return RawTable(display, frame, origin, present, problems)
 

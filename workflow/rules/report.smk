@@ -1,64 +1,30 @@
-rule write_variables:
-    input:
-        code=PACKAGE,
-        meta=rules.validate_audit.output.meta,
-        tables=rules.control_disclosure.output.tables,
-        disclosure=rules.control_disclosure.output.disclosure,
-    output:
-        variables=PROCESSED / "{audit_id}" / "variables.yml",
-    log:
-        "logs/{audit_id}/write_variables.log",
-    group:
-        "audit"
-    conda:
-        "../../environment.yml"
-    script:
-        "../../scripts/write_variables.py"
-
-
-rule trace_lineage:
-    input:
-        code=PACKAGE,
-        variables=rules.write_variables.output.variables,
-        cases=rules.validate_audit.output.cases,
-        returns=rules.validate_audit.output.returns,
-        actions=rules.validate_audit.output.actions,
-        tags=rules.tag_themes.output.tags_table,
-        case_grades=rules.aggregate_grades.output.case_grades_table,
-        raw=get_raw_inputs,
-    output:
-        lineage=PROCESSED / "{audit_id}" / "lineage.csv",
-        public_lineage=PROCESSED / "{audit_id}" / "published" / "lineage.csv",
-    log:
-        "logs/{audit_id}/trace_lineage.log",
-    group:
-        "audit"
-    conda:
-        "../../environment.yml"
-    resources:
-        mem_mb=memory_mb(1000),
-        runtime=30,
-    params:
-        audit_dir=lambda wildcards: RAW / wildcards.audit_id,
-    script:
-        "../../scripts/trace_lineage.py"
-
-
+# Render both editions, then check and record them, in one job: the publication gate scans
+# every public file and the manifest records every input and output. Nothing here writes to
+# report/_output: if the gate stops the build, Snakemake removes this job's outputs (the
+# rendered files, under data/processed) and the published report stays as it was.
 rule render_report:
     input:
         code=PACKAGE,
-        variables=rules.write_variables.output.variables,
-        theme_counts=rules.tag_themes.output.counts,
-        figures=rules.render_charts.output.svg,
-        charts=rules.render_charts.output.charts,
+        variables=rules.analyse_audit.output.variables,
+        theme_counts=rules.analyse_audit.output.theme_counts,
+        figures=rules.analyse_audit.output.svg,
+        charts=rules.analyse_audit.output.charts,
         narrative=get_narrative,
         templates=get_report_templates,
-        meta=rules.validate_audit.output.meta,
-        case_grades=rules.aggregate_grades.output.case_grades_table,
-        theme_tags=rules.tag_themes.output.tags_table,
-        returns=rules.validate_audit.output.returns,
-        actions=rules.validate_audit.output.actions,
+        meta=rules.analyse_audit.output.meta,
+        case_grades=rules.analyse_audit.output.case_grades,
+        case_grades_table=rules.analyse_audit.output.case_grades_table,
+        theme_tags=rules.analyse_audit.output.theme_tags,
+        theme_tags_table=rules.analyse_audit.output.theme_tags_table,
+        returns=rules.analyse_audit.output.returns,
+        actions=rules.analyse_audit.output.actions,
+        tables=rules.analyse_audit.output.published,
+        disclosure=rules.analyse_audit.output.disclosure,
+        lineage=rules.analyse_audit.output.public_lineage,
+        internal_lineage=rules.analyse_audit.output.lineage,
         sources=get_audit_sources,
+        config_files=CONFIG_FILES,
+        names=get_name_list,
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
@@ -72,6 +38,7 @@ rule render_report:
         / "rendered"
         / "internal"
         / "{audit_id}-internal.pdf",
+        manifest=PROCESSED / "{audit_id}" / "rendered" / "manifest.json",
     log:
         "logs/{audit_id}/render_report.log",
     group:
@@ -93,51 +60,19 @@ rule render_report:
         "../../scripts/render_report.py"
 
 
-rule record_build:
-    input:
-        code=PACKAGE,
-        html=rules.render_report.output.html,
-        pdf=rules.render_report.output.pdf,
-        internal_html=rules.render_report.output.internal_html,
-        internal_pdf=rules.render_report.output.internal_pdf,
-        case_grades=rules.aggregate_grades.output.case_grades,
-        theme_tags=rules.tag_themes.output.tags,
-        tables=rules.control_disclosure.output.tables,
-        disclosure=rules.control_disclosure.output.disclosure,
-        lineage=rules.trace_lineage.output.public_lineage,
-        internal_lineage=rules.trace_lineage.output.lineage,
-        sources=get_audit_sources,
-        config_files=CONFIG_FILES,
-        meta=rules.validate_audit.output.meta,
-        names=get_name_list,
-    output:
-        manifest=PROCESSED / "{audit_id}" / "manifest.json",
-    log:
-        "logs/{audit_id}/record_build.log",
-    group:
-        "audit"
-    conda:
-        "../../environment.yml"
-    params:
-        engine=config["engine"],
-    script:
-        "../../scripts/record_build.py"
-
-
 rule publish_report:
     input:
         code=PACKAGE,
-        manifest=rules.record_build.output.manifest,
+        manifest=rules.render_report.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
-        case_grades=rules.aggregate_grades.output.case_grades,
-        theme_tags=rules.tag_themes.output.tags,
-        tables=rules.control_disclosure.output.tables,
-        disclosure=rules.control_disclosure.output.disclosure,
-        lineage=rules.trace_lineage.output.public_lineage,
-        internal_lineage=rules.trace_lineage.output.lineage,
+        case_grades=rules.analyse_audit.output.case_grades,
+        theme_tags=rules.analyse_audit.output.theme_tags,
+        tables=rules.analyse_audit.output.published,
+        lineage=rules.analyse_audit.output.public_lineage,
+        internal_lineage=rules.analyse_audit.output.lineage,
         sources=get_audit_sources,
     output:
         manifest=OUTPUT / "{audit_id}" / "manifest.json",

@@ -426,7 +426,11 @@ def _render_builtin_html(
             *_common_pandoc_args(options),
             "--to=html5",
             "--standalone",
-            "--embed-resources",
+            # No --embed-resources: the page is one file already (_embedded_stylesheet
+            # inlines the styles and fonts; html-figures.lua writes charts as inline SVG
+            # and pictures as data: URIs), and pandoc's embedding pass only re-wrote it,
+            # in two thirds of pandoc's time. check_html_is_self_contained still refuses
+            # a page that would load anything.
             # No reader or writer may touch the network or files not named here; the
             # Lua filters (not sandboxed) read the figures and check their paths.
             "--sandbox",

@@ -1,0 +1,88 @@
+"""Snakemake adapter: every step on one audit's data, in order, in one process."""
+
+from pathlib import Path
+
+from auditrap import pipeline as p
+
+out = snakemake.output  # noqa: F821
+inp = snakemake.input  # noqa: F821
+params = snakemake.params  # noqa: F821
+published = {Path(f).stem: f for f in out.published}
+
+p.run_steps(
+    snakemake.log[0],  # noqa: F821
+    [
+        (
+            p.validate_stage,
+            dict(
+                audit_dir=params.audit_dir,
+                audit_id=snakemake.wildcards.audit_id,  # noqa: F821
+                out_dir=Path(out.meta).parent,
+                report_dir=params.validation_dir,
+                grade_aliases=params.grade_aliases,
+                ignored_columns=params.ignored_columns,
+                names_path=inp.names[0] if inp.names else None,
+                redactions_out=out.redactions,
+            ),
+        ),
+        (
+            p.aggregate_stage,
+            dict(
+                processed_dir=Path(out.meta).parent,
+                tables_out=list(out.aggregates),
+                case_grades_out=out.case_grades,
+            ),
+        ),
+        (
+            p.tag_stage,
+            dict(
+                returns_path=out.returns,
+                taxonomy_paths=list(inp.taxonomy),
+                tags_out=out.theme_tags,
+                counts_out=out.theme_counts,
+            ),
+        ),
+        (
+            p.disclosure_stage,
+            dict(
+                tables=[*out.aggregates, out.theme_counts],
+                policy=dict(params.policy),
+                tables_out=list(out.published),
+                summary_out=out.disclosure,
+            ),
+        ),
+        (
+            p.charts_stage,
+            dict(
+                tables={
+                    "grade_distribution": published["grade_distribution"],
+                    "grades_by_area": published["grades_by_area"],
+                },
+                out_dir=Path(out.charts).parent,
+                charts_json=out.charts,
+                palette=params.palette,
+                fonts_dir=params.fonts_dir,
+                disclosure_path=out.disclosure,
+            ),
+        ),
+        (
+            p.variables_stage,
+            dict(
+                meta_path=out.meta,
+                tables=list(out.published),
+                disclosure_path=out.disclosure,
+                out=out.variables,
+            ),
+        ),
+        (
+            p.lineage_stage,
+            dict(
+                variables_path=out.variables,
+                processed_dir=Path(out.meta).parent,
+                audit_dir=params.audit_dir,
+                out=out.lineage,
+                public_out=out.public_lineage,
+            ),
+        ),
+    ],
+)

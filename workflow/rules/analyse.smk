@@ -1,0 +1,70 @@
+# One job per audit does every step on the data, in order, each writing its own files:
+#   1. validate: the raw files against the pandera models of the data contract and the
+#      cross-file rules; the free text redacted; typed tables written (or every problem
+#      listed in validation/report.html and problems.csv).
+#   2. aggregate: grade distribution, grades by area, agencies' own grades, the grade the
+#      returns suggest beside the ratified one, immediate actions.
+#   3. tag themes: the theme taxonomy applied to every sentence of the free text.
+#   4. disclosure control: small counts hidden in the tables to be published.
+#   5. charts: Altair, rendered to SVG with vl-convert, from the published tables.
+#   6. variables: every number and name the report states; 7. lineage: where each came from.
+# They share one process because each Python process spends longer importing pandas,
+# pandera and Altair than an audit's steps take (docs/performance.md); the functions are in
+# src/auditrap/pipeline.py, one per step.
+rule analyse_audit:
+    input:
+        get_raw_inputs,
+        code=PACKAGE,
+        names=get_name_list,
+        taxonomy=get_taxonomy_inputs,
+        fonts=FONTS,
+    output:
+        # 1. validate
+        cases=PROCESSED / "{audit_id}" / "cases.parquet",
+        returns=PROCESSED / "{audit_id}" / "returns.parquet",
+        actions=PROCESSED / "{audit_id}" / "actions.parquet",
+        meta=PROCESSED / "{audit_id}" / "audit.json",
+        redactions=PROCESSED / "{audit_id}" / "redactions.csv",
+        # 2. aggregate
+        aggregates=expand(
+            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv",
+            name=AGGREGATE_TABLES,
+        ),
+        case_grades=PROCESSED / "{audit_id}" / "case_grades.csv",
+        case_grades_table=PROCESSED / "{audit_id}" / "case_grades.parquet",
+        # 3. tag themes
+        theme_tags=PROCESSED / "{audit_id}" / "theme_tags.csv",
+        theme_tags_table=PROCESSED / "{audit_id}" / "theme_tags.parquet",
+        theme_counts=PROCESSED / "{audit_id}" / "aggregates" / "theme_counts.csv",
+        # 4. disclosure control
+        published=expand(
+            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv",
+            name=PUBLISHED_TABLES,
+        ),
+        disclosure=PROCESSED / "{audit_id}" / "disclosure.json",
+        # 5. charts
+        svg=expand(PROCESSED / "{{audit_id}}" / "figures" / "{chart}.svg", chart=CHARTS),
+        charts=PROCESSED / "{audit_id}" / "figures" / "charts.json",
+        # 6. variables, 7. lineage
+        variables=PROCESSED / "{audit_id}" / "variables.yml",
+        lineage=PROCESSED / "{audit_id}" / "lineage.csv",
+        public_lineage=PROCESSED / "{audit_id}" / "published" / "lineage.csv",
+    log:
+        "logs/{audit_id}/analyse_audit.log",
+    group:
+        "audit"
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=memory_mb(1000),
+        runtime=60,
+    params:
+        audit_dir=lambda wildcards: RAW / wildcards.audit_id,
+        validation_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "validation",
+        grade_aliases=config["grade_aliases"],
+        ignored_columns=config["ignored_columns"],
+        policy=get_disclosure_policy,
+        palette=config["palette"],
+        fonts_dir=REPORT / "fonts",
+    script:
+        "../../scripts/analyse_audit.py"
