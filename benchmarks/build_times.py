@@ -106,6 +106,7 @@ def snakemake_times(repeat: int, command: list[str]) -> dict[str, list[tuple[flo
 FLOOR = """
 import sys, time
 from pathlib import Path
+from types import SimpleNamespace
 start = time.perf_counter()
 import yaml
 from auditrap import pipeline as p
@@ -134,13 +135,21 @@ p.charts_stage(tables={"grade_distribution": published / "grade_distribution.csv
 p.variables_stage(meta_path=proc / "audit.json",
                   tables=[published / f"{n}.csv" for n in PUBLISHED_TABLES],
                   disclosure_path=proc / "disclosure.json", out=proc / "variables.yml")
+p.lineage_stage(variables_path=proc / "variables.yml", processed_dir=proc,
+                audit_dir=ws / "data/raw/nai-2018", out=proc / "lineage.csv",
+                public_out=published / "lineage.csv")
+p.appendix_stage(case_grades_path=proc / "case_grades.parquet",
+                 returns_path=proc / "returns.parquet",
+                 theme_tags_path=proc / "theme_tags.parquet", actions_path=proc / "actions.parquet",
+                 theme_counts_path=agg / "theme_counts.csv", out=proc / "internal-appendix.md")
+p.check_disclosure_stage(tables=[*(published / f"{n}.csv" for n in PUBLISHED_TABLES),
+                                 published / "lineage.csv"],
+                         summary=proc / "disclosure.json", audit_id="nai-2018")
 narrative = sorted((ws / "data/raw/nai-2018/narrative").glob("*.md"))
 render = dict(
     charts_json=proc / "figures/charts.json",
     internal={"build_dir": proc / "build-internal", "html": proc / "out/internal.html",
-              "pdf": proc / "out/internal.pdf", "case_grades": proc / "case_grades.parquet",
-              "theme_tags": proc / "theme_tags.parquet", "returns": proc / "returns.parquet",
-              "actions": proc / "actions.parquet"},
+              "pdf": proc / "out/internal.pdf", "appendix": proc / "internal-appendix.md"},
 )
 render.update(
     variables_path=proc / "variables.yml", theme_counts_path=agg / "theme_counts.csv",
@@ -153,6 +162,15 @@ render.update(
                    if p.is_file()) + [ws / "data/themes.yaml", ws / "config.yaml"],
 )
 p.render_stage(**render)  # first render: part of the floor
+finished = SimpleNamespace(
+    html=proc / "out/nai-2018.html", pdf=proc / "out/nai-2018.pdf",
+    internal_html=proc / "out/internal.html", internal_pdf=proc / "out/internal.pdf",
+    case_grades=proc / "case_grades.csv", theme_tags=proc / "theme_tags.csv",
+    tables=[published / f"{n}.csv" for n in PUBLISHED_TABLES],
+    lineage=published / "lineage.csv", internal_lineage=proc / "lineage.csv")
+p.record_stage(files=p.published_files(finished, "nai-2018"), audit_id="nai-2018",
+               inputs=render["sources"], meta_path=proc / "audit.json",
+               manifest_out=proc / "manifest.json", engine="builtin")
 render_start = time.perf_counter()
 p.render_stage(**render)  # the render step alone
 end = time.perf_counter()

@@ -84,5 +84,24 @@ p.run_steps(
                 public_out=out.public_lineage,
             ),
         ),
+        (
+            p.appendix_stage,
+            dict(
+                case_grades_path=out.case_grades_table,
+                returns_path=out.returns,
+                theme_tags_path=out.theme_tags_table,
+                actions_path=out.actions,
+                theme_counts_path=out.theme_counts,
+                out=out.appendix,
+            ),
+        ),
+        (
+            p.check_disclosure_stage,
+            dict(
+                tables=[*out.published, out.public_lineage],
+                summary=out.disclosure,
+                audit_id=snakemake.wildcards.audit_id,  # noqa: F821
+            ),
+        ),
     ],
 )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The four grades, best to worst, in line with Ofsted and CQC.
 GRADES: tuple[str, ...] = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -18,8 +21,22 @@ GRADE_DEFINITIONS: dict[str, str] = {
     "Inadequate": "Practice left the child at risk or fell well short of what is expected.",
 }
 
-#: An ordered categorical dtype: comparisons and sorts follow the scale, best first.
-GRADE_DTYPE = pd.CategoricalDtype(categories=list(GRADES), ordered=True)
+
+@cache
+def grade_dtype() -> pd.CategoricalDtype:
+    """An ordered categorical dtype: comparisons and sorts follow the scale, best first."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(categories=list(GRADES), ordered=True)
+
+
+def __getattr__(name: str) -> Any:
+    """``GRADE_DTYPE`` (:func:`grade_dtype`), made when first asked for: the report's render
+    step reads this module's grades and definitions without importing pandas."""
+    if name == "GRADE_DTYPE":
+        return grade_dtype()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _SPACE = re.compile(r"\s+")
 
@@ -54,11 +71,13 @@ def normalise_grades(values: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
 
 def grade_rank(grades: pd.Series) -> pd.Series:
     """1 for Outstanding ... 4 for Inadequate; <NA> where blank."""
-    codes = pd.Series(pd.Categorical(grades, dtype=GRADE_DTYPE).codes, index=grades.index)
+    import pandas as pd
+
+    codes = pd.Series(pd.Categorical(grades, dtype=grade_dtype()).codes, index=grades.index)
     return codes.astype("Int64").where(codes >= 0) + 1
 
 
 def grade_from_rank(rank: pd.Series) -> pd.Series:
     """The inverse of :func:`grade_rank`."""
     labels = {i + 1: g for i, g in enumerate(GRADES)}
-    return rank.map(labels).astype(GRADE_DTYPE)
+    return rank.map(labels).astype(grade_dtype())

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from auditrap.grades import GRADES, grade_rank, slug
 from auditrap.provenance import sha256
+
+if TYPE_CHECKING:  # imported where used: the render step reads numbers() without pandas
+    import pandas as pd
 
 COLUMNS = [
     "id",
@@ -104,6 +105,8 @@ def trace(
     audit_dir: Path,
 ) -> pd.DataFrame:
     """The lineage table of one audit's report."""
+    import pandas as pd
+
     cases = with_suggested_grades(cases, case_grades)
     returns = returns.assign(agency=returns["agency"].astype("string"))
     actions = actions.assign(status=actions["status"].astype("string"))

@@ -378,7 +378,6 @@ def render_stage(
     internal outputs), the board's internal edition from the same document. ``sources``
     are the input files listed, with their hashes, in "How this report was made";
     ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``)."""
-    import csv
 
     import yaml
 
@@ -388,8 +387,7 @@ def render_stage(
     from auditrap.render.shortcodes import ShortcodeError
 
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
-    with Path(theme_counts_path).open(encoding="utf-8", newline="") as handle:
-        titles = {row["theme_id"]: row["theme"] for row in csv.DictReader(handle)}
+    titles = _theme_titles(Path(theme_counts_path))
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     published = dt.date.fromisoformat(meta["published"])
     parts = dict(
@@ -416,7 +414,7 @@ def render_stage(
         editions.append(
             (
                 Path(internal["build_dir"]),
-                _internal_appendix(internal, titles),
+                Path(internal["appendix"]).read_text(encoding="utf-8"),
                 Path(internal["html"]),
                 Path(internal["pdf"]),
             )
@@ -439,19 +437,40 @@ def render_stage(
         log.info("Rendered %s and %s.", html, pdf)
 
 
-def _internal_appendix(internal: Mapping[str, Path], titles: Mapping[str, str]) -> str:
+def _theme_titles(theme_counts: Path) -> dict[str, str]:
+    """Each theme's title by its id, from theme_counts.csv."""
+    import csv
+
+    with theme_counts.open(encoding="utf-8", newline="") as handle:
+        return {row["theme_id"]: row["theme"] for row in csv.DictReader(handle)}
+
+
+def appendix_stage(
+    *,
+    case_grades_path: Path,
+    returns_path: Path,
+    theme_tags_path: Path,
+    actions_path: Path,
+    theme_counts_path: Path,
+    out: Path,
+) -> None:
+    """Write the internal edition's case-level appendix (Markdown, every value escaped) from
+    the case-level tables, for the render step to include."""
     import pandas as pd
 
     from auditrap.document import internal_appendix
 
-    returns = pd.read_parquet(internal["returns"], columns=["case_id", "agency", "grade"])
-    return internal_appendix(
-        pd.read_parquet(internal["case_grades"]),
+    titles = _theme_titles(Path(theme_counts_path))
+    returns = pd.read_parquet(returns_path, columns=["case_id", "agency", "grade"])
+    text = internal_appendix(
+        pd.read_parquet(case_grades_path),
         returns.astype(str),
-        pd.read_parquet(internal["theme_tags"]),
-        pd.read_parquet(internal["actions"]),
+        pd.read_parquet(theme_tags_path),
+        pd.read_parquet(actions_path),
         titles,
     )
+    Path(out).write_text(text, encoding="utf-8")
+    log.info("Wrote the internal edition's case-level appendix.")
 
 
 def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
@@ -516,7 +535,6 @@ def record_stage(
     meta_path: Path,
     manifest_out: Path,
     engine: str,
-    disclosure_path: Path | None = None,
     names_path: Path | None = None,
 ) -> None:
     """Check the finished files and record the build, before anything is published.
@@ -530,8 +548,6 @@ def record_stage(
     from auditrap.provenance import build_manifest, write_manifest
 
     public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
-    if disclosure_path is not None:
-        _check_disclosure(public, Path(disclosure_path), audit_id)
     from auditrap.gate import scan_text
     from auditrap.redact import read_name_list
 
@@ -566,16 +582,16 @@ def record_stage(
     log.info("Checked %d public files; recorded the build.", len(public))
 
 
-def _check_disclosure(public: Sequence[tuple[Path, str]], summary: Path, audit_id: str) -> None:
-    """No count the disclosure policy hides may be shown in a published table."""
+def check_disclosure_stage(*, tables: Sequence[Path], summary: Path, audit_id: str) -> None:
+    """No count the disclosure policy hides may be shown in a table to be published: the
+    finished CSVs, read back as the publish step will copy them, checked cell by cell."""
     from auditrap.disclosure import policy_from_settings, small_counts_shown
     from auditrap.safe_csv import read_csv
 
-    policy = policy_from_settings(json.loads(summary.read_text(encoding="utf-8"))["policy"])
+    policy = policy_from_settings(json.loads(Path(summary).read_text(encoding="utf-8"))["policy"])
     shown = []
-    for path, name in public:
-        if name.startswith("data/") and name.endswith(".csv"):
-            shown += small_counts_shown(read_csv(Path(path)), Path(name).stem, policy)
+    for path in tables:
+        shown += small_counts_shown(read_csv(Path(path)), Path(path).stem, policy)
     if shown:
         raise StageError(
             f"The published tables of '{audit_id}' show counts that the disclosure policy "

@@ -8,6 +8,8 @@
 #   4. disclosure control: small counts hidden in the tables to be published.
 #   5. charts: Altair, rendered to SVG with vl-convert, from the published tables.
 #   6. variables: every number and name the report states; 7. lineage: where each came from.
+#   8. the internal edition's case-level appendix (Markdown), and a last check that no
+#      published table shows a count the disclosure policy hides.
 # They share one process because each Python process spends longer importing pandas,
 # pandera and Altair than an audit's steps take (docs/performance.md); the functions are in
 # src/auditrap/pipeline.py, one per step.
@@ -49,6 +51,8 @@ rule analyse_audit:
         variables=PROCESSED / "{audit_id}" / "variables.yml",
         lineage=PROCESSED / "{audit_id}" / "lineage.csv",
         public_lineage=PROCESSED / "{audit_id}" / "published" / "lineage.csv",
+        # 8. the internal edition's appendix
+        appendix=PROCESSED / "{audit_id}" / "internal-appendix.md",
     log:
         "logs/{audit_id}/analyse_audit.log",
     group:
