@@ -382,10 +382,12 @@ def internal_appendix(
         f'::: {{.callout-important title="Not for publication"}}\n**{INTERNAL_NOTICE}**\n:::\n',
         "### Cases\n",
     ]
+    # Each case's agencies and their grades, in the order of the returns.
+    own = agency_grades["agency"].astype(str) + ": " + agency_grades["grade"].astype(str)
+    details = own.groupby(agency_grades["case_id"].astype(str), sort=False).agg("; ".join)
     rows = []
     for case in case_grades.itertuples(index=False):
-        own = agency_grades[agency_grades["case_id"] == case.case_id]
-        detail = "; ".join(f"{a}: {g}" for a, g in zip(own["agency"], own["grade"], strict=True))
+        detail = details.get(str(case.case_id), "")
         rows.append(
             [
                 _cell(case.case_id),
