@@ -144,7 +144,8 @@ p.appendix_stage(case_grades_path=proc / "case_grades.parquet",
                  theme_counts_path=agg / "theme_counts.csv", out=proc / "internal-appendix.md")
 p.check_disclosure_stage(tables=[*(published / f"{n}.csv" for n in PUBLISHED_TABLES),
                                  published / "lineage.csv"],
-                         summary=proc / "disclosure.json", audit_id="nai-2018")
+                         summary=proc / "disclosure.json", audit_id="nai-2018",
+                         out=proc / "disclosure-check.json")
 narrative = sorted((ws / "data/raw/nai-2018/narrative").glob("*.md"))
 render = dict(
     charts_json=proc / "figures/charts.json",
@@ -170,7 +171,8 @@ finished = SimpleNamespace(
     lineage=published / "lineage.csv", internal_lineage=proc / "lineage.csv")
 p.record_stage(files=p.published_files(finished, "nai-2018"), audit_id="nai-2018",
                inputs=render["sources"], meta_path=proc / "audit.json",
-               manifest_out=proc / "manifest.json", engine="builtin")
+               manifest_out=proc / "manifest.json", engine="builtin",
+               disclosure_check_path=proc / "disclosure-check.json")
 render_start = time.perf_counter()
 p.render_stage(**render)  # the render step alone
 end = time.perf_counter()

@@ -101,6 +101,7 @@ p.run_steps(
                 tables=[*out.published, out.public_lineage],
                 summary=out.disclosure,
                 audit_id=snakemake.wildcards.audit_id,  # noqa: F821
+                out=out.disclosure_check,
             ),
         ),
     ],

@@ -60,7 +60,8 @@ def snakemake(workspace: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text (pypdf, so that the tests need no system tools), spaces folded."""
+    """The PDF's text as the publication gate reads it (PDFium, so that the tests need no
+    system tools), spaces folded."""
     return re.sub(r"\s+", " ", public_text(path))
 
 
@@ -232,10 +233,11 @@ def test_narrative_edit_reruns_only_the_render_step(built):
     result = snakemake(built, "--dry-run", "--quiet", "rules")
     assert result.returncode == 0, result.stderr
     jobs = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M)) - {"total"}
-    # Render, check and record (one job), then publish (the audit, and the programme page
-    # listing it); the data steps do not run again.
+    # Render, check and record, then publish (the audit, and the programme page listing it);
+    # the data steps do not run again.
     assert jobs == {
         "render_report",
+        "record_build",
         "publish_report",
         "publish_programme",
         "all",
@@ -274,6 +276,33 @@ def test_a_failed_run_changes_nothing_published(tmp_path):
     third = snakemake(workspace)
     assert third.returncode != 0, third.stderr
     assert "[Brilliant]" in third.stderr
+
+
+def test_config_edit_rechecks_without_rerendering_and_gate_refuses_unchecked_tables(tmp_path):
+    workspace = make_workspace(tmp_path, {"exploitation-2021": FIXTURE_AUDIT})
+    assert snakemake(workspace).returncode == 0
+    # config.yaml is recorded in every manifest, so an edit there (another audit listed, say)
+    # re-runs the gate and the manifest of every audit, never its analysis or render.
+    config = workspace / "config.yaml"
+    config.write_text(config.read_text() + "\n# An edit.\n")
+    result = snakemake(workspace, "--dry-run", "--quiet", "rules")
+    assert result.returncode == 0, result.stderr
+    jobs = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M)) - {"total"}
+    assert jobs == {"record_build", "publish_report", "publish_programme", "all"}, result.stdout
+    assert snakemake(workspace).returncode == 0
+    published = workspace / "report" / "_output"
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    # A published table changed after the small-count check is never published.
+    table = (
+        workspace / "data" / "processed" / "exploitation-2021" / "published" / "grades_by_area.csv"
+    )
+    table.write_text(table.read_text().replace("[c]", "1", 1))
+    result = snakemake(workspace)
+    assert result.returncode != 0
+    assert "are not the ones checked for small counts" in result.stderr
+    assert "data/grades_by_area.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
 
 
 def test_a_failure_after_validation_also_changes_nothing_and_repeats(tmp_path):

@@ -1,8 +1,9 @@
-"""The stages of the workflow as functions over files: what each Snakemake rule runs.
+"""The stages of the workflow as functions over files: what each Snakemake job runs.
 
 Each stage reads its inputs, calls the pure functions of the package, and writes its
-outputs. The scripts in ``scripts/`` only unpack Snakemake's object and call one of these
-through :func:`run_stage`, which turns an expected failure into a plain message.
+outputs. The scripts in ``scripts/`` only unpack Snakemake's object and call one stage
+(:func:`run_stage`) or several in turn (:func:`run_steps`: the analysis job runs every step
+on the data in one process), turning an expected failure into a plain message.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 from auditrap.problems import InputError
 
 # Heavy libraries (pandas, pandera, altair, pandoc, typst) are imported inside the stage
-# that needs them: each Snakemake job is a fresh process, so a stage pays only for its own.
+# that needs them: each Snakemake job is a fresh process, so a job pays only for what its
+# stages use (the render and record jobs never import pandas).
 
 log = logging.getLogger("auditrap")
 
@@ -510,8 +512,8 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
 
 def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     """Each finished file of one audit, mapped to the name it is published under (relative to
-    ``report/_output/<audit_id>/``). ``files`` has these names as attributes (the named
-    input of the publish rule, or the report rule's inputs and outputs together)."""
+    ``report/_output/<audit_id>/``). ``files`` has these names as attributes: the named
+    input of the record and publish rules, which share these names."""
     names = {
         "html": f"{audit_id}.html",
         "pdf": f"{audit_id}.pdf",
@@ -535,12 +537,15 @@ def record_stage(
     meta_path: Path,
     manifest_out: Path,
     engine: str,
+    disclosure_check_path: Path,
     names_path: Path | None = None,
 ) -> None:
     """Check the finished files and record the build, before anything is published.
 
-    The publication gate scans every public file for identifiers; then the manifest records
-    the hashes of every input and output. A failure here stops the run with the published
+    The publication gate scans every public file for identifiers and makes sure every public
+    table is one the small-count check passed (``disclosure_check_path``, written by
+    :func:`check_disclosure_stage`); then the manifest records the hashes of every input and
+    output. A failure here stops the run with the published
     folder as it was (Snakemake removes a failed job's outputs, so this must not be the
     publishing job itself).
     """
@@ -548,6 +553,7 @@ def record_stage(
     from auditrap.provenance import build_manifest, write_manifest
 
     public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
+    _check_tables_were_checked(public, Path(disclosure_check_path), audit_id)
     from auditrap.gate import scan_text
     from auditrap.redact import read_name_list
 
@@ -582,10 +588,15 @@ def record_stage(
     log.info("Checked %d public files; recorded the build.", len(public))
 
 
-def check_disclosure_stage(*, tables: Sequence[Path], summary: Path, audit_id: str) -> None:
+def check_disclosure_stage(
+    *, tables: Sequence[Path], summary: Path, audit_id: str, out: Path
+) -> None:
     """No count the disclosure policy hides may be shown in a table to be published: the
-    finished CSVs, read back as the publish step will copy them, checked cell by cell."""
+    finished CSVs are read back and checked cell by cell. ``out`` records the SHA-256 of each
+    table checked, so that the publication gate (:func:`record_stage`) can refuse a table
+    that changed afterwards."""
     from auditrap.disclosure import policy_from_settings, small_counts_shown
+    from auditrap.provenance import sha256
     from auditrap.safe_csv import read_csv
 
     policy = policy_from_settings(json.loads(Path(summary).read_text(encoding="utf-8"))["policy"])
@@ -598,6 +609,33 @@ def check_disclosure_stage(*, tables: Sequence[Path], summary: Path, audit_id: s
             "hides, so nothing was published:\n"
             + "\n".join(f"  - {s}" for s in shown)
             + "\nThis is a fault of auditrap, not of the data: please report it."
+        )
+    checked = {Path(p).name: sha256(Path(p)) for p in sorted(tables, key=lambda p: Path(p).name)}
+    Path(out).write_text(json.dumps({"checked": checked}, indent=2) + "\n", encoding="utf-8")
+    log.info("Checked %d tables for small counts left shown.", len(checked))
+
+
+def _check_tables_were_checked(
+    public: Sequence[tuple[Path, str]], record: Path, audit_id: str
+) -> None:
+    """Every public table must be byte for byte one the small-count check passed."""
+    from auditrap.provenance import sha256
+
+    checked = json.loads(Path(record).read_text(encoding="utf-8"))["checked"]
+    unchecked = [
+        name
+        for path, name in public
+        if name.startswith("data/")
+        and name.endswith(".csv")
+        and checked.get(Path(name).name) != sha256(Path(path))
+    ]
+    if unchecked:
+        raise StageError(
+            f"These tables of '{audit_id}' are not the ones checked for small counts (they "
+            "changed after the check, or were never checked), so nothing was published: "
+            + ", ".join(unchecked)
+            + ". Do not edit the files under data/processed by hand; delete data/processed/"
+            f"{audit_id}/ and run the report again."
         )
 
 

@@ -51,8 +51,9 @@ rule analyse_audit:
         variables=PROCESSED / "{audit_id}" / "variables.yml",
         lineage=PROCESSED / "{audit_id}" / "lineage.csv",
         public_lineage=PROCESSED / "{audit_id}" / "published" / "lineage.csv",
-        # 8. the internal edition's appendix
+        # 8. the internal edition's appendix; the tables checked for small counts
         appendix=PROCESSED / "{audit_id}" / "internal-appendix.md",
+        disclosure_check=PROCESSED / "{audit_id}" / "disclosure-check.json",
     log:
         "logs/{audit_id}/analyse_audit.log",
     group:

@@ -47,8 +47,8 @@ PACKAGE = str(PROCESSED / "code-version.txt")
 
 def memory_mb(base_mb):
     """A job's memory for a cluster scheduler: ``base_mb``, plus 20 MB for each MB of input
-    (an audit of 100,000 returns, 40 MB of CSV, peaks at about 800 MB while tagging: see
-    docs/performance.md), and as much again on each retry."""
+    (an audit of 100,000 returns, 40 MB of CSV, peaks at about 1.25 GB in the analysis job:
+    see docs/performance.md), and as much again on each retry."""
 
     def memory(wildcards, input, attempt):
         return int((base_mb + 20 * input.size_mb) * attempt)

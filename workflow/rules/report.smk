@@ -1,7 +1,4 @@
-# Render both editions, then check and record them, in one job: the publication gate scans
-# every public file and the manifest records every input and output. Nothing here writes to
-# report/_output: if the gate stops the build, Snakemake removes this job's outputs (the
-# rendered files, under data/processed) and the published report stays as it was.
+# Render both editions of one audit's report.
 rule render_report:
     input:
         code=PACKAGE,
@@ -13,14 +10,7 @@ rule render_report:
         templates=get_report_templates,
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
-        case_grades=rules.analyse_audit.output.case_grades,
-        theme_tags=rules.analyse_audit.output.theme_tags,
-        tables=rules.analyse_audit.output.published,
-        lineage=rules.analyse_audit.output.public_lineage,
-        internal_lineage=rules.analyse_audit.output.lineage,
         sources=get_audit_sources,
-        config_files=CONFIG_FILES,
-        names=get_name_list,
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
@@ -34,7 +24,6 @@ rule render_report:
         / "rendered"
         / "internal"
         / "{audit_id}-internal.pdf",
-        manifest=PROCESSED / "{audit_id}" / "rendered" / "manifest.json",
     log:
         "logs/{audit_id}/render_report.log",
     group:
@@ -56,10 +45,47 @@ rule render_report:
         "../../scripts/render_report.py"
 
 
+# The publication gate scans every public file and checks every public table is one the
+# small-count check passed; then the manifest records every input and output. A job of its
+# own, apart from the render, because the manifest records config.yaml: an edit there
+# (another audit added, say) re-runs this quick step for every audit, not the render. Nothing
+# here writes to report/_output: if the gate stops the build, Snakemake removes this job's
+# output and the published report stays as it was.
+rule record_build:
+    input:
+        code=PACKAGE,
+        html=rules.render_report.output.html,
+        pdf=rules.render_report.output.pdf,
+        internal_html=rules.render_report.output.internal_html,
+        internal_pdf=rules.render_report.output.internal_pdf,
+        case_grades=rules.analyse_audit.output.case_grades,
+        theme_tags=rules.analyse_audit.output.theme_tags,
+        tables=rules.analyse_audit.output.published,
+        lineage=rules.analyse_audit.output.public_lineage,
+        internal_lineage=rules.analyse_audit.output.lineage,
+        disclosure_check=rules.analyse_audit.output.disclosure_check,
+        meta=rules.analyse_audit.output.meta,
+        sources=get_audit_sources,
+        config_files=CONFIG_FILES,
+        names=get_name_list,
+    output:
+        manifest=PROCESSED / "{audit_id}" / "rendered" / "manifest.json",
+    log:
+        "logs/{audit_id}/record_build.log",
+    group:
+        "audit"
+    conda:
+        "../../environment.yml"
+    params:
+        engine=config["engine"],
+    script:
+        "../../scripts/record_build.py"
+
+
 rule publish_report:
     input:
         code=PACKAGE,
-        manifest=rules.render_report.output.manifest,
+        manifest=rules.record_build.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
         internal_html=rules.render_report.output.internal_html,
