@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -54,6 +55,16 @@ def test_binary_file_is_refused_with_the_byte_offset(tmp_path):
     table = read(path)
     assert not table.ok
     assert "byte offset 4" in table.problems[0].message
+
+
+def test_header_only_file_has_whole_row_numbers(tmp_path):
+    path = tmp_path / "returns.csv"
+    path.write_text("case_id,agency,grade\n", encoding="utf-8")
+    table = read_csv_table(
+        path, display="returns.csv", expected=["case_id", "agency", "grade"], required=[]
+    )
+    assert len(table.frame) == 0
+    assert table.origin["source_row"].dtype == "int64"
 
 
 def test_blank_rows_are_ignored_and_row_numbers_kept(tmp_path):
@@ -207,7 +218,11 @@ def reference_table_from_records(
 
     frame = pd.DataFrame(rows, columns=present, dtype="string")
     frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA) if len(frame) else frame
-    origin = pd.DataFrame({"source_file": display, "source_row": row_numbers}, index=frame.index)
+    # The one change from the original: whole numbers even when empty (it made float64).
+    origin = pd.DataFrame(
+        {"source_file": display, "source_row": np.asarray(row_numbers, dtype="int64")},
+        index=frame.index,
+    )
     return RawTable(display, frame, origin, present, problems)
 
 

@@ -229,8 +229,9 @@ def table_from_records(
         values = pd.Series(pd.array(taken, dtype="string")).str.strip()
         columns[column] = values.replace("", pd.NA)
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(kept)), columns=present)
-    # Built from a list, as it always was, so its types are unchanged (float64 when empty).
-    row_numbers = (kept + first_row + 1).tolist()
+    # Whole numbers even when no row is kept (a list would make an empty column float64, and
+    # a header-only file beside workbooks would then give "row 5.0" in messages).
+    row_numbers = (kept + first_row + 1).astype("int64")
     origin = pd.DataFrame({"source_file": display, "source_row": row_numbers}, index=frame.index)
     return RawTable(display, frame, origin, present, problems)
 
