@@ -12,7 +12,7 @@ from auditrap.aggregate import (
     immediate_actions,
     suggested_grades,
 )
-from auditrap.grades import GRADE_DTYPE
+from auditrap.grades import grade_dtype
 
 
 def cases(grades, areas=None):
@@ -21,7 +21,7 @@ def cases(grades, areas=None):
         {
             "case_id": [f"C{i}" for i in range(len(grades))],
             "area": pd.Categorical(areas, categories=list(dict.fromkeys(areas + ["South"]))),
-            "ratified_grade": pd.Categorical(grades, dtype=GRADE_DTYPE),
+            "ratified_grade": pd.Categorical(grades, dtype=grade_dtype()),
         }
     )
 
@@ -58,7 +58,7 @@ def test_suggested_grade_is_the_median_taking_the_worse_on_a_tie():
             "agency": pd.Categorical(["A", "B", "A", "B", "C", "A"]),
             "grade": pd.Categorical(
                 ["Good", "Requires improvement", "Outstanding", "Good", "Good", "Inadequate"],
-                dtype=GRADE_DTYPE,
+                dtype=grade_dtype(),
             ),
         }
     )
@@ -78,7 +78,7 @@ def test_agency_grades_counts_each_listed_agency():
     returns = pd.DataFrame(
         {
             "agency": pd.Categorical(["Police", "Police"], categories=["Police", "GP"]),
-            "grade": pd.Categorical(["Good", "Inadequate"], dtype=GRADE_DTYPE),
+            "grade": pd.Categorical(["Good", "Inadequate"], dtype=grade_dtype()),
         }
     )
     table = agency_grades(returns)

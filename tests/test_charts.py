@@ -7,7 +7,7 @@ import pytest
 
 from auditrap import charts
 from auditrap.aggregate import grade_distribution, grades_by_area
-from auditrap.grades import GRADE_DTYPE
+from auditrap.grades import grade_dtype
 
 from conftest import ROOT
 
@@ -32,7 +32,7 @@ def cases():
                 ["North", "North", "East", "East"], categories=["North", "East"]
             ),
             "ratified_grade": pd.Categorical(
-                ["Good", "Inadequate", "Good", "Good"], dtype=GRADE_DTYPE
+                ["Good", "Inadequate", "Good", "Good"], dtype=grade_dtype()
             ),
         }
     )

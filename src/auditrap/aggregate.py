@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from auditrap.grades import GRADE_DTYPE, GRADES, grade_from_rank, grade_rank
+from auditrap.grades import GRADES, grade_dtype, grade_from_rank, grade_rank
 
 
 @dataclass
@@ -26,7 +26,7 @@ def percent(part: pd.Series, whole: int | float) -> pd.Series:
 
 def grade_distribution(cases: pd.DataFrame) -> pd.DataFrame:
     """Ratified grades over cases: all four grades, zeros included, best first."""
-    counts = cases["ratified_grade"].astype(GRADE_DTYPE).value_counts(sort=False)
+    counts = cases["ratified_grade"].astype(grade_dtype()).value_counts(sort=False)
     counts = counts.reindex(list(GRADES), fill_value=0)
     frame = pd.DataFrame({"grade": list(GRADES), "cases": counts.to_numpy(dtype="int64")})
     frame["percent"] = percent(frame["cases"], int(frame["cases"].sum()))
@@ -38,7 +38,7 @@ def grades_by_area(cases: pd.DataFrame) -> pd.DataFrame:
     areas = list(cases["area"].cat.categories)
     table = pd.crosstab(
         cases["area"].astype(pd.CategoricalDtype(areas)),
-        cases["ratified_grade"].astype(GRADE_DTYPE),
+        cases["ratified_grade"].astype(grade_dtype()),
         dropna=False,
     ).reindex(index=areas, columns=list(GRADES), fill_value=0)
     long = table.stack().rename("cases").reset_index()
@@ -56,7 +56,7 @@ def agency_grades(returns: pd.DataFrame) -> pd.DataFrame:
     agencies = list(returns["agency"].cat.categories)
     table = pd.crosstab(
         returns["agency"].astype(pd.CategoricalDtype(agencies)),
-        returns["grade"].astype(GRADE_DTYPE),
+        returns["grade"].astype(grade_dtype()),
         dropna=False,
     ).reindex(index=agencies, columns=list(GRADES), fill_value=0)
     long = table.stack().rename("returns").reset_index()
@@ -79,8 +79,8 @@ def suggested_grades(cases: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame
     frame["suggested_grade"] = grade_from_rank(
         frame["case_id"].map(median).astype("Int64")
     ).to_numpy()
-    frame["suggested_grade"] = frame["suggested_grade"].astype(GRADE_DTYPE)
-    ratified = frame["ratified_grade"].astype(GRADE_DTYPE)
+    frame["suggested_grade"] = frame["suggested_grade"].astype(grade_dtype())
+    ratified = frame["ratified_grade"].astype(grade_dtype())
     frame["agrees"] = ratified.isna() | (ratified == frame["suggested_grade"])
     frame["agrees"] = frame["agrees"].astype(bool)
     return frame.reset_index(drop=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,18 +24,11 @@ GRADE_DEFINITIONS: dict[str, str] = {
 
 @cache
 def grade_dtype() -> pd.CategoricalDtype:
-    """An ordered categorical dtype: comparisons and sorts follow the scale, best first."""
+    """An ordered categorical dtype: comparisons and sorts follow the scale, best first.
+    A function, so that this module (read by the render step) does not import pandas."""
     import pandas as pd
 
     return pd.CategoricalDtype(categories=list(GRADES), ordered=True)
-
-
-def __getattr__(name: str) -> Any:
-    """``GRADE_DTYPE`` (:func:`grade_dtype`), made when first asked for: the report's render
-    step reads this module's grades and definitions without importing pandas."""
-    if name == "GRADE_DTYPE":
-        return grade_dtype()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _SPACE = re.compile(r"\s+")

@@ -545,9 +545,8 @@ def record_stage(
     The publication gate scans every public file for identifiers and makes sure every public
     table is one the small-count check passed (``disclosure_check_path``, written by
     :func:`check_disclosure_stage`); then the manifest records the hashes of every input and
-    output. A failure here stops the run with the published
-    folder as it was (Snakemake removes a failed job's outputs, so this must not be the
-    publishing job itself).
+    output. A failure here stops the run with the published folder as it was (Snakemake
+    removes a failed job's outputs, so this must not be the publishing job itself).
     """
     from auditrap.gate import scan
     from auditrap.provenance import build_manifest, write_manifest

@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from auditrap import schemas
-from auditrap.grades import GRADE_DTYPE, GRADES, grade_lookup, normalise_grades
+from auditrap.grades import GRADES, grade_dtype, grade_lookup, normalise_grades
 from auditrap.metadata import AuditMeta, load_meta
 from auditrap.problems import ERROR, WARNING, InputError, Problem, did_you_mean
 from auditrap.readers import RawTable, concat_tables, read_csv_table
@@ -407,7 +407,7 @@ def _typed_cases(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
         {
             "case_id": f["case_id"].astype("string"),
             "area": pd.Categorical(f["area"], categories=meta.areas),
-            "ratified_grade": pd.Categorical(f.get("ratified_grade"), dtype=GRADE_DTYPE),
+            "ratified_grade": pd.Categorical(f.get("ratified_grade"), dtype=grade_dtype()),
             "meeting_date": _dates(f.get("meeting_date", pd.Series(pd.NA, index=f.index))),
             "source_file": table.origin["source_file"].astype("string"),
             "source_row": table.origin["source_row"].astype("int64"),
@@ -424,7 +424,7 @@ def _typed_returns(table: RawTable, meta: AuditMeta) -> pd.DataFrame:
             "agency": pd.Categorical(f["agency"], categories=meta.agencies),
             "auditor_role": f.get("auditor_role", blank).astype("string"),
             "return_date": _dates(f["return_date"]),
-            "grade": pd.Categorical(f["grade"], dtype=GRADE_DTYPE),
+            "grade": pd.Categorical(f["grade"], dtype=grade_dtype()),
             "strengths": f.get("strengths", blank).astype("string"),
             "improvements": f.get("improvements", blank).astype("string"),
             "source_file": table.origin["source_file"].astype("string"),
