@@ -1,8 +1,18 @@
-"""Accessible Altair charts of the grades, rendered to SVG and PNG with vl-convert."""
+"""Accessible Altair charts of the grades, rendered to SVG (and PNG) with vl-convert.
+
+Each chart is drawn twice: wide, for the PDF and for screens 40em (640 CSS px) and wider,
+and narrow, for phones, with the panels of a small-multiple chart stacked in one column.
+The web page shows one or the other (html-figures.lua, styles.css). Each is drawn no
+wider than its layout's width, so that the browser never has to shrink its text: at the
+narrowest screen each layout serves (320 CSS px for the narrow one, a 580 px column at
+40em for the wide one) no chart text is under 12 CSS px.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,67 +22,154 @@ import pandas as pd
 
 from auditrap.disclosure import shown_sum
 from auditrap.grades import GRADES
+from auditrap.palette import SEQUENTIAL_PALETTE
 
-#: The UK Analysis Function categorical palette, in its recommended order: adjacent colours
-#: keep at least 3:1 contrast with each other. Overridable in config.yaml (``palette``).
-ANALYSIS_FUNCTION_PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25")
 FONT_FAMILY = "Atkinson Hyperlegible"
 TEXT_COLOUR = "#0B0C0C"
+AXIS_COLOUR = "#505A5F"
+
+#: The smallest text in a chart, in px of the drawing (axis labels, bar labels).
+TEXT_SIZE = 13
+TITLE_SIZE = 16
+HEADER_SIZE = 14
+#: Room for a bar's label after the longest bar, in px.
+LABEL_ROOM = 34
+#: Width of the grade labels beside the bars (two lines for "Requires improvement").
+GRADE_AXIS_WIDTH = 96
+#: A conservative width of one character, in em of its font, to wrap text before drawing.
+CHAR_EM = 0.6
+#: Vega-Lite's defaults: padding around a chart, and spacing between facet panels.
+PADDING = 5
+SPACING = 20
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How wide a chart may be drawn, and how many panels sit side by side at most."""
+
+    name: str
+    width: int
+    columns: int
+
+
+#: The PDF and wide screens: at 40em the column is 580 CSS px, 600 * 12/13 = 554 fits.
+WIDE = Layout("wide", 600, 3)
+#: Phones: at 320 CSS px the column is 290 px, so the chart shows at its own size.
+NARROW = Layout("narrow", 288, 1)
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart and its words: the headline title and the alt text that states the numbers."""
+    """A chart and its words: the headline title and the alt text that states the numbers.
+    ``spec`` is the wide drawing, ``narrow_spec`` the one for narrow screens."""
 
     name: str
     title: str
     alt: str
     spec: dict
+    narrow_spec: dict | None = None
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _count_axis(largest: int) -> alt.X:
+def _wrap(text: str, width_px: float, size: int) -> list[str]:
+    """Lines of ``text`` that fit ``width_px`` at font ``size`` (a generous estimate). A
+    text too long for one line breaks after its colon first, if it has one."""
+    chars = max(8, int(width_px / (CHAR_EM * size)))
+    if len(text) <= chars:
+        return [text]
+    head, colon, tail = text.partition(": ")
+    parts = [head + ":", tail] if colon else [text]
+    return [line for part in parts for line in textwrap.wrap(part, chars)] or [text]
+
+
+def _lines_expr(labels: Sequence[str], width_px: float, size: int):
+    """A Vega expression that writes each label too long for ``width_px`` on several
+    lines (Undefined when all fit). Labels are data (area names), so they are written as
+    JSON strings, never as expression code."""
+    cases = []
+    for label in dict.fromkeys(str(x) for x in labels):
+        lines = _wrap(label, width_px, size)
+        if len(lines) > 1:
+            cases.append(f"(datum.label) === {json.dumps(label)} ? {json.dumps(lines)} : ")
+    # In brackets: Vega-Lite puts the label's own expression (a conditional) in its place.
+    return "".join(cases) + "(datum.label)" if cases else alt.Undefined
+
+
+def _title(text: str, layout: Layout) -> alt.Title:
+    lines = _wrap(text, layout.width - 2 * PADDING, TITLE_SIZE)
+    return alt.Title(lines if len(lines) > 1 else text)
+
+
+def _grade_axis() -> alt.Y:
+    return alt.Y(
+        "grade:N",
+        sort=list(GRADES),
+        title=None,
+        axis=alt.Axis(
+            labelExpr=_lines_expr(GRADES, GRADE_AXIS_WIDTH - 10, TEXT_SIZE),
+            labelLimit=GRADE_AXIS_WIDTH,
+            minExtent=GRADE_AXIS_WIDTH,
+            maxExtent=GRADE_AXIS_WIDTH,
+            labelLineHeight=TEXT_SIZE + 2,
+        ),
+    )
+
+
+def _count_axis(largest: int, plot_width: float) -> alt.X:
     """A whole-number count axis with room after the longest bar for its label."""
+    largest = max(1, largest)
+    # A tick on every whole number while they have room (never "0 1 1"); else whole steps.
+    every = largest + 1 <= plot_width // 28
     return alt.X(
         "cases:Q",
         title="Number of cases",
-        # Small counts: a tick on every whole number (never "0 1 1"); larger: whole steps.
         axis=alt.Axis(values=list(range(0, largest + 1)), format="d")
-        if largest <= 12
-        else alt.Axis(tickMinStep=1, format="d"),
-        scale=alt.Scale(domain=[0, max(1, largest) * 1.12], nice=False),
+        if every
+        else alt.Axis(tickMinStep=1, format="d", tickCount=max(2, int(plot_width // 60))),
+        scale=alt.Scale(
+            domain=[0, largest * plot_width / max(1.0, plot_width - LABEL_ROOM)], nice=False
+        ),
+    )
+
+
+def _grade_colours(palette: Sequence[str]) -> alt.Color:
+    return alt.Color(
+        "grade:N", scale=alt.Scale(domain=list(GRADES), range=list(palette)), legend=None
     )
 
 
 def _base_config(chart: alt.TopLevelMixin, font: str) -> alt.TopLevelMixin:
     return (
-        chart.configure(font=font, background="white")
+        chart.configure(font=font, background="white", padding=PADDING)
         .configure_axis(
             labelFont=font,
             titleFont=font,
             labelColor=TEXT_COLOUR,
             titleColor=TEXT_COLOUR,
-            labelFontSize=13,
-            titleFontSize=13,
+            labelFontSize=TEXT_SIZE,
+            titleFontSize=TEXT_SIZE,
             grid=False,
-            domainColor="#505A5F",
-            tickColor="#505A5F",
+            domainColor=AXIS_COLOUR,
+            tickColor=AXIS_COLOUR,
         )
         .configure_title(
             font=font,
-            fontSize=16,
+            fontSize=TITLE_SIZE,
             anchor="start",
             color=TEXT_COLOUR,
-            subtitleColor=TEXT_COLOUR,
-            subtitleFont=font,
-            subtitleFontSize=13,
+            lineHeight=TITLE_SIZE + 4,
         )
         .configure_header(
-            labelFont=font, titleFont=font, labelFontSize=14, labelColor=TEXT_COLOUR, title=None
+            labelFont=font,
+            titleFont=font,
+            labelFontSize=HEADER_SIZE,
+            labelColor=TEXT_COLOUR,
+            title=None,
         )
+        .configure_facet(spacing=SPACING)
         .configure_view(stroke=None)
     )
 
@@ -94,7 +191,7 @@ def _hidden_note(counts: Sequence[int | None], symbol: str) -> str:
 def grade_distribution_chart(
     distribution: pd.DataFrame,
     *,
-    palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
+    palette: Sequence[str] = SEQUENTIAL_PALETTE,
     font: str = FONT_FAMILY,
     total: int | None = None,
     symbol: str = "[c]",
@@ -125,46 +222,36 @@ def grade_distribution_chart(
         cases=distribution["cases"].astype("Int64").fillna(0).astype(int),
         label=[_say(c, symbol) for c in counts.values()],
     )
-    scale = alt.Scale(domain=list(GRADES), range=list(palette))
-    y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=220))
-    x = _count_axis(int(data["cases"].max()) if len(data) else 0)
-    bars = (
-        alt.Chart(data)
-        .mark_bar(height=28)
-        .encode(
-            y=y,
-            x=x,
-            color=alt.Color("grade:N", scale=scale, legend=None),
+    largest = int(data["cases"].max()) if len(data) else 0
+
+    def draw(layout: Layout) -> dict:
+        plot_width = layout.width - GRADE_AXIS_WIDTH - 2 * PADDING
+        y, x = _grade_axis(), _count_axis(largest, plot_width)
+        bars = alt.Chart(data).mark_bar(height=28).encode(y=y, x=x, color=_grade_colours(palette))
+        labels = (
+            alt.Chart(data)
+            .mark_text(align="left", dx=6, fontSize=TEXT_SIZE + 1, color=TEXT_COLOUR)
+            .encode(y=y, x=x, text="label:N")
         )
-    )
-    labels = (
-        alt.Chart(data)
-        .mark_text(align="left", dx=6, fontSize=14, color=TEXT_COLOUR)
-        .encode(
-            y=y,
-            x=x,
-            text="label:N",
+        chart = (bars + labels).properties(
+            width=plot_width, height=len(GRADES) * 44, title=_title(title, layout)
         )
-    )
-    chart = (bars + labels).properties(
-        width=440,
-        height=4 * 44,
-        title=alt.Title(title, subtitle="Ratified grade of each case"),
-    )
-    return Chart("grade-distribution", title, alt_text, _base_config(chart, font).to_dict())
+        return _base_config(chart, font).to_dict()
+
+    return Chart("grade-distribution", title, alt_text, draw(WIDE), draw(NARROW))
 
 
 def grades_by_area_chart(
     by_area: pd.DataFrame,
     *,
-    palette: Sequence[str] = ANALYSIS_FUNCTION_PALETTE,
+    palette: Sequence[str] = SEQUENTIAL_PALETTE,
     font: str = FONT_FAMILY,
-    columns: int = 3,
     totals: Mapping[str, int | None] | None = None,
     symbol: str = "[c]",
 ) -> Chart:
-    """Small multiples: one panel per area with a labelled bar per grade. A count hidden by
-    disclosure control (``<NA>``) has no bar and the symbol for its label."""
+    """Small multiples: one panel per area with a labelled bar per grade, up to three side
+    by side (wide) or stacked (narrow). A count hidden by disclosure control (``<NA>``) has
+    no bar and the symbol for its label."""
     areas = list(dict.fromkeys(by_area["area"]))
     per_area = []
     for area in areas:
@@ -196,42 +283,43 @@ def grades_by_area_chart(
         cases=by_area["cases"].astype("Int64").fillna(0).astype(int),
         label=[_say(_count(c), symbol) for c in by_area["cases"]],
     )
-    scale = alt.Scale(domain=list(GRADES), range=list(palette))
-    y = alt.Y("grade:N", sort=list(GRADES), title=None, axis=alt.Axis(labelLimit=200))
-    x = _count_axis(int(data["cases"].max()) if len(data) else 0)
-    bars = (
-        alt.Chart()
-        .mark_bar(height=20)
-        .encode(
-            y=y,
-            x=x,
-            color=alt.Color("grade:N", scale=scale, legend=None),
+    largest = int(data["cases"].max()) if len(data) else 0
+
+    def draw(layout: Layout) -> dict:
+        columns = min(layout.columns, max(1, len(areas)))
+        # The grade labels sit beside the first panel of each row only.
+        panel_width = (
+            layout.width - GRADE_AXIS_WIDTH - 2 * PADDING - (columns - 1) * SPACING
+        ) // columns
+        y, x = _grade_axis(), _count_axis(largest, panel_width)
+        bars = alt.Chart().mark_bar(height=20).encode(y=y, x=x, color=_grade_colours(palette))
+        labels = (
+            alt.Chart()
+            .mark_text(align="left", dx=5, fontSize=TEXT_SIZE, color=TEXT_COLOUR)
+            .encode(y=y, x=x, text="label:N")
         )
-    )
-    labels = (
-        alt.Chart()
-        .mark_text(align="left", dx=5, fontSize=13, color=TEXT_COLOUR)
-        .encode(
-            y=y,
-            x=x,
-            text="label:N",
+        chart = (
+            alt.layer(bars, labels, data=data)
+            .properties(width=panel_width, height=len(GRADES) * 36)
+            .facet(
+                facet=alt.Facet(
+                    "area:N",
+                    sort=areas,
+                    title=None,
+                    header=alt.Header(
+                        labelFontWeight="bold",
+                        labelAnchor="start",
+                        labelExpr=_lines_expr(areas, panel_width, HEADER_SIZE),
+                        labelLineHeight=HEADER_SIZE + 3,
+                    ),
+                ),
+                columns=columns,
+            )
+            .properties(title=_title(title, layout))
         )
-    )
-    chart = (
-        alt.layer(bars, labels, data=data)
-        .properties(width=170, height=4 * 30)
-        .facet(
-            facet=alt.Facet(
-                "area:N",
-                sort=areas,
-                title=None,
-                header=alt.Header(labelFontWeight="bold", labelAnchor="start"),
-            ),
-            columns=min(columns, max(1, len(areas))),
-        )
-        .properties(title=alt.Title(title, subtitle="Ratified grade of each case, by audit area"))
-    )
-    return Chart("grades-by-area", title, alt_text, _base_config(chart, font).to_dict())
+        return _base_config(chart, font).to_dict()
+
+    return Chart("grades-by-area", title, alt_text, draw(WIDE), draw(NARROW))
 
 
 def render(
@@ -241,7 +329,8 @@ def render(
     fonts_dir: Path | None = None,
     formats: Sequence[str] = ("svg",),
 ) -> dict[str, Path]:
-    """Write the chart as SVG (and PNG) with vl-convert; returns the paths written."""
+    """Write the chart as SVG (and PNG) with vl-convert, and its narrow drawing as
+    ``<name>-narrow.svg``; returns the paths written, by format (``narrow_svg``)."""
     import vl_convert as vlc
 
     if fonts_dir is not None:
@@ -249,10 +338,13 @@ def render(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     if "svg" in formats:
-        svg = vlc.vegalite_to_svg(chart.spec)
-        path = out_dir / f"{chart.name}.svg"
-        path.write_text(_accessible_svg(svg, chart), encoding="utf-8")
-        written["svg"] = path
+        drawings = {"svg": (chart.spec, chart.name)}
+        if chart.narrow_spec is not None:
+            drawings["narrow_svg"] = (chart.narrow_spec, f"{chart.name}-narrow")
+        for fmt, (spec, stem) in drawings.items():
+            path = out_dir / f"{stem}.svg"
+            path.write_text(_accessible_svg(vlc.vegalite_to_svg(spec), chart), encoding="utf-8")
+            written[fmt] = path
     if "png" in formats:
         path = out_dir / f"{chart.name}.png"
         path.write_bytes(vlc.vegalite_to_png(chart.spec, scale=2))

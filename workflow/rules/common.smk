@@ -8,6 +8,19 @@ from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml", set_default=True)
 
+from auditrap.palette import SEQUENTIAL_PALETTE, palette_problems
+
+# The default palette's checks are in the tests; any other is checked here (about 0.4 s).
+if tuple(config["palette"]) != SEQUENTIAL_PALETTE and (
+    _palette_problems := palette_problems(config["palette"])
+):
+    raise WorkflowError(
+        "The chart colours in config.yaml (palette) cannot be used:\n"
+        + "".join(f"  - {problem}.\n" for problem in _palette_problems)
+        + "Give four colours, from Outstanding to Inadequate, each darker than the one "
+        "before, or remove palette to use the default."
+    )
+
 for _audit_id in config["audits"]:
     if not Path(config["raw_dir"], _audit_id, "audit.yaml").is_file():
         raise WorkflowError(
@@ -29,7 +42,13 @@ wildcard_constraints:
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 from auditrap.tables import AGGREGATE_TABLES, PUBLISHED_TABLES, disclosure_settings
 
-CHARTS = ["grade-distribution", "grades-by-area"]
+# Each chart is drawn wide (the PDF, wide screens) and narrow (phones): see charts.py.
+CHARTS = [
+    "grade-distribution",
+    "grade-distribution-narrow",
+    "grades-by-area",
+    "grades-by-area-narrow",
+]
 CONFIG_FILES = [str(p) for p in workflow.configfiles]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 # The package the scripts call: every step depends on it, so that a change to the code
