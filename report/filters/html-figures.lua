@@ -15,9 +15,16 @@ html-figures.lua: accessible, self-contained figures and tables in the HTML repo
   whole page). A picture must be a file in the build directory whose contents are the
   format its name says; any other image (another format, a URL, a path outside the build
   directory) is refused with a message saying what to do.
-* Tables are wrapped in a focusable, labelled region that scrolls sideways on its own,
-  so the page itself reflows at 320 CSS px without horizontal scrolling. A column of long
-  text keeps a readable width there (class wide-text, styles.css).
+* A chart drawn twice (charts.py) names its narrow drawing with `narrow="figures/x.svg"`:
+  both are written inline, class chart-wide and chart-narrow, and styles.css shows one of
+  them (the narrow one below 40em), so a screen reader meets one image, one name.
+* Figures with a `fig-` id and tables with a `tbl-` id are numbered in document order,
+  "Figure 1: caption" and "Table 1: caption" (a no-break space after the word), the
+  words Quarto's crossref writes and typst writes in the PDF.
+* Tables are wrapped in a focusable region, named by the table's caption, that scrolls
+  sideways on its own, so the page itself reflows at 320 CSS px without horizontal
+  scrolling; the caption sits above it, in a figure, as Quarto writes a table. A column
+  of long text keeps a readable width there (class wide-text, styles.css).
 ]]
 
 local stringify = pandoc.utils.stringify
@@ -77,7 +84,8 @@ end
 
 local svg_count = 0
 
-local function inline_svg(img, alt)
+local function inline_svg(src, alt, class)
+  local img = { src = src }
   local svg = read_file(img.src)
   svg = svg:gsub("^\239\187\191", "")               -- byte order mark
   svg = svg:gsub("<%?xml.-%?>", "")                 -- XML declaration
@@ -131,7 +139,9 @@ local function inline_svg(img, alt)
     open_tag = open_tag:gsub("%s" .. name .. "%s*=%s*'[^']*'", "")
   end
   local a = attr_escape(alt)
-  open_tag = '<svg role="img" aria-label="' .. a .. '" focusable="false"' .. open_tag:sub(5)
+  open_tag = open_tag:gsub("%sclass%s*=%s*\"[^\"]*\"", ""):gsub("%sclass%s*=%s*'[^']*'", "")
+  open_tag = '<svg class="' .. class .. '" role="img" aria-label="' .. a ..
+    '" focusable="false"' .. open_tag:sub(5)
   -- Prefix ids and references to them, so that several inline SVGs cannot collide.
   local function prefix_ids(s)
     s = s:gsub('(%s)id="([^"]*)"', "%1id=\"" .. prefix .. "%2\"")
@@ -147,9 +157,9 @@ local function inline_svg(img, alt)
   if not trailing then
     fail("The SVG '" .. img.src .. "' does not end with </svg>.")
   end
-  return pandoc.RawInline("html", open_tag .. "<title>" .. a .. "</title>" ..
-    (body:gsub("%s+$", "")))
+  return open_tag .. "<title>" .. a .. "</title>" .. (body:gsub("%s+$", ""))
 end
+
 
 -- The pictures the report can show, by file name ending: the format's name, its MIME
 -- type and a test that the file's first bytes are that format (so that a file is never
@@ -206,12 +216,60 @@ local function embed_picture(img, picture)
   img.src = pandoc.mediabag.make_data_uri(picture.mime, data)
 end
 
+-- A chart: its drawing, or its wide and narrow drawings (styles.css shows one of them).
+local function inline_chart(img, alt)
+  local narrow = img.attributes["narrow"]
+  if not narrow then
+    return pandoc.RawInline("html", inline_svg(img.src, alt, "chart"))
+  end
+  check_local(narrow)
+  if not narrow:lower():match("%.svg$") then
+    fail("The narrow drawing '" .. narrow .. "' of the chart '" .. img.src .. "' is not " ..
+      "an SVG file. Save it as .svg, as the chart itself.")
+  end
+  return pandoc.RawInline("html", inline_svg(img.src, alt, "chart chart-wide") ..
+    inline_svg(narrow, alt, "chart chart-narrow"))
+end
+
+-- Numbers: "Figure 1: caption", "Table 1: caption", as Quarto's crossref writes them
+-- (crossref/format.lua: the title, a no-break space, the number, ":" and a space).
+-- Quarto numbers them itself (its floats carry the id, not the figure or table), so under
+-- Quarto this does nothing.
+local NUMBERED = { fig = "Figure", tbl = "Table" }
+
+local function number_captions(doc)
+  if quarto ~= nil then
+    return nil
+  end
+  local counts = { fig = 0, tbl = 0 }
+  local function number(el)
+    local kind = el.identifier:match("^(%a+)%-")
+    if not NUMBERED[kind] then
+      return nil
+    end
+    counts[kind] = counts[kind] + 1
+    local label = pandoc.Inlines({
+      pandoc.Str(NUMBERED[kind] .. "\u{a0}" .. counts[kind] .. ":"),
+      pandoc.Space(),
+    })
+    local long = el.caption.long
+    if #long > 0 and (long[1].t == "Plain" or long[1].t == "Para") then
+      long[1].content = label .. long[1].content
+    else
+      long:insert(1, pandoc.Plain(label))
+    end
+    el.caption.long = long
+    return el
+  end
+  return doc:walk({ traverse = "topdown", Figure = number, Table = number })
+end
+
 function Image(img)
   local alt = alt_text(img)
   check_local(img.src)
   local ext = (img.src:match("%.(%w+)$") or ""):lower()
   if ext == "svg" then
-    return inline_svg(img, alt)
+    return inline_chart(img, alt)
   end
   local picture = pictures[ext]
   if not picture then
@@ -252,14 +310,48 @@ local function mark_wide_text(tbl)
   end
 end
 
+local table_count = 0
+
+-- A captioned table becomes
+--   <figure id="tbl-x" class="table-figure">
+--     <figcaption id="tbl-x-caption">Table 1: caption</figcaption>
+--     <div class="table-wrap" role="region" tabindex="0" aria-labelledby="tbl-x-caption">
+--       <table aria-labelledby="tbl-x-caption">...</table></div></figure>
+-- as Quarto writes a table float: the caption stays in view above a table that scrolls
+-- (inside the table it would scroll away with it), and still names the table.
 function Table(tbl)
   mark_wide_text(tbl)
   local caption = squash(stringify(tbl.caption.long))
-  local label = caption ~= "" and caption or "Table"
   -- A list of pairs, not a Lua table: attribute order must not vary between runs.
-  return pandoc.Div({ tbl }, pandoc.Attr("", { "table-wrap" }, {
-    { "role", "region" },
-    { "tabindex", "0" },
-    { "aria-label", label },
-  }))
+  local region = { { "role", "region" }, { "tabindex", "0" } }
+  if caption == "" then
+    table.insert(region, { "aria-label", "Table" })
+    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-wrap" }, region))
+  end
+  table_count = table_count + 1
+  local ident = tbl.identifier
+  local caption_id = (ident ~= "" and ident or ("table-" .. table_count)) .. "-caption"
+  table.insert(region, { "aria-labelledby", caption_id })
+  local caption_blocks = tbl.caption.long
+  tbl.caption.long = pandoc.Blocks({})
+  tbl.identifier = ""
+  tbl.attributes["aria-labelledby"] = caption_id
+  local open = "<figure" .. (ident ~= "" and (' id="' .. attr_escape(ident) .. '"') or "") ..
+    ' class="table-figure">'
+  local blocks = pandoc.Blocks({
+    pandoc.RawBlock("html", open),
+    pandoc.RawBlock("html", '<figcaption id="' .. attr_escape(caption_id) .. '">'),
+  })
+  blocks:extend(caption_blocks)
+  blocks:extend({
+    pandoc.RawBlock("html", "</figcaption>"),
+    pandoc.Div({ tbl }, pandoc.Attr("", { "table-wrap" }, region)),
+    pandoc.RawBlock("html", "</figure>"),
+  })
+  return blocks
 end
+
+return {
+  { Pandoc = number_captions },
+  { Image = Image, Table = Table },
+}

@@ -75,14 +75,18 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _wrap(text: str, width_px: float, size: int) -> list[str]:
-    """Lines of ``text`` that fit ``width_px`` at font ``size`` (a generous estimate). A
-    text too long for one line breaks after its colon first, if it has one."""
+    """Lines of ``text`` that fit ``width_px`` at font ``size`` (a generous estimate)."""
     chars = max(8, int(width_px / (CHAR_EM * size)))
     if len(text) <= chars:
         return [text]
-    head, colon, tail = text.partition(": ")
-    parts = [head + ":", tail] if colon else [text]
-    return [line for part in parts for line in textwrap.wrap(part, chars)] or [text]
+    lines: list[str] = []
+    # A line ends after a colon; a semicolon is the next best place; then any space.
+    for piece in re.split(r"(?<=[:;]) ", text):
+        if lines and not lines[-1].endswith(":") and len(lines[-1]) + 1 + len(piece) <= chars:
+            lines[-1] += " " + piece
+        else:
+            lines.extend(textwrap.wrap(piece, chars) or [piece])
+    return lines
 
 
 def _lines_expr(labels: Sequence[str], width_px: float, size: int):

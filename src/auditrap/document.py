@@ -75,12 +75,16 @@ def table(
     caption: str,
     align: Sequence[str] | None = None,
     widths: Sequence[int] | None = None,
+    ident: str | None = None,
 ) -> str:
-    """A pandoc pipe table. Header and caption are escaped; cells are given as source.
+    """A pandoc pipe table. Header is escaped; caption and cells are given as source.
 
     ``widths`` are relative column widths; pandoc uses them when a row is too long for one
     line, so that long free text wraps in its own wide column rather than in narrow ones.
+    ``ident`` (``tbl-...``, by default made from the caption) numbers the table: Quarto's
+    crossref, html-figures.lua and typst all write "Table 1: caption".
     """
+    ident = ident or "tbl-" + slug(VAR_SHORTCODE.sub("", caption))
     align = align or ["l"] + ["r"] * (len(header) - 1)
     widths = widths or [3] * len(header)
     rule = [
@@ -88,7 +92,7 @@ def table(
     ]
     lines = [_row([escape_markdown(h) for h in header]), _row(rule)]
     lines += [_row(r) for r in rows]
-    return "\n".join(lines) + f"\n\nTable: {caption}\n"
+    return "\n".join(lines) + f"\n\nTable: {caption} {{#{ident}}}\n"
 
 
 def include_narrative(stem: str) -> str:
@@ -106,10 +110,17 @@ def optional_narrative(narrative: set[str], stem: str) -> str:
     return include_narrative(stem) if stem in narrative else ""
 
 
-def figure(chart: Mapping[str, str], file: str, ident: str, caption: str) -> str:
-    """A chart: its headline title is inside the image, so the caption says what it shows."""
+def figure(chart: Mapping[str, str], ident: str, caption: str) -> str:
+    """A chart (``fig-...``, numbered "Figure 1: caption" as Quarto's crossref does): its
+    headline title is inside the image, so the caption says what it shows. The web page
+    shows its narrow drawing on narrow screens (``narrow``, html-figures.lua)."""
     alt = chart["alt"].replace("\\", "\\\\").replace('"', '\\"')
-    return f'![{escape_markdown(caption)}]({file}){{#{ident} fig-alt="{alt}"}}\n'
+    file = chart.get("svg") or ident.removeprefix("fig-") + ".svg"
+    narrow = f' narrow="figures/{chart["narrow_svg"]}"' if chart.get("narrow_svg") else ""
+    return (
+        f"![{escape_markdown(caption)}](figures/{file})"
+        f'{{#{ident} fig-alt="{alt}"{narrow}}}\n'
+    )
 
 
 def percent_sign(value: Any) -> str:
@@ -194,16 +205,14 @@ def generated_parts(
     parts["grade-distribution.md"] = (
         ratification
         + figure(
-            charts["grade-distribution"],
-            "figures/grade-distribution.svg",
-            "fig-grade-distribution",
-            "Ratified grades of the cases",
+            charts["grade-distribution"], "fig-grade-distribution", "Ratified grades of the cases"
         )
         + "\n"
         + table(
             ["Grade", "Cases", "Percentage of cases"],
             grade_rows,
-            f"Ratified grades of the {var('cases.ratified')} cases",
+            "Number and percentage of cases at each grade",
+            ident="tbl-grade-distribution",
         )
         + hidden_note(variables, "grades")
     )
@@ -216,14 +225,14 @@ def generated_parts(
             + [var(f"areas.by.{key}.total")]
         )
     parts["grades-by-area.md"] = (
-        figure(
-            charts["grades-by-area"],
-            "figures/grades-by-area.svg",
-            "fig-grades-by-area",
-            "Ratified grades by audit area",
-        )
+        figure(charts["grades-by-area"], "fig-grades-by-area", "Ratified grades by audit area")
         + "\n"
-        + table(["Area", *GRADES, "Total"], area_rows, "Ratified grades by audit area")
+        + table(
+            ["Area", *GRADES, "Total"],
+            area_rows,
+            "Number of cases at each grade, by audit area",
+            ident="tbl-grades-by-area",
+        )
         + hidden_note(variables, "areas")
     )
 
@@ -326,7 +335,7 @@ def generated_parts(
             escape_markdown(variables.get("disclosure", {}).get("statement", ""))
             or "No count in this report is suppressed or rounded.",
             "",
-            "### Data tables\n",
+            f"### Data tables {{#{DATA_TABLES}}}\n",
             "The tables behind every chart and number of this report are published beside it as "
             "CSV files, grades by their labels:\n",
             *[f"- [{escape_markdown(t)}.csv](data/{t}.csv)" for t in PUBLISHED_TABLES],
@@ -514,11 +523,32 @@ def provenance_part(
     )
 
 
+#: The heading of the method appendix that lists the published CSV files.
+DATA_TABLES = "data-tables"
+
+
+def downloads(audit_id: str, *, internal: bool = False) -> list[dict[str, Any]]:
+    """The links at the top of the web page, in order, as ``{text, href}``, relative to the
+    page (the published folder, report/_output/<audit_id>/, or its internal/ folder). The
+    HTML template joins them with " · "; ``pdf: true`` adds the PDF's number of pages and
+    size, which the render engine measures after making it. Add a link here (a learning
+    brief, say) and every edition carries it."""
+    pdf = f"{audit_id}-internal.pdf" if internal else f"{audit_id}.pdf"
+    return [
+        {"text": "Download this report as a PDF", "href": pdf, "pdf": True},
+        {"text": "the data behind it (CSV)", "href": f"#{DATA_TABLES}"},
+    ]
+
+
 def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[str, Any]:
     """The document metadata. Pandoc and Quarto read metadata strings as Markdown, so the
     values from audit.yaml are escaped: a title is text, never markup."""
     audit = variables["audit"]
     edition = " (internal edition: not for publication)" if internal else ""
+    links = [
+        {**link, "text": escape_markdown(link["text"]), "href": escape_markdown(link["href"])}
+        for link in downloads(audit["id"], internal=internal)
+    ]
     return {
         "title": escape_markdown(audit["title"]),
         "subtitle": escape_markdown(
@@ -527,6 +557,7 @@ def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[st
         "author": escape_markdown(audit["board"]),
         "date": escape_markdown(audit["published"]),
         "lang": "en-GB",
+        "downloads": links,
     }
 
 

@@ -160,11 +160,12 @@ def render_report(
         engine = "quarto" if shutil.which("quarto") else "builtin"
     html_out.parent.mkdir(parents=True, exist_ok=True)
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
+    # The PDF first: the web page states its number of pages and size (pdf-details).
     if engine == "quarto":
         _render_quarto(build_dir, assets_dir, html_out, pdf_out, timestamp)
     else:
-        _render_builtin_html(document, build_dir, assets_dir, html_out)
         _render_builtin_pdf(document, build_dir, assets_dir, fonts_dir, pdf_out, timestamp)
+        _render_builtin_html(document, build_dir, assets_dir, html_out, pdf_details(pdf_out))
     check_html_is_self_contained(html_out.read_text(encoding="utf-8"), html_out.name)
 
 
@@ -414,8 +415,26 @@ def _common_pandoc_args(options: Mapping[str, object]) -> list[str]:
     return args
 
 
+def pdf_details(pdf: Path) -> str | None:
+    """"12 pages, 310 KB": what a reader needs to know before downloading the PDF; None
+    when the file cannot be read as a PDF."""
+    import pypdfium2
+
+    try:
+        pages = len(pypdfium2.PdfDocument(pdf))
+    except pypdfium2.PdfiumError:
+        return None
+    size = pdf.stat().st_size
+    shown = f"{size / 1024**2:.1f} MB" if size >= 1024**2 else f"{max(1, round(size / 1024))} KB"
+    return f"{pages} page{'' if pages == 1 else 's'}, {shown}"
+
+
 def _render_builtin_html(
-    document: _Document, build_dir: Path, assets_dir: Path, html_out: Path
+    document: _Document,
+    build_dir: Path,
+    assets_dir: Path,
+    html_out: Path,
+    details: str | None = None,
 ) -> None:
     options = document.options["html"]
     with tempfile.TemporaryDirectory(prefix="auditrap-html-") as tmp:
@@ -444,6 +463,8 @@ def _render_builtin_html(
             f"--lua-filter={assets_dir / 'filters' / 'html-figures.lua'}",
             f"--output={out}",
         ]
+        if details:
+            args.append(f"--metadata=pdf-details:{details}")
         _run_pandoc(args, document.markdown["html"], build_dir, "HTML page")
         _replace(out, html_out)
 
@@ -608,10 +629,13 @@ def _render_quarto(
     if isinstance(project, Mapping) and project.get("output-dir"):
         output_dir = (build_dir / str(project["output-dir"])).resolve()
     for fmt, produced, target in (
-        ("html", "report.html", html_out),
         ("typst", "report.pdf", pdf_out),
+        ("html", "report.html", html_out),
     ):
         command = [quarto, "render", "report.qmd", "--to", fmt]
+        details = pdf_details(pdf_out) if fmt == "html" else None
+        if details:
+            command += ["-M", f"pdf-details:{details}"]
         try:
             result = subprocess.run(
                 command, cwd=build_dir, env=env, capture_output=True, timeout=1800, check=False
