@@ -372,11 +372,16 @@ def test_html_figure_has_the_fig_alt_as_accessible_name(rendered):
 
 def test_html_tables_have_headers_caption_and_a_scroll_region(rendered):
     html = rendered[0].read_text()
-    assert (
-        '<div class="table-wrap" role="region" tabindex="0" '
-        'aria-label="Cases audited and share graded good or better, by agency">'
-    ) in html
-    assert "<caption>Cases audited and share graded good or better, by agency</caption>" in html
+    # The caption above the region that scrolls (so it never scrolls out of view), naming
+    # the region and the table.
+    assert re.search(
+        r'<figure class="table-figure">\s*<figcaption id="table-1-caption">\s*'
+        r"Cases audited and share graded good or better, by agency\s*</figcaption>\s*"
+        r'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="table-1-caption">'
+        r'\s*<table aria-labelledby="table-1-caption">',
+        html,
+    )
+    assert "<caption" not in html
     assert "<thead>" in html
     # Column headers, and the first column as row headers (row-headers.lua).
     assert len(re.findall(r'<th [^>]*scope="col"', html)) == 3
@@ -807,6 +812,123 @@ def test_labelled_figures_work_but_cross_references_are_refused(tmp_path):
         f.write("\nAs @fig-cases shows.\n")
     with pytest.raises(RenderError, match="@fig-cases.*not support"):
         render(build, tmp_path / "out2")
+
+
+def figcaptions(html: str) -> list[str]:
+    return [
+        re.sub(r"[ \t\n]+", " ", unescape(re.sub(r"<[^>]+>", "", c))).strip(" ")
+        for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.S)
+    ]
+
+
+def test_figures_and_tables_are_numbered_in_the_html_as_in_the_pdf(tmp_path):
+    """As Quarto's crossref numbers them: a figure with a fig- id and a table with a tbl-
+    id, "Figure 1: caption" with a no-break space; unlabelled ones are not numbered."""
+    build = make_build(tmp_path)
+    qmd = build / "report.qmd"
+    figure = re.search(r"!\[Cases audited by agency\].*\n", qmd.read_text()).group(0)
+    second = figure.replace("Cases audited by agency", "Cases again").replace(
+        '{fig-alt="', '{#fig-again fig-alt="'
+    )
+    qmd.write_text(
+        qmd.read_text().replace('{fig-alt="', '{#fig-cases fig-alt="', 1)
+        + "\n"
+        + second
+        + "\n| Area | Cases |\n|---|--:|\n| North | 3 |\n\nTable: Cases by area {#tbl-areas}\n"
+        + "\n| Area | Cases |\n|---|--:|\n| South | 4 |\n\nTable: Not numbered\n"
+    )
+    table = build / "_generated" / "findings-table.md"
+    table.write_text(table.read_text().replace("by agency\n", "by agency {#tbl-agencies}\n"))
+    html, pdf = render(build, tmp_path / "out")
+    text = html.read_text()
+    assert figcaptions(text) == [
+        "Table\xa01: Cases audited and share graded good or better, by agency",
+        "Figure\xa01: Cases audited by agency",
+        "Figure\xa02: Cases again",
+        "Table\xa02: Cases by area",
+        "Not numbered",
+    ]
+    assert '<figure class="table-figure" id="tbl-areas">' in text or (
+        '<figure id="tbl-areas" class="table-figure">' in text
+    )
+    assert 'aria-labelledby="tbl-areas-caption"' in text
+    # typst writes the same words, no-break space included, and leaves the same one out.
+    pdf = pypdf_text(pdf)
+    assert re.findall(r"(?:Figure|Table)\xa0\d+: [^\n]+", pdf) == figcaptions(text)[:4]
+    assert "Not numbered" in pdf
+
+
+def test_a_chart_drawn_twice_is_written_twice_and_named_once(tmp_path):
+    build = make_build(tmp_path)
+    # Both drawings define the same id, as two vl-convert drawings of a chart do.
+    wide = build / "figures" / "cases-by-agency.svg"
+    svg = re.sub(
+        r"(<svg[^>]*>)",
+        r'\1<defs><clipPath id="clip"><rect width="9" height="9"/></clipPath></defs>'
+        r'<g clip-path="url(#clip)"></g>',
+        wide.read_text(),
+        count=1,
+    )
+    wide.write_text(svg)
+    (build / "figures" / "cases-narrow.svg").write_text(svg)
+    qmd = build / "report.qmd"
+    qmd.write_text(
+        qmd.read_text().replace('{fig-alt="', '{narrow="figures/cases-narrow.svg" fig-alt="')
+    )
+    html, pdf = render(build, tmp_path / "out")
+    text = html.read_text()
+    svgs = re.findall(r"<svg ([^>]*)>", text)
+    assert [re.search(r'class="([^"]*)"', a).group(1) for a in svgs] == [
+        "chart chart-wide",
+        "chart chart-narrow",
+    ]
+    labels = {unescape(re.search(r'aria-label="([^"]*)"', a).group(1)) for a in svgs}
+    assert labels == {FIG_ALT}
+    ids = re.findall(r'\sid="([^"]*)"', text)
+    assert len(ids) == len(set(ids)), "the two drawings' ids must not clash"
+    assert re.findall(r'clip-path="url\(#(chart\d-clip)\)"', text) == ["chart1-clip", "chart2-clip"]
+    assert "narrow" not in (build / "report.typ").read_text()  # the PDF has the wide one
+    assert struct_alts(pdf) == [FIG_ALT]
+
+
+@pytest.mark.parametrize(
+    ("narrow", "message"),
+    [
+        ("figures/cases.png", "not an SVG file"),
+        ("../secret.svg", "outside the build directory"),
+        ("https://example.org/x.svg", "not a file in the build directory"),
+        ("figures/missing.svg", "does not exist"),
+    ],
+)
+def test_a_narrow_drawing_must_be_an_svg_in_the_build_directory(tmp_path, narrow, message):
+    build = make_build(tmp_path)
+    qmd = build / "report.qmd"
+    qmd.write_text(qmd.read_text().replace('{fig-alt="', f'{{narrow="{narrow}" fig-alt="'))
+    with pytest.raises(RenderError, match=message):
+        render(build, tmp_path / "out")
+
+
+def test_the_title_block_links_the_pdf_with_its_pages_and_size(tmp_path):
+    build = make_build(tmp_path)
+    meta = build / "_metadata.yml"
+    meta.write_text(
+        meta.read_text()
+        + "downloads:\n"
+        + "  - {text: Download this report as a PDF, href: report.pdf, pdf: true}\n"
+        + "  - {text: the data behind it (CSV), href: '#data'}\n"
+    )
+    html, pdf = render(build, tmp_path / "out")
+    line = re.search(r'<p class="downloads">(.*?)</p>', html.read_text(), re.S).group(1)
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(pdf).pages)
+    size = round(pdf.stat().st_size / 1024)
+    assert line == (
+        '<a href="report.pdf">Download this report as a PDF<span class="pdf-details"> '
+        f"({pages} page{'' if pages == 1 else 's'}, {size} KB)</span></a> · "
+        '<a href="#data">the data behind it (CSV)</a>'
+    )
+    assert "Download this report" not in pypdf_text(pdf)
 
 
 def test_image_without_alt_text_is_refused(tmp_path):

@@ -6,6 +6,9 @@ Pandoc's typst writer drops alt text: `![caption](x.svg){fig-alt="..."}` becomes
 each image itself as `image("x.svg", alt: "...")`, with the alt text taken from
 `fig-alt`, else an `alt` attribute, else the image's description (its caption).
 
+Figures and tables are numbered only with a `fig-` or `tbl-` id, as Quarto numbers them
+(and html-figures.lua in the web page).
+
 Images in figures are sized to the text width (charts are drawn for the screen and read
 better full width on A4) unless the Markdown gives a `width` in % (for example
 {width=60%}).
@@ -100,6 +103,11 @@ local function typst_figure(fig)
     local caption = pandoc.write(pandoc.Pandoc(fig.caption.long), "typst")
     table.insert(args, "caption: [" .. trim(caption) .. "]")
   end
+  -- Numbered ("Figure 1: caption") only with a fig- id, as Quarto and html-figures.lua
+  -- number figures; any other figure keeps its caption, unnumbered.
+  if not fig.identifier:match("^fig%-") then
+    table.insert(args, "numbering: none")
+  end
   local label = ""
   if fig.identifier ~= "" and fig.identifier:match("^[%w_%-%.:]+$") then
     label = " <" .. fig.identifier .. ">"
@@ -107,9 +115,24 @@ local function typst_figure(fig)
   return pandoc.RawBlock("typst", "#figure(" .. table.concat(args, ", ") .. ")" .. label)
 end
 
+-- A table is numbered ("Table 1: caption") only with a tbl- id, as Quarto and
+-- html-figures.lua number tables; pandoc writes every table as a figure, so any other is
+-- set in a block where figures are not numbered (nor counted).
+local function typst_table(tbl)
+  if tbl.identifier:match("^tbl%-") then
+    return nil
+  end
+  return {
+    pandoc.RawBlock("typst", "#[#set figure(numbering: none)"),
+    tbl,
+    pandoc.RawBlock("typst", "]"),
+  }
+end
+
 return {
   {
     Figure = typst_figure,
+    Table = typst_table,
   },
   {
     Image = function(img) return typst_image(img, false) end,

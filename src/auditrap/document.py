@@ -117,10 +117,7 @@ def figure(chart: Mapping[str, str], ident: str, caption: str) -> str:
     alt = chart["alt"].replace("\\", "\\\\").replace('"', '\\"')
     file = chart.get("svg") or ident.removeprefix("fig-") + ".svg"
     narrow = f' narrow="figures/{chart["narrow_svg"]}"' if chart.get("narrow_svg") else ""
-    return (
-        f"![{escape_markdown(caption)}](figures/{file})"
-        f'{{#{ident} fig-alt="{alt}"{narrow}}}\n'
-    )
+    return f'![{escape_markdown(caption)}](figures/{file}){{#{ident} fig-alt="{alt}"{narrow}}}\n'
 
 
 def percent_sign(value: Any) -> str:

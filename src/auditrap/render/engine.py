@@ -160,12 +160,12 @@ def render_report(
         engine = "quarto" if shutil.which("quarto") else "builtin"
     html_out.parent.mkdir(parents=True, exist_ok=True)
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
-    # The PDF first: the web page states its number of pages and size (pdf-details).
     if engine == "quarto":
         _render_quarto(build_dir, assets_dir, html_out, pdf_out, timestamp)
     else:
+        _render_builtin_html(document, build_dir, assets_dir, html_out)
         _render_builtin_pdf(document, build_dir, assets_dir, fonts_dir, pdf_out, timestamp)
-        _render_builtin_html(document, build_dir, assets_dir, html_out, pdf_details(pdf_out))
+    _write_pdf_details(html_out, pdf_out)
     check_html_is_self_contained(html_out.read_text(encoding="utf-8"), html_out.name)
 
 
@@ -415,26 +415,8 @@ def _common_pandoc_args(options: Mapping[str, object]) -> list[str]:
     return args
 
 
-def pdf_details(pdf: Path) -> str | None:
-    """"12 pages, 310 KB": what a reader needs to know before downloading the PDF; None
-    when the file cannot be read as a PDF."""
-    import pypdfium2
-
-    try:
-        pages = len(pypdfium2.PdfDocument(pdf))
-    except pypdfium2.PdfiumError:
-        return None
-    size = pdf.stat().st_size
-    shown = f"{size / 1024**2:.1f} MB" if size >= 1024**2 else f"{max(1, round(size / 1024))} KB"
-    return f"{pages} page{'' if pages == 1 else 's'}, {shown}"
-
-
 def _render_builtin_html(
-    document: _Document,
-    build_dir: Path,
-    assets_dir: Path,
-    html_out: Path,
-    details: str | None = None,
+    document: _Document, build_dir: Path, assets_dir: Path, html_out: Path
 ) -> None:
     options = document.options["html"]
     with tempfile.TemporaryDirectory(prefix="auditrap-html-") as tmp:
@@ -463,8 +445,6 @@ def _render_builtin_html(
             f"--lua-filter={assets_dir / 'filters' / 'html-figures.lua'}",
             f"--output={out}",
         ]
-        if details:
-            args.append(f"--metadata=pdf-details:{details}")
         _run_pandoc(args, document.markdown["html"], build_dir, "HTML page")
         _replace(out, html_out)
 
@@ -597,6 +577,36 @@ def _typst_message(exc: Exception, typ: Path) -> str:
     return "\n".join(parts)
 
 
+#: Where the web page's link to its PDF says how long and large the PDF is: the title
+#: block (partials/report.html) leaves it empty, and the engine fills it in once the PDF
+#: is made (the page is rendered first, so that its filters report a mistake first).
+PDF_DETAILS = '<span class="pdf-details"></span>'
+
+
+def pdf_details(pdf: Path) -> str | None:
+    """ "12 pages, 310 KB": what a reader needs to know before downloading the PDF; None
+    when the file cannot be read as a PDF."""
+    import pypdfium2
+
+    try:
+        pages = len(pypdfium2.PdfDocument(pdf))
+    except pypdfium2.PdfiumError:
+        return None
+    size = pdf.stat().st_size
+    shown = f"{size / 1024**2:.1f} MB" if size >= 1024**2 else f"{max(1, round(size / 1024))} KB"
+    return f"{pages} page{'' if pages == 1 else 's'}, {shown}"
+
+
+def _write_pdf_details(html_out: Path, pdf_out: Path) -> None:
+    html = html_out.read_text(encoding="utf-8")
+    details = pdf_details(pdf_out) if PDF_DETAILS in html else None
+    if details:
+        filled = html.replace(PDF_DETAILS, PDF_DETAILS.replace("><", f"> ({details})<"), 1)
+        tmp = html_out.with_name(f".{html_out.name}.partial")
+        tmp.write_text(filled, encoding="utf-8")
+        os.replace(tmp, html_out)
+
+
 def _replace(source: Path, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.partial")
     shutil.copyfile(source, tmp)
@@ -629,13 +639,10 @@ def _render_quarto(
     if isinstance(project, Mapping) and project.get("output-dir"):
         output_dir = (build_dir / str(project["output-dir"])).resolve()
     for fmt, produced, target in (
-        ("typst", "report.pdf", pdf_out),
         ("html", "report.html", html_out),
+        ("typst", "report.pdf", pdf_out),
     ):
         command = [quarto, "render", "report.qmd", "--to", fmt]
-        details = pdf_details(pdf_out) if fmt == "html" else None
-        if details:
-            command += ["-M", f"pdf-details:{details}"]
         try:
             result = subprocess.run(
                 command, cwd=build_dir, env=env, capture_output=True, timeout=1800, check=False
