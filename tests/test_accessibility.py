@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -315,10 +316,10 @@ def test_whatever_has_keyboard_focus_shows_it(open_page, name):
 # Charts and tables (WCAG 1.1.1, 1.3.1)
 
 
-CHARTS = """() => Array.from(document.querySelectorAll('main figure')).map(figure => {
+CHARTS = """() => Array.from(document.querySelectorAll('main figure:has(svg)')).map(figure => {
   const svg = figure.querySelector('svg');
   const next = figure.nextElementSibling;
-  const table = next && next.matches('.table-wrap') ? next.querySelector('table') : null;
+  const table = next ? next.querySelector('.table-wrap > table') : null;
   return {
     id: figure.id,
     svg: svg !== null,
@@ -349,7 +350,9 @@ def test_charts_are_images_named_with_their_numbers_beside_a_table(open_page, na
 
 
 TABLES = """() => Array.from(document.querySelectorAll('main table')).map(table => ({
-  caption: table.caption ? table.caption.textContent.trim() : '',
+  caption: (table.caption ? table.caption.textContent :
+    (document.getElementById(table.getAttribute('aria-labelledby')) || {}).textContent || '')
+    .trim(),
   columns: Array.from(table.querySelectorAll('thead th')).map(c => c.getAttribute('scope')),
   rows: Array.from(table.querySelectorAll('tbody tr')).map(r => {
     const first = r.firstElementChild;
@@ -363,9 +366,154 @@ def test_report_tables_have_column_and_row_headers(open_page, name):
     tables = open_page(name).evaluate(TABLES)
     assert len(tables) >= 5
     for table in tables:
-        assert table["caption"], "every table has a caption"
+        assert table["caption"], "every table has a caption that names it"
         assert table["columns"] and set(table["columns"]) == {"col"}, table
         assert table["rows"] and set(table["rows"]) == {"th:row"}, table
+
+
+# --------------------------------------------------------------------------------------
+# Charts readable on a phone (WCAG 1.4.4, 1.4.10): no chart text under 12 CSS px
+
+
+#: Widths either side of the 40em (640 px) switch between the narrow and the wide drawing.
+CHART_WIDTHS = [NARROW, 480, 639, 640, 800, DESKTOP]
+
+CHART_TEXT = """() => Array.from(document.querySelectorAll('main figure:has(svg)')).map(figure => {
+  const shown = Array.from(figure.querySelectorAll('svg')).filter(
+    svg => svg.getClientRects().length > 0);
+  const sizes = shown.flatMap(svg => Array.from(svg.querySelectorAll('text'))
+    .filter(t => t.textContent.trim() && t.getClientRects().length > 0)
+    .map(t => {
+      const m = t.getScreenCTM();
+      const scale = Math.min(Math.hypot(m.a, m.b), Math.hypot(m.c, m.d));
+      return {text: t.textContent.trim(), px: parseFloat(getComputedStyle(t).fontSize) * scale};
+    }));
+  const box = shown.length ? shown[0].getBoundingClientRect() : null;
+  return {
+    id: figure.id,
+    shown: shown.map(svg => svg.getAttribute('class')),
+    sizes: sizes,
+    right: box ? box.right : null,
+  };
+})"""
+
+
+@pytest.mark.parametrize("width", CHART_WIDTHS)
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_chart_shows_one_drawing_with_no_text_under_12_css_px(open_page, name, width):
+    page = open_page(name, width)
+    figures = page.evaluate(CHART_TEXT)
+    assert len(figures) >= 2, "the report has its two charts"
+    for figure in figures:
+        # One drawing shows, the narrow one on narrow screens; the other is display: none,
+        # so a screen reader meets one image with one name.
+        expected = "chart chart-narrow" if width < 640 else "chart chart-wide"
+        assert figure["shown"] == [expected], (figure["id"], width, figure["shown"])
+        named = page.locator(f"#{figure['id']}").get_by_role("img")
+        assert named.count() == 1, f"{figure['id']}: {named.count()} images for readers"
+        assert figure["sizes"], f"{figure['id']} shows no text"
+        small = [s for s in figure["sizes"] if s["px"] < 12]
+        assert not small, f"{figure['id']} at {width} px: text under 12 CSS px: {small[:5]}"
+        assert figure["right"] <= width, f"{figure['id']} is wider than the screen"
+
+
+SCROLLING_TABLES = """() => Array.from(document.querySelectorAll('main .table-wrap')).map(region => {
+  const style = getComputedStyle(region);
+  const figure = region.closest('figure');
+  const caption = figure ? figure.querySelector(':scope > figcaption') : null;
+  return {
+    label: (document.getElementById(region.getAttribute('aria-labelledby')) || {}).textContent,
+    scrolls: region.scrollWidth > region.clientWidth + 1,
+    images: style.backgroundImage,
+    attachment: style.backgroundAttachment,
+    captionRight: caption ? caption.getBoundingClientRect().right : null,
+    captionInside: caption ? region.contains(caption) : null,
+  };
+})"""
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_a_table_that_scrolls_shows_it_and_keeps_its_caption_in_view(open_page, name):
+    regions = open_page(name, NARROW).evaluate(SCROLLING_TABLES)
+    scrolling = [r for r in regions if r["scrolls"]]
+    # The grades by area (six columns) cannot fit 320 px: it must scroll, and say so.
+    assert any("by audit area" in (r["label"] or "") for r in scrolling), regions
+    for region in scrolling:
+        # A shadow on the edge where the table is cut off: two shadows that stay put
+        # (scroll) under two white covers that move with the table (local).
+        assert region["images"].count("radial-gradient") == 2, region
+        assert region["images"].count("linear-gradient") == 2, region
+        assert region["attachment"] == "local, local, scroll, scroll", region
+    for region in regions:
+        if region["label"]:
+            # The caption sits above the scrolling region, never cut off with the table.
+            assert region["captionInside"] is False, region
+            assert region["captionRight"] <= NARROW, region
+
+
+def captions_in(text: str) -> list[str]:
+    return re.findall(r"(?:Figure|Table) \d+: .*?(?= (?:Figure|Table) \d+: |$)", text)
+
+
+@pytest.mark.parametrize("edition", ["public", "internal"])
+@pytest.mark.parametrize("audit_id", ["nai-2018", "exploitation-2021"])
+def test_figures_and_tables_are_numbered_alike_in_the_html_and_the_pdf(built, audit_id, edition):
+    out = built / "report" / "_output" / audit_id
+    stem = out / audit_id if edition == "public" else out / "internal" / f"{audit_id}-internal"
+    html = stem.with_suffix(".html").read_text(encoding="utf-8")
+    captions = [
+        re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", c))).strip()
+        for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.S)
+    ]
+    labels = [re.match(r"(Figure|Table) (\d+): (.+)", c) for c in captions]
+    assert all(labels), f"every caption is numbered: {captions}"
+    for kind in ("Figure", "Table"):
+        numbers = [int(m.group(2)) for m in labels if m.group(1) == kind]
+        assert numbers == list(range(1, len(numbers) + 1)), (kind, numbers)
+    assert len([m for m in labels if m.group(1) == "Figure"]) == 2
+    # The PDF numbers the same figures and tables, with the same words, in the same order.
+    pdf = pdf_text(stem.with_suffix(".pdf"))
+    for caption in captions:
+        assert caption in pdf, f"{caption!r} is not in the PDF"
+    positions = [pdf.index(c) for c in captions]
+    assert positions == sorted(positions)
+    # No caption repeats the one before it (a chart's and its table's were near-identical).
+    texts = [m.group(3) for m in labels]
+    assert len(set(texts)) == len(texts), texts
+
+
+@pytest.mark.parametrize("edition", ["public", "internal"])
+@pytest.mark.parametrize("audit_id", ["nai-2018", "exploitation-2021"])
+def test_the_page_links_its_pdf_and_its_data(built, open_page, audit_id, edition):
+    from pypdf import PdfReader
+
+    name = audit_id if edition == "public" else f"{audit_id}-internal"
+    page = open_page(name, NARROW)
+    links = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#title-block-header .downloads a'))
+          .map(a => ({text: a.textContent, href: a.getAttribute('href'),
+                      top: a.getBoundingClientRect().top}))"""
+    )
+    html = built / PAGES[name]
+    pdf_name = f"{name}.pdf"
+    assert [link["href"] for link in links] == [pdf_name, "#data-tables"]
+    pdf = html.parent / pdf_name
+    pages = len(PdfReader(pdf).pages)
+    size = round(pdf.stat().st_size / 1024)
+    assert links[0]["text"] == f"Download this report as a PDF ({pages} pages, {size} KB)"
+    assert links[1]["text"] == "the data behind it (CSV)"
+    # Near the top: on a phone, within the first screen.
+    assert links[0]["top"] < 800
+    # The data section lists the published CSV files, each a relative link that works in
+    # the published folder.
+    csv_links = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#data-tables ~ ul a, section#data-tables a'))
+          .map(a => a.getAttribute('href'))"""
+    )
+    assert csv_links and all(h.endswith(".csv") for h in csv_links), csv_links
+    if edition == "public":
+        for href in csv_links:
+            assert (html.parent / href).is_file(), href
 
 
 # --------------------------------------------------------------------------------------
