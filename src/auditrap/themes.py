@@ -1,9 +1,12 @@
 """Tag the free text of the returns with the themes of a YAML taxonomy.
 
-A theme's ``match`` is a list of rules; a rule is a list of regular expressions, and a
-sentence matches the rule when every expression is found in it (so "GP" and "shared" may
-stand anywhere in the sentence, in any order). ``exclude`` expressions veto a match. All
-matching is case-insensitive and vectorised over every sentence of every return at once.
+The taxonomy is written for analysts, as named lists of plain words and short phrases (see
+``data/themes.yaml`` and docs/themes.md). A theme's ``terms`` are its named lists; each rule
+of its ``match`` names some of them, and a sentence speaks of the theme when, for one rule,
+it mentions a term of every list the rule names (and none of a list written ``not <name>``).
+A rule of ``exclude`` vetoes a match the same way. The code compiles each list to one
+regular expression (:func:`term_pattern`), so that matching is vectorised over every
+sentence of every return at once.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import yaml
+
+from auditrap.problems import did_you_mean
 
 FREE_TEXT_FIELDS = ("strengths", "improvements")
 
@@ -24,13 +30,26 @@ FREE_TEXT_FIELDS = ("strengths", "improvements")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(])|[\r\n]+|;\s+(?=[A-Z])")
 
 
+class Condition(NamedTuple):
+    """One named list of a rule, compiled: the sentence must (or, negated, must not) match."""
+
+    pattern: str
+    negated: bool = False
+    name: str = ""
+
+
+#: A rule: every condition must hold.
+Rule = tuple[Condition, ...]
+
+
 @dataclass(frozen=True)
 class Theme:
     id: str
     title: str
     description: str
-    rules: tuple[tuple[str, ...], ...]
-    exclude: tuple[str, ...] = ()
+    rules: tuple[Rule, ...]
+    exclude: tuple[Rule, ...] = ()
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -51,46 +70,181 @@ class TaxonomyError(ValueError):
 
 
 _THEME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_THEME_KEYS = {"id", "title", "description", "match", "exclude"}
+_THEME_KEYS = {"id", "title", "description", "terms", "match", "exclude"}
+
+# --- terms, compiled to regular expressions ---------------------------------------------------
+
+#: What ``#`` in a term stands for: a number, in digits or in words.
+NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "forty fifty few several many"
+).split()
+_NUMBER = r"(?:\d+|" + "|".join(NUMBER_WORDS) + r")\b"
+# Between the words of a term: spaces, or a hyphen ("step down" finds "step-down").
+_BETWEEN = r"[\s-]+"
+# "..." between two words of a term: up to four other words may stand there.
+_GAP = r"\W+(?:\w+\W+){0,4}?"
+_TERM_CHARS = re.compile(r"^[\w'’&./*-]+$")
+
+
+class TermError(ValueError):
+    """A term cannot be compiled; the message says why in an analyst's words."""
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression of one term (case is ignored when it is matched).
+
+    - Words match whole words: ``GP`` finds "GP" and "gp", never "GPS" or "legal".
+    - ``*`` at the end of a word matches any ending: ``inform*`` finds "inform", "informed",
+      "information".
+    - A space, or a hyphen inside a word, matches spaces or a hyphen: ``step down`` and
+      ``step-down`` both find "step down", "step-down" and ``step-down`` also "stepdown".
+    - ``#`` is a number, in digits or words: ``# days`` finds "3 days" and "three days".
+    - ``...`` between two words lets up to four other words stand between them:
+      ``not ... told`` finds "not told" and "not been formally told".
+    - An apostrophe matches a straight or a curly one.
+    """
+    words = term.split()
+    if not words:
+        raise TermError("a term is empty")
+    if words[0] == "..." or words[-1] == "...":
+        raise TermError(f"`{term}`: `...` can only stand between two words")
+    parts: list[str] = []
+    gap = False
+    for word in words:
+        if word == "...":
+            if gap:
+                raise TermError(f"`{term}`: two `...` in a row")
+            gap = True
+            continue
+        if parts:
+            parts.append(_GAP if gap else _BETWEEN)
+        gap = False
+        parts.append(_word_pattern(word, term))
+    return "".join(parts)
+
+
+def _word_pattern(word: str, term: str) -> str:
+    if word == "#":
+        return r"\b" + _NUMBER
+    if not _TERM_CHARS.match(word) or not re.search(r"\w", word):
+        raise TermError(
+            f"`{term}`: write terms as plain words and short phrases (letters, digits, "
+            "hyphens and apostrophes; `*` at the end of a word, `#` for a number, `...` for "
+            "a few words)"
+        )
+    if "*" in word[:-1]:
+        raise TermError(f"`{term}`: `*` can only end a word (as in `inform*`)")
+    out = []
+    body, wildcard = (word[:-1], True) if word.endswith("*") else (word, False)
+    for n, char in enumerate(body):
+        if char in "'’":
+            out.append("'")  # curly apostrophes are straightened before matching
+        elif char == "-" and 0 < n < len(body) - 1:
+            out.append("[\\s-]?")
+        else:
+            out.append(re.escape(char))
+    text = "".join(out)
+    start = r"\b" if re.match(r"\w", body) else ""
+    end = r"\w*" if wildcard else (r"\b" if re.search(r"\w$", body) else "")
+    return start + text + end
+
+
+def list_pattern(terms: Sequence[str]) -> str:
+    """One regular expression finding any of the terms."""
+    return "(?:" + "|".join(term_pattern(t) for t in terms) + ")"
+
+
+# --- reading the taxonomy ----------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """A theme as read, before its rules are compiled (an extension may still add to it)."""
+
+    id: str
+    title: str
+    description: str
+    terms: dict[str, list[str]]
+    match: list[tuple[list[str], str]]  # (list names, where)
+    exclude: list[tuple[list[str], str]]
 
 
 def load_taxonomy(path: Path, extension: Path | None = None) -> Taxonomy:
     """Read the shared taxonomy, and an audit's own extension of it when there is one.
 
-    An extension may add themes, or add rules and exclusions to a shared theme by naming
-    its id.
+    An extension (same layout) may add themes, or add to a shared theme by naming its id:
+    terms to its lists (a list of the same name) or new lists, rules and exclusions.
     """
-    themes: dict[str, Theme] = {}
+    drafts: dict[str, _Draft] = {}
     sources = []
     for source in (path, extension):
         if source is None or not source.is_file():
             continue
         sources.append(str(source))
-        for theme in _parse(source):
-            if theme.id in themes:
-                old = themes[theme.id]
-                theme = Theme(
-                    theme.id,
-                    theme.title or old.title,
-                    theme.description or old.description,
-                    old.rules + theme.rules,
-                    old.exclude + theme.exclude,
-                )
-            themes[theme.id] = theme
-    if not themes:
+        for draft in _parse(source):
+            old = drafts.get(draft.id)
+            if old is None:
+                drafts[draft.id] = draft
+                continue
+            old.title = draft.title or old.title
+            old.description = draft.description or old.description
+            for name, terms in draft.terms.items():
+                old.terms.setdefault(name, []).extend(terms)
+            old.match += draft.match
+            old.exclude += draft.exclude
+    if not drafts:
         raise TaxonomyError(f"{path}: the theme taxonomy is missing or lists no themes.")
-    return Taxonomy(tuple(themes.values()), tuple(sources))
+    return Taxonomy(tuple(_compile_theme(d) for d in drafts.values()), tuple(sources))
 
 
-def _parse(path: Path) -> list[Theme]:
+def _compile_theme(draft: _Draft) -> Theme:
+    patterns: dict[str, str] = {}
+    for name, terms in draft.terms.items():
+        patterns[name] = list_pattern(terms)
+
+    def rule(names: list[str], where: str) -> Rule:
+        conditions = []
+        for name in names:
+            negated = name.startswith("not ")
+            key = name[4:].strip() if negated else name
+            if key not in patterns:
+                raise TaxonomyError(
+                    f"{where}: `{key}` is not one of the theme's term lists"
+                    f"{did_you_mean(key, list(patterns))} The lists are: "
+                    + ", ".join(patterns)
+                    + "."
+                )
+            conditions.append(Condition(patterns[key], negated, name))
+        if all(c.negated for c in conditions):
+            raise TaxonomyError(
+                f"{where}: a rule needs at least one list a sentence must mention, not only "
+                "`not` lists."
+            )
+        # Lists to find first, then those to rule out: each runs on fewer sentences.
+        return tuple(sorted(conditions, key=lambda c: c.negated))
+
+    return Theme(
+        draft.id,
+        draft.title,
+        draft.description,
+        tuple(rule(names, where) for names, where in draft.match),
+        tuple(rule(names, where) for names, where in draft.exclude),
+        {name: tuple(terms) for name, terms in draft.terms.items()},
+    )
+
+
+def _parse(path: Path) -> list[_Draft]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{path}: not valid YAML ({exc}).") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaxonomyError(f"{path}: cannot be read as UTF-8 text ({exc}).") from None
     entries = (data or {}).get("themes") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise TaxonomyError(f"{path}: expected a list under the key `themes:`.")
-    themes = []
+    drafts = []
     for n, entry in enumerate(entries, start=1):
         where = f"{path}, theme {n}"
         if not isinstance(entry, dict) or "id" not in entry:
@@ -98,7 +252,7 @@ def _parse(path: Path) -> list[Theme]:
         unknown = set(entry) - _THEME_KEYS
         if unknown:
             raise TaxonomyError(
-                f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
                 f"the keys are {', '.join(sorted(_THEME_KEYS))}."
             )
         theme_id = str(entry["id"])
@@ -106,34 +260,61 @@ def _parse(path: Path) -> list[Theme]:
             raise TaxonomyError(
                 f"{where}: the id `{theme_id}` must be lower-case letters, digits and hyphens."
             )
-        rules = []
-        for rule in entry.get("match") or []:
-            patterns = (rule,) if isinstance(rule, str) else tuple(str(p) for p in rule)
-            for pattern in patterns:
-                _compile(pattern, where)
-            rules.append(patterns)
-        exclude = tuple(str(p) for p in entry.get("exclude") or [])
-        for pattern in exclude:
-            _compile(pattern, where)
-        themes.append(
-            Theme(
+        where = f"{path}, theme {theme_id}"
+        drafts.append(
+            _Draft(
                 theme_id,
                 str(entry.get("title") or ""),
                 str(entry.get("description") or ""),
-                tuple(rules),
-                exclude,
+                _terms(entry.get("terms"), where),
+                _rules(entry.get("match"), f"{where}, match"),
+                _rules(entry.get("exclude"), f"{where}, exclude"),
             )
         )
-    return themes
+    return drafts
 
 
-def _compile(pattern: str, where: str) -> re.Pattern:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+def _terms(value: Any, where: str) -> dict[str, list[str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
         raise TaxonomyError(
-            f"{where}: the pattern `{pattern}` is not a valid regular expression ({exc})."
-        ) from None
+            f"{where}: `terms:` must name each list, e.g. `terms: {{gp: [GP, the surgery]}}`."
+        )
+    out: dict[str, list[str]] = {}
+    for name, terms in value.items():
+        name = str(name).strip()
+        if not name or name.startswith("not "):
+            raise TaxonomyError(f"{where}: the list name `{name}` cannot start with `not`.")
+        if isinstance(terms, str):
+            terms = [terms]
+        if not isinstance(terms, list) or not terms:
+            raise TaxonomyError(f"{where}, list `{name}`: give a list of words and phrases.")
+        texts = [str(t) for t in terms if t is not None]
+        for term in texts:
+            try:
+                term_pattern(term)
+            except TermError as exc:
+                raise TaxonomyError(f"{where}, list `{name}`: {exc}.") from None
+        out[name] = texts
+    return out
+
+
+def _rules(value: Any, where: str) -> list[tuple[list[str], str]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TaxonomyError(f"{where}: expected a list of rules, each a list of list names.")
+    rules = []
+    for n, rule in enumerate(value, start=1):
+        names = [rule] if isinstance(rule, str) else rule
+        if not isinstance(names, list) or not names or not all(isinstance(x, str) for x in names):
+            raise TaxonomyError(
+                f"{where}, rule {n}: a rule is a list of the theme's list names, e.g. "
+                "`[gp, sharing]`."
+            )
+        rules.append(([x.strip() for x in names], f"{where}, rule {n}"))
+    return rules
 
 
 def split_sentences(text: pd.Series) -> pd.Series:
@@ -143,141 +324,33 @@ def split_sentences(text: pd.Series) -> pd.Series:
     return sentences[sentences.str.len() > 0]
 
 
-_CAPTURING_GROUP = re.compile(r"(?<!\\)\((?!\?)")
-
-
-def _python_pattern(pattern: str) -> str:
-    # Groups in a taxonomy pattern only group: make them non-capturing.
-    return _CAPTURING_GROUP.sub("(?:", pattern)
-
-
 # --- matching many sentences at once --------------------------------------------------------
 #
-# A taxonomy pattern means what Python's ``re`` makes of it, case ignored. Tens of thousands
-# of returns make hundreds of thousands of sentences, and Python's ``re`` tries each of the
-# taxonomy's long alternations at every position of every sentence. So each pattern is
-# split at its top-level ``|``: the alternatives that RE2 reads exactly as Python does run
-# in RE2 (Arrow's vectorised ``match_substring_regex``), on the sentences where the two
-# engines cannot differ (``_RE2_UNSAFE`` finds the others); the rest (look-arounds, say) run
-# in Python's ``re``, only on the sentences RE2 did not already match. A rule's next pattern
-# runs only on the sentences every earlier pattern matched, a theme's next rule only on the
-# sentences no earlier rule matched, an exclusion only on the hits, and each distinct
-# sentence is matched once. The result is exactly that of ``re.search`` on every sentence.
+# Tens of thousands of returns make hundreds of thousands of sentences. Each term list is one
+# regular expression that RE2 reads exactly as Python's ``re`` does (words, ``\b``, ``\w``,
+# spaces and escaped punctuation only), so it runs in RE2, vectorised by Arrow
+# (``pyarrow.compute.match_substring_regex``), on every sentence where the two engines cannot
+# differ; the few others (a letter, digit or space outside ASCII, where Python's ``\w``,
+# ``\b`` and case folding are Unicode and RE2's are ASCII) go through Python's ``re``. A
+# rule's next list runs only on the sentences its earlier lists kept, a theme's next rule
+# only on the sentences no earlier rule matched, an exclusion only on the hits, and each
+# distinct sentence is matched once. Curly apostrophes are straightened first, so that
+# ``child's`` finds "child’s". The result is exactly that of ``re.search`` on every sentence.
 
 # Where RE2 and Python's re could read a sentence differently: a letter, digit or space
-# outside ASCII (Python's \w, \s, \b and case folding are Unicode, RE2's are ASCII), or a
-# control character other than tab.
+# outside ASCII, or a control character other than tab.
 _RE2_UNSAFE = re.compile(r"[^\W\x00-\x7f]|[^\S\x00-\x7f]|[\x00-\x08\x0a-\x1f\x7f]")
-# Pattern text whose meaning differs between the engines ({,n}, POSIX classes, a leading
-# ] in a class), or a global inline flag, which must stay at the start of the whole pattern.
-_RE2_DIFFERENT = re.compile(r"\{,|\[:|\[\^?\]|\(\?#|[^\x00-\x7f]")
-_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
 
 
-def _token(pattern: str, i: int) -> tuple[int, bool]:
-    """Where the token of a pattern that starts at ``i`` ends, and whether it is syntax (a
-    bracket or a bar): an escape (``\\(``) and a character class (``[|)]``) are one token
-    each, and never syntax."""
-    if pattern[i] == "\\":
-        return i + 2, False
-    if pattern[i] != "[":
-        return i + 1, True
-    j = i + 1
-    if pattern[j : j + 1] == "^":
-        j += 1
-    if pattern[j : j + 1] == "]":
-        j += 1  # a ] first in a class is a literal
-    while j < len(pattern):
-        if pattern[j] == "\\":
-            j += 2
-        elif pattern[j] == "]":
-            return j + 1, False
-        else:
-            j += 1
-    return len(pattern), False
-
-
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern: ``a|(b|c)|d`` -> ``a``, ``(b|c)``, ``d``."""
-    if _GLOBAL_FLAGS.search(pattern):
-        return [pattern]
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        end, syntax = _token(pattern, i)
-        if syntax:
-            depth += {"(": 1, ")": -1}.get(pattern[i], 0)
-            if pattern[i] == "|" and depth == 0:
-                parts.append(pattern[start:i])
-                start = end
-        i = end
-    parts.append(pattern[start:])
-    return parts
-
-
-def _re2_reads(alternative: str) -> bool:
-    if _RE2_DIFFERENT.search(alternative):
-        return False
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        pc.match_substring_regex(pa.array([""]), alternative, ignore_case=True)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False  # look-arounds, back-references and the like: Python's re only
-    return True
-
-
-_LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
-
-
-def _group_end(pattern: str, start: int) -> int:
-    """The index just past the group that opens at ``start`` (escapes and classes skipped)."""
-    depth, i = 0, start
-    while i < len(pattern):
-        end, syntax = _token(pattern, i)
-        if syntax and pattern[i] in "()":
-            depth += 1 if pattern[i] == "(" else -1
-            if depth == 0:
-                return end
-        i = end
-    return len(pattern)
-
-
-def _without_lookarounds(pattern: str) -> str:
-    """The pattern with its look-around assertions removed: it matches wherever the pattern
-    does (an assertion only narrows a match), so where it fails, the pattern fails too."""
-    kept, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith(_LOOKAROUND, i):
-            i = _group_end(pattern, i)
-            continue
-        end, _ = _token(pattern, i)
-        kept.append(pattern[i:end])
-        i = end
-    return "".join(kept)
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    python: re.Pattern  # the whole pattern
-    re2: str | None  # the alternatives RE2 reads as Python does
-    rest: re.Pattern | None  # the others
-    rest_filter: str | None  # for RE2: true wherever ``rest`` may match
+def matching_text(sentence: str) -> str:
+    """The sentence as the patterns see it: curly apostrophes straightened."""
+    return sentence.translate(_APOSTROPHES)
 
 
 @functools.cache
-def _compiled(pattern: str) -> _Compiled:
-    pattern = _python_pattern(pattern)
-    fast, slow = [], []
-    for alternative in _alternatives(pattern):
-        (fast if _re2_reads(alternative) else slow).append(alternative)
-    broader = [_without_lookarounds(a) for a in slow]
-    return _Compiled(
-        python=re.compile(pattern, re.IGNORECASE),
-        re2="|".join(fast) if fast else None,
-        rest=re.compile("|".join(slow), re.IGNORECASE) if slow else None,
-        rest_filter="|".join(broader) if slow and all(map(_re2_reads, broader)) else None,
-    )
+def _python(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 class _Sentences:
@@ -289,7 +362,7 @@ class _Sentences:
         self.index = sentences.index
         codes, uniques = pd.factorize(sentences.astype(object), use_na_sentinel=False)
         self.codes = codes
-        self.values = np.asarray(uniques, dtype=object)
+        self.values = np.asarray([matching_text(str(s)) for s in uniques], dtype=object)
         self.safe = np.fromiter(
             (_RE2_UNSAFE.search(s) is None for s in self.values), bool, len(self.values)
         )
@@ -303,49 +376,42 @@ class _Sentences:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        compiled = _compiled(pattern)
-        fast = compiled.re2 is not None or compiled.rest_filter is not None
-        safe = self.safe[rows] if fast else np.zeros(len(rows), bool)
+        safe = self.safe[rows]
         found = np.zeros(len(rows), bool)
+        python = _python(pattern)
         for n in np.flatnonzero(~safe):
-            found[n] = compiled.python.search(self.values[rows[n]]) is not None
+            found[n] = python.search(self.values[rows[n]]) is not None
         where = np.flatnonzero(safe)
         if len(where):
             # Matching every distinct sentence is cheaper than picking out most of them.
             picked = rows[where] if 4 * len(where) < len(self) else None
             text = self.arrow if picked is None else self.arrow.take(pa.array(picked))
-
-            def re2(regex: str) -> np.ndarray:
-                matched = pc.match_substring_regex(text, regex, ignore_case=True)
-                matched = matched.to_numpy(zero_copy_only=False)
-                return matched if picked is not None else matched[rows[where]]
-
-            if compiled.re2 is not None:
-                found[where] = re2(compiled.re2)
-            if compiled.rest is not None:
-                maybe = ~found[where]
-                if compiled.rest_filter is not None:
-                    maybe &= re2(compiled.rest_filter)
-                for n in where[maybe]:
-                    found[n] = compiled.rest.search(self.values[rows[n]]) is not None
+            matched = pc.match_substring_regex(text, pattern, ignore_case=True)
+            matched = matched.to_numpy(zero_copy_only=False)
+            found[where] = matched if picked is not None else matched[rows[where]]
         return found
+
+
+def _apply(sentences: _Sentences, rule: Rule, candidates: np.ndarray) -> np.ndarray:
+    """The candidates (distinct sentence numbers) that satisfy every condition of the rule."""
+    for condition in rule:
+        if not len(candidates):
+            break
+        found = sentences.search(condition.pattern, candidates)
+        candidates = candidates[found != condition.negated]
+    return candidates
 
 
 def _match(sentences: _Sentences, theme: Theme) -> np.ndarray:
     """True for each distinct sentence that speaks of the theme."""
     hit = np.zeros(len(sentences), bool)
     for rule in theme.rules:
-        candidates = np.flatnonzero(~hit)
-        for pattern in rule:
-            if not len(candidates):
-                break
-            candidates = candidates[sentences.search(pattern, candidates)]
-        hit[candidates] = True
-    for pattern in theme.exclude:
+        hit[_apply(sentences, rule, np.flatnonzero(~hit))] = True
+    for rule in theme.exclude:
         hits = np.flatnonzero(hit)
         if not len(hits):
             break
-        hit[hits[sentences.search(pattern, hits)]] = False
+        hit[_apply(sentences, rule, hits)] = False
     return hit
 
 
@@ -363,9 +429,16 @@ def tag_sentences(sentences: Sequence[str], taxonomy: Taxonomy) -> list[set[str]
     return [{tid for tid, h in hits.items() if h[i]} for i in range(len(series))]
 
 
-def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """One row per (return, theme): the first sentence that speaks of it is the evidence."""
-    columns = ["case_id", "agency", "theme_id", "field", "sentence", "source_file", "source_row"]
+#: What a sentence says of a theme, by the field it was written in.
+FIELD_KIND = {"strengths": "good_practice", "improvements": "concern"}
+
+#: The columns of a table of sentences (one row per sentence of a return's free text).
+SENTENCE_COLUMNS = ["case_id", "agency", "field", "position", "sentence", "source_file", "source_row"]
+
+
+def return_sentences(returns: pd.DataFrame) -> pd.DataFrame:
+    """Every sentence of the returns' free text: the return it is in (``return_index``), its
+    field, its position in the field (1 for the first sentence) and its text."""
     parts = []
     for order, field_name in enumerate(FREE_TEXT_FIELDS):
         if field_name not in returns:
@@ -373,58 +446,148 @@ def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
         sentences = split_sentences(returns[field_name])
         if sentences.empty:
             continue
-        position = sentences.groupby(level=0).cumcount()
-        distinct = _Sentences(sentences)
-        for theme in taxonomy.themes:
-            hit = _match(distinct, theme)[distinct.codes]
-            if not hit.any():
-                continue
-            found = pd.DataFrame(
+        parts.append(
+            pd.DataFrame(
                 {
-                    "return_index": sentences.index[hit],
-                    "theme_id": theme.id,
-                    "field": field_name,
-                    "sentence": sentences[hit].to_numpy(),
+                    "return_index": sentences.index,
                     "order": order,
-                    "position": position[hit].to_numpy(),
+                    "field": field_name,
+                    "position": sentences.groupby(level=0).cumcount().to_numpy() + 1,
+                    "sentence": sentences.to_numpy(),
                 }
             )
-            parts.append(found)
+        )
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+        return pd.DataFrame(
+            {
+                "return_index": pd.Series(dtype="int64"),
+                "order": pd.Series(dtype="int64"),
+                "field": pd.Series(dtype="string"),
+                "position": pd.Series(dtype="int64"),
+                "sentence": pd.Series(dtype="string"),
+            }
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def suggest_tags(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """The tagger's suggestions: one row per (sentence, theme) that the taxonomy matches,
+    in the order of the returns, their fields (strengths first), sentences and themes."""
+    columns = [*SENTENCE_COLUMNS[:5], "theme_id", *SENTENCE_COLUMNS[5:]]
+    sentences = return_sentences(returns)
+    parts = []
+    if len(sentences):
+        distinct = _Sentences(sentences["sentence"])
+        for rank, theme in enumerate(taxonomy.themes):
+            hit = _match(distinct, theme)[distinct.codes]
+            if hit.any():
+                parts.append(sentences[hit].assign(theme_id=theme.id, theme_order=rank))
+    if not parts:
+        empty = {c: pd.Series(dtype="string") for c in columns}
+        empty.update(position=pd.Series(dtype="int64"), source_row=pd.Series(dtype="int64"))
+        return pd.DataFrame(empty)
     tags = pd.concat(parts, ignore_index=True)
-    theme_order = {tid: n for n, tid in enumerate(taxonomy.ids)}
-    tags["theme_order"] = tags["theme_id"].map(theme_order)
-    tags = tags.sort_values(["return_index", "theme_order", "order", "position"], kind="stable")
-    tags = tags.drop_duplicates(["return_index", "theme_id"], keep="first")
-    source = returns[["case_id", "agency", "source_file", "source_row"]].loc[tags["return_index"]]
-    out = pd.DataFrame(
+    tags = tags.sort_values(["return_index", "order", "position", "theme_order"], kind="stable")
+    return _with_source(tags, returns)[columns].reset_index(drop=True)
+
+
+def _with_source(rows: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (with ``return_index``) with the case, agency and source of their return."""
+    source = returns[["case_id", "agency", "source_file", "source_row"]].loc[rows["return_index"]]
+    return rows.assign(
+        case_id=source["case_id"].astype(str).to_numpy(),
+        agency=source["agency"].astype(str).to_numpy(),
+        source_file=source["source_file"].astype(str).to_numpy(),
+        source_row=source["source_row"].astype("int64").to_numpy(),
+    )
+
+
+#: The columns of theme_tags (one row per return and theme), in order.
+TAG_COLUMNS = [
+    "case_id",
+    "agency",
+    "theme_id",
+    "field",
+    "sentence",
+    "concern",
+    "good_practice",
+    "reviewed",
+    "source_file",
+    "source_row",
+]
+
+
+def theme_tags(sentence_tags: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """One row per (return, theme) from the sentence tags that count (``counted``): the first
+    sentence is the evidence (strengths before improvements); ``concern`` when a sentence of
+    the improvements speaks of the theme, ``good_practice`` when one of the strengths does;
+    ``reviewed`` when every sentence tag behind the row was confirmed by the analyst."""
+    tags = sentence_tags[sentence_tags["counted"].astype(bool)]
+    if tags.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype="string") for c in TAG_COLUMNS})
+        return frame.astype(
+            {"concern": bool, "good_practice": bool, "reviewed": bool, "source_row": "int64"}
+        )
+    order = {tid: n for n, tid in enumerate(taxonomy.ids)}
+    tags = tags.assign(
+        theme_order=tags["theme_id"].map(order),
+        field_order=tags["field"].map({f: n for n, f in enumerate(FREE_TEXT_FIELDS)}),
+        is_concern=tags["field"] == "improvements",
+        is_good=tags["field"] == "strengths",
+        is_reviewed=tags["decision"] != "unreviewed",
+    )
+    keys = ["source_file", "source_row", "theme_id"]
+    grouped = tags.groupby(keys, sort=False)
+    flags = pd.DataFrame(
         {
-            "case_id": source["case_id"].astype(str).to_numpy(),
-            "agency": source["agency"].astype(str).to_numpy(),
-            "theme_id": tags["theme_id"].to_numpy(),
-            "field": tags["field"].to_numpy(),
-            "sentence": tags["sentence"].to_numpy(),
-            "source_file": source["source_file"].astype(str).to_numpy(),
-            "source_row": source["source_row"].astype("int64").to_numpy(),
+            "concern": grouped["is_concern"].any(),
+            "good_practice": grouped["is_good"].any(),
+            "reviewed": grouped["is_reviewed"].all(),
         }
     )
-    return out.reset_index(drop=True)
+    first = tags.sort_values(
+        ["source_file", "source_row", "theme_order", "field_order", "position"], kind="stable"
+    ).drop_duplicates(keys, keep="first")
+    out = first.join(flags, on=keys)
+    return out[TAG_COLUMNS].reset_index(drop=True)
+
+
+#: The count columns of theme_counts, after theme_id and theme. The first three are the
+#: data contract's; the rest say what the returns said of the theme.
+COUNT_MEASURES = (
+    "returns",
+    "cases",
+    "agencies",
+    "concern_returns",
+    "concern_cases",
+    "good_practice_returns",
+    "good_practice_cases",
+)
 
 
 def theme_counts(tags: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """For each theme: how many returns, cases and agencies speak of it (zeros included)."""
-    grouped = tags.groupby("theme_id")
-    counts = pd.DataFrame(
-        {
-            "returns": grouped.size(),
-            "cases": grouped["case_id"].nunique(),
-            "agencies": grouped["agency"].nunique(),
-        }
-    ).reindex(taxonomy.ids, fill_value=0)
-    counts = counts.rename_axis("theme_id").reset_index()
-    counts.insert(1, "theme", [taxonomy.by_id(t).title for t in counts["theme_id"]])
-    return counts.astype({"returns": "int64", "cases": "int64", "agencies": "int64"})
+    """For each theme (zeros included): how many returns, cases and agencies speak of it, and
+    how many returns and cases raised it as a concern or noted it as good practice."""
+    ids = pd.Index(taxonomy.ids, name="theme_id")
+
+    def counts(frame: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+        grouped = frame.groupby("theme_id")
+        out = {f"{prefix}returns": grouped.size(), f"{prefix}cases": grouped["case_id"].nunique()}
+        if not prefix:
+            out["agencies"] = grouped["agency"].nunique()
+        return pd.DataFrame(out).reindex(ids, fill_value=0)
+
+    table = pd.concat(
+        [
+            counts(tags),
+            counts(tags[tags["concern"].astype(bool)], "concern_"),
+            counts(tags[tags["good_practice"].astype(bool)], "good_practice_"),
+        ],
+        axis=1,
+    ).fillna(0)
+    table = table[list(COUNT_MEASURES)].astype("int64").reset_index()
+    table.insert(1, "theme", [taxonomy.by_id(t).title for t in table["theme_id"]])
+    return table
 
 
 def precision_recall(
