@@ -40,6 +40,12 @@ p.run_steps(
                 taxonomy_paths=list(inp.taxonomy),
                 tags_out=out.theme_tags,
                 counts_out=out.theme_counts,
+                audit_dir=params.audit_dir,
+                cases_path=out.cases,
+                meta_path=out.meta,
+                sentence_tags_out=out.theme_sentences,
+                review_out=out.theme_review,
+                final_without_review=params.final_without_review,
             ),
         ),
         (
@@ -72,6 +78,7 @@ p.run_steps(
                 tables=list(out.published),
                 disclosure_path=out.disclosure,
                 out=out.variables,
+                review_path=out.theme_review,
             ),
         ),
         (
@@ -93,6 +100,7 @@ p.run_steps(
                 actions_path=out.actions,
                 theme_counts_path=out.theme_counts,
                 out=out.appendix,
+                theme_sentences_path=out.theme_sentences_table,
             ),
         ),
         (

@@ -92,6 +92,104 @@ def template(
 
 
 @app.command()
+def review(
+    audit_id: str,
+    output: str = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="The file to write (.xlsx or .csv). Default: the audit's review file, "
+        "theme_review.xlsx unless the audit already has theme_review.csv.",
+    ),
+    config: str = typer.Option(
+        "config.yaml",
+        help="Settings to apply (folders, taxonomy, grade aliases, ignored columns), as the "
+        "workflow does; skipped if the file is absent.",
+    ),
+) -> None:
+    """Write the theme review for one audit to fill in: every suggestion of the tagger, with
+    the decisions already made carried over, and every other sentence, to add a theme."""
+    from pathlib import Path
+
+    import yaml
+
+    from auditrap.problems import WARNING, summary
+    from auditrap.redact import read_name_list, redact_tables
+    from auditrap.review import find_review_file, review_sheet, tag_and_review
+    from auditrap.safe_csv import write_csv
+    from auditrap.template import write_review_workbook
+    from auditrap.themes import TaxonomyError, load_taxonomy
+    from auditrap.validate import load_audit
+
+    settings = {}
+    if Path(config).is_file():
+        settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+    folder = Path(settings.get("raw_dir") or "data/raw") / audit_id
+    if not (folder / "audit.yaml").is_file():
+        typer.echo(f"There is no audit folder {folder}/ with an audit.yaml.", err=True)
+        raise typer.Exit(1)
+    audit, problems = load_audit(
+        folder,
+        audit_id,
+        grade_aliases=settings.get("grade_aliases") or {},
+        ignored_columns=settings.get("ignored_columns") or [],
+    )
+    if audit is None:
+        typer.echo(summary(problems, audit_id=audit_id), err=True)
+        raise typer.Exit(1)
+    # The sentences as the build tags them: redacted, so that their hashes are the build's.
+    private = Path(settings.get("private_dir") or "data/private") / audit_id / "names.txt"
+    names = read_name_list(private if private.is_file() else None)
+    returns = redact_tables({"returns": audit.returns}, names)[0]["returns"]
+    try:
+        taxonomy = load_taxonomy(
+            Path(settings.get("taxonomy") or "data/themes.yaml"), folder / "themes.yaml"
+        )
+    except TaxonomyError as exc:
+        typer.echo(f"The theme taxonomy cannot be used: {exc}", err=True)
+        raise typer.Exit(1) from None
+    tagged = tag_and_review(
+        returns,
+        taxonomy,
+        audit_dir=folder,
+        case_ids=audit.cases["case_id"].astype(str).tolist(),
+        agencies=list(audit.meta.agencies),
+        hash_every_sentence=True,
+    )
+    stale = [p for p in tagged.review.problems if p.severity == WARNING]
+    if not tagged.review.ok:
+        typer.echo(summary(tagged.review.problems, audit_id=audit_id), err=True)
+        typer.echo("Correct the review file first: its decisions are carried over.", err=True)
+        raise typer.Exit(1)
+    current, _ = find_review_file(folder)
+    target = Path(output) if output else current or folder / "theme_review.xlsx"
+    if target.suffix.lower() not in (".xlsx", ".csv"):
+        typer.echo(f"{target}: write the review as .xlsx (a workbook) or .csv.", err=True)
+        raise typer.Exit(1)
+    titles = {t.id: t.title for t in taxonomy.themes}
+    sheet = review_sheet(tagged.sentence_tags, tagged.sentences, titles, tagged.review.notes)
+    if target.suffix.lower() == ".csv":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(sheet, target)
+    else:
+        write_review_workbook(audit.meta, audit_id, sheet, titles, target)
+    waiting = int((sheet["theme_id"].ne("") & sheet["decision"].eq("")).sum())
+    typer.echo(
+        f"Wrote the theme review of {audit_id} to {target}: {waiting} of "
+        f"{int(sheet['theme_id'].ne('').sum())} suggestions need a decision."
+    )
+    for problem in stale:
+        typer.echo(f"Dropped, as its sentence changed: {problem.line()}", err=True)
+    others = [folder / n for n in ("theme_review.xlsx", "theme_review.csv")]
+    if target.resolve() in {p.resolve() for p in others} and sum(p.is_file() for p in others) > 1:
+        typer.echo(
+            f"Note: {folder} now holds both theme_review.xlsx and theme_review.csv; the build "
+            "refuses that. Keep the one you fill in and delete the other.",
+            err=True,
+        )
+
+
+@app.command()
 def build(
     targets: Annotated[
         list[str] | None, typer.Argument(help="Files or rules to build (default: all).")

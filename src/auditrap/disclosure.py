@@ -463,16 +463,26 @@ def protect(tables: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> Pro
             hidden_count = len(hidden)
         hidden_cells["immediate_actions"] = hidden_count
 
-    # Theme counts do not add up (a return may speak of several themes): small counts only.
+    # Theme counts do not add up across themes (a return may speak of several): small counts
+    # are hidden. Within a theme, the returns (or cases) that spoke of it are those that raised
+    # it as a concern or noted it as good practice, less those that did both: when one of
+    # these two is hidden, the count of all is hidden too, or the gap between the shown
+    # counts could give the hidden one away.
     if "theme_counts" in out:
         frame = out["theme_counts"]
-        hidden_count = 0
-        for column in ("returns", "cases", "agencies"):
+        columns = [c for c in COUNT_COLUMNS["theme_counts"] if c in frame]
+        small = {}
+        for column in columns:
             values = frame[column].astype("Int64")
-            small = (values > 0) & (values <= threshold) if on("theme_counts") else values < 0
-            hidden_count += int(small.sum())
-            publish("theme_counts", column, small.fillna(False).astype(bool))
-        hidden_cells["theme_counts"] = hidden_count
+            hide = (values > 0) & (values <= threshold) if on("theme_counts") else values < 0
+            small[column] = hide.fillna(False).astype(bool)
+        for total in ("returns", "cases"):
+            parts = [f"concern_{total}", f"good_practice_{total}"]
+            if total in small and all(p in small for p in parts):
+                small[total] = small[total] | small[parts[0]] | small[parts[1]]
+        for column in columns:
+            publish("theme_counts", column, small[column])
+        hidden_cells["theme_counts"] = int(sum(int(v.sum()) for v in small.values()))
 
     return Protected(policy, out, hidden_cells, totals)
 
@@ -520,7 +530,15 @@ COUNT_COLUMNS = {
     "grade_agreement": ("cases",),
     "immediate_actions": ("raised", "completed", "open"),
     "returns_by_agency": ("returns",),
-    "theme_counts": ("returns", "cases", "agencies"),
+    "theme_counts": (
+        "returns",
+        "cases",
+        "agencies",
+        "concern_returns",
+        "concern_cases",
+        "good_practice_returns",
+        "good_practice_cases",
+    ),
 }
 
 

@@ -146,6 +146,55 @@ def counted(variables: Mapping[str, Any], key: str, one: str, many: str) -> str:
     return f"{var(key)} {one if value == 1 else many}"
 
 
+def theme_counts_sentence(variables: Mapping[str, Any], theme_id: str) -> str:
+    """What the returns said of a theme: "Raised as a concern in N returns about M cases;
+    noted as good practice in K returns.", with each number a variable and the words
+    agreeing with it (a hidden count reads as more than one)."""
+    key = f"themes.{theme_id}"
+    counts = variables["themes"][theme_id]
+
+    def n(name: str, one: str, many: str) -> str:
+        return counted(variables, f"{key}.{name}", one, many)
+
+    concern = counts["concern"]["returns"] != 0
+    good = counts["good_practice"]["returns"] != 0
+    raised = (
+        f"raised as a concern in {n('concern.returns', 'return', 'returns')} "
+        f"about {n('concern.cases', 'case', 'cases')}"
+    )
+    noted = f"noted as good practice in {n('good_practice.returns', 'return', 'returns')}"
+    if concern and good:
+        sentence = f"{raised}; {noted}."
+    elif concern:
+        sentence = f"{raised}; not noted as good practice in any return."
+    elif good:
+        sentence = (
+            f"{noted} about {n('good_practice.cases', 'case', 'cases')}; "
+            "not raised as a concern in any return."
+        )
+    else:
+        sentence = "no audit return spoke of this theme."
+    return sentence[0].upper() + sentence[1:] + "\n"
+
+
+def review_note(variables: Mapping[str, Any]) -> str:
+    """While theme suggestions are unreviewed (and the report is not final without review),
+    a note at the top of the report saying it is a draft."""
+    review = variables.get("review") or {}
+    if not review.get("draft"):
+        return ""
+    many = review["unreviewed"] != 1
+    return (
+        '::: {.callout-warning title="Not yet final"}\n'
+        f"**Draft: {var('review.unreviewed')} theme "
+        f"{'suggestions' if many else 'suggestion'} not yet reviewed.** The themes in this "
+        "report are found by software that suggests which themes each sentence of the audit "
+        f"returns speaks of. Until an analyst has checked {'every one' if many else 'it'}, "
+        "the counts of themes are provisional.\n"
+        ":::\n"
+    )
+
+
 def generated_parts(
     variables: Mapping[str, Any],
     narrative: set[str],
@@ -167,6 +216,7 @@ def generated_parts(
         f"criteria: {var('audit.selection_criteria')}"
     )
     parts["introduction.md"] = narrative_or_note(narrative, "introduction", intro_fallback)
+    parts["review-status.md"] = review_note(variables)
     parts["scoring.md"] = optional_narrative(narrative, "scoring")
     parts["areas.md"] = optional_narrative(narrative, "areas")
 
@@ -262,12 +312,7 @@ def generated_parts(
             continue
         number += 1
         findings.append(f"### {number}\\. {escape_markdown(theme_titles[theme_id])}\n")
-        findings.append(
-            f"Spoken of in {n(f'themes.{theme_id}.returns', 'audit return', 'audit returns')} "
-            f"about {var(f'themes.{theme_id}.cases')} of the "
-            f"{n('cases.total', 'case', 'cases')}, from "
-            f"{n(f'themes.{theme_id}.agencies', 'agency', 'agencies')}.\n"
-        )
+        findings.append(theme_counts_sentence(variables, theme_id))
         findings.append(narrative_or_note(narrative, stem))
     if not findings:
         findings.append("The audit returns spoke of none of the themes of the taxonomy.\n")
@@ -324,10 +369,14 @@ def generated_parts(
             ),
             "### The themes\n",
             "Findings come from the free text of the returns (strengths and areas for improvement). "
-            "Each sentence is matched against a shared taxonomy of themes, so that the same theme is "
-            "recognised across audits; a theme counts when a return speaks of it, whether as a "
-            "strength or a concern. The counts say how many returns, cases and agencies spoke of "
-            "each theme. The analyst then reads the matching sentences and writes each finding.\n",
+            "Software matches each sentence against a shared list of themes and their key words, "
+            "so that the same theme is recognised across audits, and suggests the themes each "
+            "sentence speaks of. An analyst then reads every suggestion, confirms or rejects it, "
+            "and adds any theme the software missed. A theme is raised as a concern when a "
+            "return's areas for improvement speak of it, and noted as good practice when its "
+            "strengths do. The counts say how many returns, cases and agencies spoke of each "
+            "theme, and in which way; the analyst writes each finding from the sentences.\n",
+            review_method(variables),
             "### Small numbers\n",
             escape_markdown(variables.get("disclosure", {}).get("statement", ""))
             or "No count in this report is suppressed or rounded.",
@@ -374,12 +423,42 @@ def _date(value: Any) -> str:
     return _cell(str(value)[:10]) if text else ""
 
 
+def review_method(variables: Mapping[str, Any]) -> str:
+    """The method appendix on the review of the theme tags: how it went, and whether the
+    report was made final without it."""
+    review = variables.get("review") or {}
+    if not review.get("suggested") and not review.get("added"):
+        return "The software suggested no theme for any sentence of the returns.\n"
+
+    def n(key: str, one: str, many: str) -> str:
+        return counted(variables, f"review.{key}", one, many)
+
+    text = (
+        f"The software made {n('suggested', 'suggestion', 'suggestions')}: the analyst "
+        f"accepted {var('review.accepted')} and rejected {var('review.rejected')}, and added "
+        f"{n('added', 'theme', 'themes')} the software had missed."
+    )
+    if review.get("final_without_review"):
+        text += (
+            f" **The tags were not all reviewed:** {n('unreviewed', 'suggestion was', 'suggestions were')} "
+            "not checked by an analyst and count as the software made them, because the board "
+            "chose to publish this report without waiting for the review."
+        )
+    elif review.get("unreviewed"):
+        text += (
+            f" {n('unreviewed', 'suggestion has', 'suggestions have')} not yet been reviewed and "
+            "count provisionally: this report is a draft."
+        )
+    return text + "\n"
+
+
 def internal_appendix(
     case_grades: Any,
     agency_grades: Any,
     tags: Any,
     actions: Any,
     theme_titles: Mapping[str, str],
+    sentence_tags: Any = None,
 ) -> str:
     """The internal edition's case-level appendix. Every value is data, so every value is
     escaped where it becomes document source: free text cannot become markup."""
@@ -427,11 +506,13 @@ def internal_appendix(
             continue
         lines.append(f"#### {escape_markdown(title)}\n")
         for tag in found.itertuples(index=False):
+            said = _said(tag)
             lines.append(
-                f"- {_cell(tag.case_id)}, {_cell(tag.agency)} ({_cell(tag.field)}): "
+                f"- {_cell(tag.case_id)}, {_cell(tag.agency)} ({_cell(tag.field)}{said}): "
                 f"{_cell(tag.sentence)}"
             )
         lines.append("")
+    lines += unreviewed_suggestions(sentence_tags, theme_titles)
     lines.append("### Immediate actions\n")
     action_rows = [
         [
@@ -458,6 +539,57 @@ def internal_appendix(
     else:
         lines.append("No immediate actions were raised.\n")
     return "\n".join(lines) + "\n"
+
+
+def _said(tag: Any) -> str:
+    """How the return spoke of the theme, after the field of the evidence shown."""
+    concern, good = bool(getattr(tag, "concern", False)), bool(getattr(tag, "good_practice", False))
+    said = {
+        (True, True): "; raised as a concern and noted as good practice",
+        (True, False): "; raised as a concern",
+        (False, True): "; noted as good practice",
+    }.get((concern, good), "")
+    if hasattr(tag, "reviewed") and not bool(tag.reviewed):
+        said += "; not yet reviewed"
+    return said
+
+
+def unreviewed_suggestions(sentence_tags: Any, theme_titles: Mapping[str, str]) -> list[str]:
+    """The internal appendix's list of the tagger's suggestions nobody has reviewed yet."""
+    if sentence_tags is None:
+        return []
+    waiting = sentence_tags[
+        (sentence_tags["origin"] == "tagger") & (sentence_tags["decision"] == "unreviewed")
+    ]
+    lines = ["### Theme suggestions not yet reviewed\n"]
+    if waiting.empty:
+        lines.append("None: the analyst has reviewed every theme the software suggested.\n")
+        return lines
+    lines.append(
+        "The software suggested these themes and no analyst has yet confirmed or rejected "
+        "them; they count provisionally. Review them in the audit's theme_review.csv (run "
+        "`auditrap review` to write it as a workbook).\n"
+    )
+    rows = [
+        [
+            _cell(t.case_id),
+            _cell(t.agency),
+            _cell(t.field),
+            _cell(theme_titles.get(t.theme_id, t.theme_id)),
+            _cell(t.sentence),
+        ]
+        for t in waiting.itertuples(index=False)
+    ]
+    lines.append(
+        table(
+            ["Case", "Agency", "Field", "Theme suggested", "Sentence"],
+            rows,
+            "Theme suggestions not yet reviewed",
+            align=["l"] * 5,
+            widths=[8, 14, 11, 20, 47],
+        )
+    )
+    return lines
 
 
 #: The software whose versions the report states (Python and the tools are always shown).

@@ -47,6 +47,18 @@ def _q(value: str) -> str:
     return repr(str(value))
 
 
+#: The tables of tags whose filters pick rows of their own (see :func:`trace`).
+TAG_TABLES = ("theme_tags:", "theme_sentences:")
+#: Each count of the theme review, as a query over the sentence tags.
+REVIEW_QUERIES = {
+    "suggested": "origin == 'tagger'",
+    "accepted": "origin == 'tagger' and decision == 'accepted'",
+    "rejected": "origin == 'tagger' and decision == 'rejected'",
+    "added": "decision == 'added'",
+    "unreviewed": "origin == 'tagger' and decision == 'unreviewed'",
+}
+
+
 def with_suggested_grades(cases: pd.DataFrame, case_grades: pd.DataFrame) -> pd.DataFrame:
     """The cases with text columns, and each case's ratified and suggested grade as ranks
     (1 Outstanding ... 4 Inadequate), so that filters never need to name a case."""
@@ -103,8 +115,16 @@ def trace(
     tags: pd.DataFrame,
     case_grades: pd.DataFrame,
     audit_dir: Path,
+    sentence_tags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The lineage table of one audit's report."""
+    """The lineage table of one audit's report.
+
+    A theme's counts come from ``tags`` (theme_tags: one row per return and theme, after
+    the analyst's review), the review's counts from ``sentence_tags`` (every suggestion and
+    added tag, with its decision). Their filters are written ``<table>: <query>``: the query
+    picks that table's rows, and the number counts the returns (or their cases or agencies)
+    those rows point to, by source file and row.
+    """
     import pandas as pd
 
     cases = with_suggested_grades(cases, case_grades)
@@ -113,17 +133,27 @@ def trace(
 
     def rows(source: Source) -> pd.DataFrame:
         frame = source.frame
-        if not source.filter or source.filter.startswith("theme_tags:"):
+        if not source.filter or source.filter.startswith(TAG_TABLES):
             return frame
         return frame.query(source.filter, engine="python")
 
     def cases_where(flt: str) -> Source:
         return Source("cases", cases, flt)
 
-    def theme_returns(theme_id: str) -> Source:
-        keys = tags.loc[tags["theme_id"] == theme_id, ["source_file", "source_row"]]
+    def theme_returns(query: str) -> Source:
+        """The returns that the theme_tags rows the query picks point to."""
+        keys = tags.query(query, engine="python")[["source_file", "source_row"]]
         picked = returns.merge(keys, on=["source_file", "source_row"])
-        return Source("returns", picked, f"theme_tags: theme_id == {_q(theme_id)}")
+        return Source("returns", picked, f"theme_tags: {query}")
+
+    def tagged_sentences(query: str) -> Source:
+        """One row per sentence tag the query picks, each with the return it is in."""
+        frame = sentence_tags if sentence_tags is not None else pd.DataFrame(
+            columns=["origin", "decision", "source_file", "source_row"]
+        )
+        keys = frame.query(query, engine="python")[["source_file", "source_row"]]
+        picked = keys.merge(returns, on=["source_file", "source_row"], how="left")
+        return Source("returns", picked, f"theme_sentences: {query}")
 
     area_names = {key: entry["name"] for key, entry in variables["areas"]["by"].items()}
     # id -> (rows, published table, published cell, kind). A kind says how the number comes
@@ -234,13 +264,24 @@ def trace(
                 "count",
             )
     for theme_id in variables["themes"]:
+        theme = f"theme_id == {_q(theme_id)}"
         for measure, kind in (("returns", "count"), ("cases", "cases"), ("agencies", "agencies")):
             spec[f"themes.{theme_id}.{measure}"] = (
-                theme_returns(theme_id),
+                theme_returns(theme),
                 "theme_counts.csv",
                 f"theme_id={theme_id}, column {measure}",
                 kind,
             )
+        for said in ("concern", "good_practice"):
+            for measure, kind in (("returns", "count"), ("cases", "cases")):
+                spec[f"themes.{theme_id}.{said}.{measure}"] = (
+                    theme_returns(f"{theme} and {said}"),
+                    "theme_counts.csv",
+                    f"theme_id={theme_id}, column {said}_{measure}",
+                    kind,
+                )
+    for key, query in REVIEW_QUERIES.items():
+        spec[f"review.{key}"] = (tagged_sentences(query), "", "", "count")
 
     records = []
     symbol = hidden_symbol(variables)

@@ -206,12 +206,33 @@ def aggregate_stage(
 
 
 def tag_stage(
-    *, returns_path: Path, taxonomy_paths: Sequence[Path], tags_out: Path, counts_out: Path
+    *,
+    returns_path: Path,
+    taxonomy_paths: Sequence[Path],
+    tags_out: Path,
+    counts_out: Path,
+    audit_dir: Path | None = None,
+    cases_path: Path | None = None,
+    meta_path: Path | None = None,
+    sentence_tags_out: Path | None = None,
+    review_out: Path | None = None,
+    final_without_review: bool = False,
 ) -> None:
+    """Tag the returns' sentences with the taxonomy's themes and apply the analyst's review
+    (``theme_review.csv`` or ``.xlsx`` in ``audit_dir``; see :mod:`auditrap.review`).
+
+    Writes theme_tags (one row per return and theme, from the tags that count), the theme
+    counts, every sentence tag with its decision (``sentence_tags_out``) and how far the
+    review has got (``review_out``). A review file with errors stops the run, each problem
+    located by file, row and column; a review of a sentence that has since changed is a
+    warning, and that sentence's suggestions are unreviewed again.
+    """
     import pandas as pd
 
+    from auditrap.problems import WARNING, InputError
+    from auditrap.review import review_status, tag_and_review
     from auditrap.safe_csv import write_csv
-    from auditrap.themes import TaxonomyError, load_taxonomy, tag_returns, theme_counts
+    from auditrap.themes import TaxonomyError, load_taxonomy, theme_counts
 
     paths = [Path(p) for p in taxonomy_paths]
     try:
@@ -219,11 +240,56 @@ def tag_stage(
     except TaxonomyError as exc:
         raise StageError(f"The theme taxonomy cannot be used: {exc}") from None
     returns = pd.read_parquet(returns_path)
-    tags = tag_returns(returns, taxonomy)
+    case_ids: list[str] = []
+    agencies: list[str] = []
+    if cases_path is not None:
+        case_ids = pd.read_parquet(cases_path, columns=["case_id"])["case_id"].astype(str).tolist()
+    if meta_path is not None:
+        agencies = list(json.loads(Path(meta_path).read_text(encoding="utf-8"))["agencies"])
+    tagged = tag_and_review(
+        returns,
+        taxonomy,
+        audit_dir=Path(audit_dir) if audit_dir is not None else None,
+        case_ids=case_ids,
+        agencies=agencies,
+    )
+    for warning in (p for p in tagged.review.problems if p.severity == WARNING):
+        log.warning("Warning: %s", warning.line())
+    if not tagged.review.ok:
+        raise InputError(tagged.review.problems, audit_id=Path(audit_dir or ".").name)
+    tags = tagged.tags
     write_csv(tags, Path(tags_out))
     tags.to_parquet(Path(tags_out).with_suffix(".parquet"), index=False)
     write_csv(theme_counts(tags, taxonomy), Path(counts_out))
-    log.info("Tagged %d (return, theme) pairs across %d themes.", len(tags), len(taxonomy.ids))
+    if sentence_tags_out is not None:
+        write_csv(tagged.sentence_tags, Path(sentence_tags_out))
+        tagged.sentence_tags.to_parquet(Path(sentence_tags_out).with_suffix(".parquet"), index=False)
+    status = review_status(
+        tagged.sentence_tags,
+        final_without_review=final_without_review,
+        review_file=tagged.review.file,
+    )
+    if review_out is not None:
+        Path(review_out).write_text(json.dumps(status, indent=2) + "\n", encoding="utf-8")
+    log.info(
+        "Tagged %d (return, theme) pairs across %d themes: %d suggestions, %d reviewed "
+        "(%d accepted, %d rejected), %d added by the analyst.",
+        len(tags),
+        len(taxonomy.ids),
+        status["suggested"],
+        status["suggested"] - status["unreviewed"],
+        status["accepted"],
+        status["rejected"],
+        status["added"],
+    )
+    if status["unreviewed"]:
+        log.warning(
+            "Warning: %d theme suggestion%s not yet reviewed, so the report is a draft. Run "
+            "`auditrap review %s` and fill in the review file.",
+            status["unreviewed"],
+            "" if status["unreviewed"] == 1 else "s",
+            Path(audit_dir or ".").name,
+        )
 
 
 # --- disclosure control ----------------------------------------------------------------------
@@ -310,15 +376,20 @@ def variables_stage(
     tables: Sequence[Path],
     disclosure_path: Path,
     out: Path,
+    review_path: Path | None = None,
 ) -> None:
-    """Write the report's variables from the published tables (hidden counts stay hidden)."""
+    """Write the report's variables from the published tables (hidden counts stay hidden)
+    and the status of the theme review (``review_path``, written by :func:`tag_stage`)."""
     import yaml
 
     from auditrap.variables import build_variables
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     frames, disclosure = read_published_tables(tables, Path(disclosure_path))
-    variables = build_variables(meta, frames, frames.pop("theme_counts"), disclosure)
+    review = (
+        json.loads(Path(review_path).read_text(encoding="utf-8")) if review_path else None
+    )
+    variables = build_variables(meta, frames, frames.pop("theme_counts"), disclosure, review)
     Path(out).write_text(
         "# The numbers and names the report states, computed from the data by auditrap.\n"
         + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100),
@@ -353,6 +424,11 @@ def lineage_stage(
         tags=pd.read_parquet(folder / "theme_tags.parquet"),
         case_grades=pd.read_parquet(folder / "case_grades.parquet"),
         audit_dir=Path(audit_dir),
+        sentence_tags=(
+            pd.read_parquet(folder / "theme_sentences.parquet")
+            if (folder / "theme_sentences.parquet").is_file()
+            else None
+        ),
     )
     write_csv(table, Path(out))
     write_csv(public_lineage(table), Path(public_out))
@@ -455,9 +531,11 @@ def appendix_stage(
     actions_path: Path,
     theme_counts_path: Path,
     out: Path,
+    theme_sentences_path: Path | None = None,
 ) -> None:
     """Write the internal edition's case-level appendix (Markdown, every value escaped) from
-    the case-level tables, for the render step to include."""
+    the case-level tables, for the render step to include; ``theme_sentences_path`` (every
+    sentence tag and its decision) gives the list of suggestions not yet reviewed."""
     import pandas as pd
 
     from auditrap.document import internal_appendix
@@ -470,6 +548,7 @@ def appendix_stage(
         pd.read_parquet(theme_tags_path),
         pd.read_parquet(actions_path),
         titles,
+        pd.read_parquet(theme_sentences_path) if theme_sentences_path else None,
     )
     Path(out).write_text(text, encoding="utf-8")
     log.info("Wrote the internal edition's case-level appendix.")

@@ -20,3 +20,16 @@ def disclosure_settings(config: dict, audit_id: str) -> dict:
     override = ((config.get("audit_settings") or {}).get(audit_id) or {}).get("disclosure")
     settings.update(override or {})
     return settings
+
+
+#: The analyst's review of the theme tags, in an audit's folder: a workbook or a CSV file.
+REVIEW_FILES = ("theme_review.xlsx", "theme_review.csv")
+
+
+def final_without_review(config: dict, audit_id: str) -> bool:
+    """Whether the audit may be published as final while theme suggestions are unreviewed:
+    config.yaml's ``theme_review: final_without_review``, or the audit's own setting."""
+    settings = dict(config.get("theme_review") or {})
+    override = ((config.get("audit_settings") or {}).get(audit_id) or {}).get("theme_review")
+    settings.update(override or {})
+    return bool(settings.get("final_without_review", False))

@@ -140,3 +140,163 @@ def write_template(meta: AuditMeta, case_ids: list[str], out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out
+
+
+REVIEW_SHEET = "Review"
+
+#: What each column of the review workbook is for (its input message and the instructions).
+REVIEW_PROMPTS = {
+    "case_id": "The case the return is about. Leave as it is.",
+    "agency": "The agency that wrote the return. Leave as it is.",
+    "field": "strengths (the theme is noted as good practice) or improvements (raised as a "
+    "concern). Leave as it is.",
+    "sentence": "The sentence of the return, as the report's software read it (names "
+    "redacted). Leave as it is.",
+    "theme_id": "The theme the software suggests this sentence speaks of (blank: none).",
+    "theme": "The suggested theme's title, for reading. Leave as it is.",
+    "decision": "accept if the sentence does speak of the suggested theme, reject if it does "
+    "not. Blank: not yet reviewed (the report stays a draft).",
+    "added_theme": "A theme the software missed that this sentence speaks of. Choose from "
+    "the list. For two, copy the row and choose the second on the copy.",
+    "note": "Your reasons, for yourself and other reviewers. Never published.",
+    "sentence_hash": "Names the sentence by its words, so that your decision still applies "
+    "after an edit elsewhere. Leave as it is.",
+}
+
+
+def write_review_workbook(
+    meta: AuditMeta,
+    audit_id: str,
+    sheet: object,
+    theme_titles: dict[str, str],
+    out: Path,
+) -> Path:
+    """Write the theme review workbook: one row per suggestion of the tagger (and per added
+    tag), with the decision so far, and one row for each other sentence, where a theme the
+    tagger missed can be added. ``sheet`` is :func:`auditrap.review.review_sheet`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from auditrap.review import DECISIONS, REVIEW_COLUMNS
+
+    rows = sheet.to_dict("records")  # type: ignore[attr-defined]
+    book = Workbook()
+    guide = book.active
+    guide.title = "Instructions"
+    review = book.create_sheet(REVIEW_SHEET)
+    lists = book.create_sheet(LISTS_SHEET)
+    waiting = sum(1 for r in rows if r["theme_id"] and not r["decision"])
+    lines = [
+        (f"{meta.title}: review of the theme suggestions", True),
+        (f"{meta.board}, period {meta.period} (audit {audit_id})", False),
+        ("", False),
+        ("What to do", True),
+        (
+            "The report's software reads every sentence of the audit returns and suggests which "
+            "themes of the taxonomy it speaks of. You decide. On the "
+            f"'{REVIEW_SHEET}' sheet, each row with a theme_id is a suggestion: choose accept "
+            "if the sentence speaks of that theme, or reject if it does not.",
+            False,
+        ),
+        (
+            "If a sentence speaks of a theme the software missed, choose it under added_theme "
+            "(on any row of that sentence, including the rows without a suggestion).",
+            False,
+        ),
+        (
+            "A sentence from the strengths notes the theme as good practice; one from the "
+            "improvements raises it as a concern. The report counts accepted and added themes, "
+            "never rejected ones. Until every suggestion has a decision, the report says it is "
+            f"a draft. {waiting} suggestion{'' if waiting == 1 else 's'} still "
+            f"need{'s' if waiting == 1 else ''} a decision.",
+            False,
+        ),
+        (
+            f"Save this workbook as theme_review.xlsx in the audit's folder (data/raw/{audit_id}/) "
+            "and run the report again. Keep only one review file there: this workbook or "
+            "theme_review.csv, not both.",
+            False,
+        ),
+        (
+            "Your decisions survive a rebuild and an edit elsewhere in the returns. If the words "
+            "of a sentence change, its decisions no longer apply: the build warns, and running "
+            f"`auditrap review {audit_id}` again gives a fresh workbook with every decision that "
+            "still applies carried over.",
+            False,
+        ),
+        ("Do not add formulas or change the column headings.", False),
+        ("", False),
+        ("The columns", True),
+        *[(f"{name}: {REVIEW_PROMPTS[name]}", False) for name in REVIEW_COLUMNS],
+        ("", False),
+        ("The themes", True),
+        *[(f"{tid}: {title}", False) for tid, title in theme_titles.items()],
+    ]
+    for row, (text, bold) in enumerate(lines, start=1):
+        cell = guide.cell(row=row, column=1, value=text)
+        cell.font = Font(bold=bold, size=14 if row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        guide.row_dimensions[row].height = 16 * max(1, -(-len(text) // 80))
+    guide.column_dimensions["A"].width = 90
+
+    named = {"theme_id": list(theme_titles), "decision": list(DECISIONS)}
+    for col, (name, values) in enumerate(named.items(), start=1):
+        lists.cell(row=1, column=col, value=name).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=col, value=value)
+        letter = get_column_letter(col)
+        ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        book.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)
+    lists.sheet_state = "hidden"
+    lists.protection.sheet = True
+
+    columns = list(REVIEW_COLUMNS)
+    header_fill = PatternFill("solid", fgColor="DDE6EE")
+    widths = {"sentence": 70, "theme": 36, "note": 30, "agency": 22}
+    for col, name in enumerate(columns, start=1):
+        cell = review.cell(row=1, column=col, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        review.column_dimensions[get_column_letter(col)].width = widths.get(name, 14)
+    for n, record in enumerate(rows, start=2):
+        for col, name in enumerate(columns, start=1):
+            value = record.get(name) or None
+            cell = review.cell(row=n, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, even if it starts with "=": never a formula
+            if name == "sentence":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    review.freeze_panes = "A2"
+    review.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows), 1) + 1}"
+    last = max(len(rows), 1) + 1
+
+    def span(name: str) -> str:
+        letter = get_column_letter(columns.index(name) + 1)
+        return f"{letter}2:{letter}{last}"
+
+    for name in columns:
+        if name in ("decision", "added_theme", "theme_id"):
+            source = "decision" if name == "decision" else "theme_id"
+            check = DataValidation(
+                type="list", formula1=f"=list_{source}", allow_blank=True, showDropDown=False
+            )
+            check.error = (
+                "Choose accept or reject." if name == "decision" else "Choose a theme id."
+            )
+            check.errorTitle = "Not accepted"
+            check.showErrorMessage = True
+        else:
+            check = DataValidation(allow_blank=True)
+        check.promptTitle = name
+        check.prompt = REVIEW_PROMPTS[name][:255]
+        check.showInputMessage = True
+        check.add(span(name))
+        review.add_data_validation(check)
+
+    book.active = book.index(review)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out

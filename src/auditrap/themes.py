@@ -437,8 +437,9 @@ SENTENCE_COLUMNS = ["case_id", "agency", "field", "position", "sentence", "sourc
 
 
 def return_sentences(returns: pd.DataFrame) -> pd.DataFrame:
-    """Every sentence of the returns' free text: the return it is in (``return_index``), its
-    field, its position in the field (1 for the first sentence) and its text."""
+    """Every sentence of the returns' free text: the return it is in (``return_index``, and
+    its case, agency, source file and row), its field, its position in the field (1 for
+    the first sentence) and its text."""
     parts = []
     for order, field_name in enumerate(FREE_TEXT_FIELDS):
         if field_name not in returns:
@@ -458,23 +459,22 @@ def return_sentences(returns: pd.DataFrame) -> pd.DataFrame:
             )
         )
     if not parts:
-        return pd.DataFrame(
-            {
-                "return_index": pd.Series(dtype="int64"),
-                "order": pd.Series(dtype="int64"),
-                "field": pd.Series(dtype="string"),
-                "position": pd.Series(dtype="int64"),
-                "sentence": pd.Series(dtype="string"),
-            }
-        )
-    return pd.concat(parts, ignore_index=True)
+        empty = {c: pd.Series(dtype="string") for c in ["return_index", *SENTENCE_COLUMNS]}
+        for column in ("return_index", "order", "position", "source_row"):
+            empty[column] = pd.Series(dtype="int64")
+        return pd.DataFrame(empty)
+    return _with_source(pd.concat(parts, ignore_index=True), returns)
 
 
-def suggest_tags(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+def suggest_tags(
+    returns: pd.DataFrame, taxonomy: Taxonomy, sentences: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The tagger's suggestions: one row per (sentence, theme) that the taxonomy matches,
-    in the order of the returns, their fields (strengths first), sentences and themes."""
+    in the order of the returns, their fields (strengths first), sentences and themes.
+    ``sentences`` are :func:`return_sentences` of the returns, when already made."""
     columns = [*SENTENCE_COLUMNS[:5], "theme_id", *SENTENCE_COLUMNS[5:]]
-    sentences = return_sentences(returns)
+    if sentences is None:
+        sentences = return_sentences(returns)
     parts = []
     if len(sentences):
         distinct = _Sentences(sentences["sentence"])
@@ -488,7 +488,7 @@ def suggest_tags(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
         return pd.DataFrame(empty)
     tags = pd.concat(parts, ignore_index=True)
     tags = tags.sort_values(["return_index", "order", "position", "theme_order"], kind="stable")
-    return _with_source(tags, returns)[columns].reset_index(drop=True)
+    return tags[columns].reset_index(drop=True)
 
 
 def _with_source(rows: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
@@ -605,3 +605,10 @@ def precision_recall(
             "support": tp + fn,
         }
     return scores
+
+
+def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """theme_tags from the tagger's suggestions alone, as if none had been reviewed yet
+    (:func:`auditrap.review.tag_and_review` applies the analyst's review)."""
+    suggestions = suggest_tags(returns, taxonomy)
+    return theme_tags(suggestions.assign(counted=True, decision="unreviewed"), taxonomy)

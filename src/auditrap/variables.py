@@ -66,6 +66,7 @@ def build_variables(
     tables: Mapping[str, pd.DataFrame],
     theme_counts: pd.DataFrame,
     disclosure: Mapping[str, Any] | None = None,
+    review: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The nested mapping written to ``_variables.yml``.
 
@@ -73,7 +74,8 @@ def build_variables(
     and its variable is the policy's symbol (a string; every number is an int). A sum of
     published counts is stated only when it gives no hidden count away (see
     :func:`auditrap.disclosure.shown_sum`). ``disclosure`` is the summary written by the
-    disclosure step; without it, nothing was hidden.
+    disclosure step; without it, nothing was hidden. ``review`` is the theme review's
+    status (:func:`auditrap.review.review_status`); without it, nothing was suggested.
     """
     disclosure = disclosure or {"policy": {"symbol": "[c]"}, "statement": "", "totals": {}}
     symbol = disclosure["policy"]["symbol"]
@@ -171,12 +173,40 @@ def build_variables(
                 "returns": shown(row.returns),
                 "cases": shown(row.cases),
                 "agencies": shown(row.agencies),
+                "concern": {
+                    "returns": shown(getattr(row, "concern_returns", 0)),
+                    "cases": shown(getattr(row, "concern_cases", 0)),
+                },
+                "good_practice": {
+                    "returns": shown(getattr(row, "good_practice_returns", 0)),
+                    "cases": shown(getattr(row, "good_practice_cases", 0)),
+                },
             }
             for row in theme_counts.itertuples()
         },
+        "review": _review(review),
         "disclosure": {
             "symbol": symbol,
             "statement": disclosure.get("statement", ""),
             "hidden": sum(disclosure.get("hidden_cells", {}).values()),
         },
+    }
+
+
+def _review(status: Mapping[str, Any] | None) -> dict[str, Any]:
+    """How far the analyst's review of the theme tags has got: the counts of suggestions
+    (numbers, each with its lineage), whether it is complete, and whether the report is
+    final without it (config.yaml ``theme_review: final_without_review``)."""
+    status = dict(status or {})
+    unreviewed = int(status.get("unreviewed", 0))
+    final_without_review = bool(status.get("final_without_review", False)) and unreviewed > 0
+    return {
+        "suggested": int(status.get("suggested", 0)),
+        "accepted": int(status.get("accepted", 0)),
+        "rejected": int(status.get("rejected", 0)),
+        "added": int(status.get("added", 0)),
+        "unreviewed": unreviewed,
+        "complete": unreviewed == 0,
+        "final_without_review": final_without_review,
+        "draft": unreviewed > 0 and not final_without_review,
     }

@@ -4,7 +4,8 @@
 #      listed in validation/report.html and problems.csv).
 #   2. aggregate: grade distribution, grades by area, agencies' own grades, the grade the
 #      returns suggest beside the ratified one, immediate actions.
-#   3. tag themes: the theme taxonomy applied to every sentence of the free text.
+#   3. tag themes: the theme taxonomy applied to every sentence of the free text, and the
+#      analyst's review of its suggestions (theme_review.csv) applied.
 #   4. disclosure control: small counts hidden in the tables to be published.
 #   5. charts: Altair, rendered to SVG with vl-convert, from the published tables.
 #   6. variables: every number and name the report states; 7. lineage: where each came from.
@@ -19,6 +20,7 @@ rule analyse_audit:
         code=PACKAGE,
         names=get_name_list,
         taxonomy=get_taxonomy_inputs,
+        review=get_review_file,
         fonts=FONTS,
     output:
         # 1. validate
@@ -38,6 +40,9 @@ rule analyse_audit:
         theme_tags=PROCESSED / "{audit_id}" / "theme_tags.csv",
         theme_tags_table=PROCESSED / "{audit_id}" / "theme_tags.parquet",
         theme_counts=PROCESSED / "{audit_id}" / "aggregates" / "theme_counts.csv",
+        theme_sentences=PROCESSED / "{audit_id}" / "theme_sentences.csv",
+        theme_sentences_table=PROCESSED / "{audit_id}" / "theme_sentences.parquet",
+        theme_review=PROCESSED / "{audit_id}" / "theme_review.json",
         # 4. disclosure control
         published=expand(
             PROCESSED / "{{audit_id}}" / "published" / "{name}.csv",
@@ -70,6 +75,7 @@ rule analyse_audit:
         ignored_columns=config["ignored_columns"],
         policy=get_disclosure_policy,
         palette=config["palette"],
+        final_without_review=get_final_without_review,
         fonts_dir=REPORT / "fonts",
     script:
         "../../scripts/analyse_audit.py"

@@ -40,7 +40,13 @@ wildcard_constraints:
 
 
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
-from auditrap.tables import AGGREGATE_TABLES, PUBLISHED_TABLES, disclosure_settings
+from auditrap.tables import (
+    AGGREGATE_TABLES,
+    PUBLISHED_TABLES,
+    REVIEW_FILES,
+    disclosure_settings,
+    final_without_review,
+)
 
 # Each chart is drawn wide (the PDF, wide screens) and narrow (phones): see charts.py.
 CHARTS = [
@@ -88,6 +94,17 @@ def get_taxonomy_inputs(wildcards):
     return [config["taxonomy"]] + ([str(extension)] if extension.exists() else [])
 
 
+def get_review_file(wildcards):
+    """The analyst's review of the theme tags (theme_review.xlsx or .csv), when there is one."""
+    folder = RAW / wildcards.audit_id
+    return [str(folder / name) for name in REVIEW_FILES if (folder / name).is_file()]
+
+
+def get_final_without_review(wildcards):
+    """Whether this audit may be final with theme suggestions unreviewed (config.yaml)."""
+    return final_without_review(config, wildcards.audit_id)
+
+
 def get_name_list(wildcards):
     """The audit's list of names to redact, when it has one. It is kept under private_dir,
     never in the published folder (see docs/redaction.md)."""
@@ -120,6 +137,7 @@ def get_audit_sources(wildcards):
     return sorted(
         set(get_raw_inputs(wildcards))
         | set(get_taxonomy_inputs(wildcards))
+        | set(get_review_file(wildcards))
         | set(get_narrative(wildcards))
         | set(get_report_templates(wildcards))
     )
