@@ -115,7 +115,7 @@ def review(
 
     from auditrap.problems import WARNING, summary
     from auditrap.redact import read_name_list, redact_tables
-    from auditrap.review import find_review_file, review_sheet, tag_and_review
+    from auditrap.review import find_review_file, review_sheet, review_status, tag_and_review
     from auditrap.safe_csv import write_csv
     from auditrap.template import write_review_workbook
     from auditrap.themes import TaxonomyError, load_taxonomy
@@ -173,10 +173,12 @@ def review(
         write_csv(sheet, target)
     else:
         write_review_workbook(audit.meta, audit_id, sheet, titles, target)
-    waiting = int((sheet["theme_id"].ne("") & sheet["decision"].eq("")).sum())
+    status = review_status(
+        tagged.sentence_tags, final_without_review=False, review_file=str(target)
+    )
     typer.echo(
-        f"Wrote the theme review of {audit_id} to {target}: {waiting} of "
-        f"{int(sheet['theme_id'].ne('').sum())} suggestions need a decision."
+        f"Wrote the theme review of {audit_id} to {target}: {status['unreviewed']} of "
+        f"{status['suggested']} suggestions need a decision."
     )
     for problem in stale:
         typer.echo(f"Dropped, as its sentence changed: {problem.line()}", err=True)
