@@ -123,7 +123,10 @@ p.validate_stage(audit_dir=ws / "data/raw/nai-2018", audit_id="nai-2018", out_di
 p.aggregate_stage(processed_dir=proc, tables_out=[agg / f"{n}.csv" for n in AGGREGATE_TABLES],
                   case_grades_out=proc / "case_grades.csv")
 p.tag_stage(returns_path=proc / "returns.parquet", taxonomy_paths=[ws / "data/themes.yaml"],
-            tags_out=proc / "theme_tags.csv", counts_out=agg / "theme_counts.csv")
+            tags_out=proc / "theme_tags.csv", counts_out=agg / "theme_counts.csv",
+            audit_dir=ws / "data/raw/nai-2018", cases_path=proc / "cases.parquet",
+            meta_path=proc / "audit.json", sentence_tags_out=proc / "theme_sentences.parquet",
+            review_out=proc / "theme_review.json")
 p.disclosure_stage(tables=[agg / f"{n}.csv" for n in PUBLISHED_TABLES], policy=policy,
                    tables_out=[published / f"{n}.csv" for n in PUBLISHED_TABLES],
                    summary_out=proc / "disclosure.json")
@@ -134,14 +137,16 @@ p.charts_stage(tables={"grade_distribution": published / "grade_distribution.csv
                disclosure_path=proc / "disclosure.json")
 p.variables_stage(meta_path=proc / "audit.json",
                   tables=[published / f"{n}.csv" for n in PUBLISHED_TABLES],
-                  disclosure_path=proc / "disclosure.json", out=proc / "variables.yml")
+                  disclosure_path=proc / "disclosure.json", out=proc / "variables.yml",
+                  review_path=proc / "theme_review.json")
 p.lineage_stage(variables_path=proc / "variables.yml", processed_dir=proc,
                 audit_dir=ws / "data/raw/nai-2018", out=proc / "lineage.csv",
                 public_out=published / "lineage.csv")
 p.appendix_stage(case_grades_path=proc / "case_grades.parquet",
                  returns_path=proc / "returns.parquet",
                  theme_tags_path=proc / "theme_tags.parquet", actions_path=proc / "actions.parquet",
-                 theme_counts_path=agg / "theme_counts.csv", out=proc / "internal-appendix.md")
+                 theme_counts_path=agg / "theme_counts.csv", out=proc / "internal-appendix.md",
+                 theme_sentences_path=proc / "theme_sentences.parquet")
 p.check_disclosure_stage(tables=[*(published / f"{n}.csv" for n in PUBLISHED_TABLES),
                                  published / "lineage.csv"],
                          summary=proc / "disclosure.json", audit_id="nai-2018",
@@ -212,7 +217,10 @@ elif stage == "aggregate":
                       case_grades_out=proc / "case_grades.csv")
 elif stage == "tag":
     p.tag_stage(returns_path=proc / "returns.parquet", taxonomy_paths=[ws / "data/themes.yaml"],
-                tags_out=proc / "theme_tags.csv", counts_out=agg / "theme_counts.csv")
+                tags_out=proc / "theme_tags.csv", counts_out=agg / "theme_counts.csv",
+                audit_dir=raw, cases_path=proc / "cases.parquet", meta_path=proc / "audit.json",
+                sentence_tags_out=proc / "theme_sentences.parquet",
+                review_out=proc / "theme_review.json")
 """
 
 

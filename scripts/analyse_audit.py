@@ -100,7 +100,7 @@ p.run_steps(
                 actions_path=out.actions,
                 theme_counts_path=out.theme_counts,
                 out=out.appendix,
-                theme_sentences_path=out.theme_sentences_table,
+                theme_sentences_path=out.theme_sentences,
             ),
         ),
         (

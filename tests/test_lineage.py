@@ -11,7 +11,8 @@ import pytest
 from auditrap.aggregate import suggested_grades
 from auditrap.lineage import with_suggested_grades
 from auditrap.provenance import sha256
-from auditrap.themes import load_taxonomy, tag_returns
+from auditrap.review import tag_and_review
+from auditrap.themes import load_taxonomy
 from auditrap.validate import load_audit
 
 from conftest import SAMPLE_AUDIT
@@ -43,7 +44,16 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
         name: list(csv.reader((audit_dir / name).open(newline="", encoding="utf-8")))
         for name in ("cases.csv", "returns.csv", "actions.csv")
     }
-    tags = tag_returns(audit.returns, load_taxonomy(built / "data" / "themes.yaml"))
+    # The theme tags, recomputed from the raw returns and the analyst's review file.
+    tagged = tag_and_review(
+        audit.returns,
+        load_taxonomy(built / "data" / "themes.yaml"),
+        audit_dir=audit_dir,
+        case_ids=audit.cases["case_id"].tolist(),
+        agencies=list(audit.meta.agencies),
+    )
+    assert tagged.review.problems == []
+    tag_tables = {"theme_tags": tagged.tags, "theme_sentences": tagged.sentence_tags}
     # The grade the raw returns suggest for each case, recomputed from the raw rows.
     cases = with_suggested_grades(audit.cases, suggested_grades(audit.cases, audit.returns))
     raw = {"cases": cases, "returns": audit.returns, "actions": audit.actions}
@@ -64,10 +74,10 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
             assert int(text) == len([p for p in problems if p.severity == "warning"]), key
             continue
         table = raw[rows["processed_table"].iloc[0].removesuffix(".parquet")]
-        if flt.startswith("theme_tags:"):
-            theme = flt.split("'")[1]
-            keys = tags.loc[tags["theme_id"] == theme, ["source_file", "source_row"]]
-            picked = table.merge(keys, on=["source_file", "source_row"])
+        if flt.startswith(("theme_tags:", "theme_sentences:")):
+            name, query = flt.split(":", 1)
+            keys = tag_tables[name].query(query, engine="python")[["source_file", "source_row"]]
+            picked = keys.merge(table, on=["source_file", "source_row"])
         else:
             picked = table.query(flt, engine="python") if flt else table
         listed = {

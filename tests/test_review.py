@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
 
@@ -377,3 +378,37 @@ def test_the_review_csv_is_safe_to_open(tmp_path):
     frame = pd.DataFrame([review_rows(sentence="=cmd|' /C calc'!A0")], columns=list(REVIEW_COLUMNS))
     write_csv(frame, tmp_path / "r.csv")
     assert "'=cmd" in (tmp_path / "r.csv").read_text()
+
+
+@pytest.mark.e2e
+def test_the_published_counts_follow_the_review(tmp_path, taxonomy):
+    """A review that rejects one suggestion and adds a missed tag, with an unrelated sentence
+    edited afterwards: the published theme counts are the reviewed ones."""
+    from test_workflow import html_text, make_workspace, snakemake
+
+    workspace = make_workspace(tmp_path / "ws", {"exploitation-2021": FIXTURE_AUDIT})
+    folder = workspace / "data" / "raw" / "exploitation-2021"
+    unreviewed = counts(tagged(folder, taxonomy), taxonomy)
+    write_review(folder, [review_rows(**WRONG), review_rows(**MISSED)])
+    rows = read_rows(folder / "returns.csv")
+    police = next(r for r in rows if r[:2] == ["CE-1", "Police"])
+    police[5] = police[5].replace("well coordinated", "very well coordinated")
+    write_rows(folder / "returns.csv", rows)
+    result = snakemake(workspace)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no longer applies" not in result.stderr
+    out = workspace / "report" / "_output" / "exploitation-2021"
+    published = pd.read_csv(out / "data" / "theme_counts.csv").set_index("theme_id")
+    expected = unreviewed.copy()
+    expected.loc["health-economy", expected.columns[1:]] = 0
+    for column in ("returns", "agencies", "concern_returns"):
+        expected.loc["record-keeping", column] += 1
+    assert published.equals(expected)
+    text = html_text(out / "exploitation-2021.html")
+    assert "Draft: 10 theme suggestions not yet reviewed." in text
+    assert "rejected 1" in text and "added 1 theme the software had missed" in text
+    # No return speaks of the health economy any more, so it is no longer a finding (it stays
+    # in the table of themes, with zeros).
+    assert unreviewed.loc["health-economy", "cases"] == 1
+    assert re.search(r"\d\. Understanding of how the local health economy", text) is None
+    assert re.search(r"\d\. Record keeping", text)

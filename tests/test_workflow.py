@@ -128,6 +128,42 @@ def test_sample_report_has_the_seed_sections_and_findings(built):
     assert "To be written" not in text
 
 
+def test_findings_say_what_their_counts_are_and_the_sample_is_not_a_draft(built):
+    out = built / "report" / "_output" / "nai-2018"
+    text = html_text(out / "nai-2018.html")
+    assert "Spoken of in" not in text
+    # The seed: health economy and CP medical recording are concerns only; information
+    # sharing with GPs is a concern, with good practice between GPs and health visitors.
+    assert (
+        "Raised as a concern in 16 returns about 11 cases; not noted as good practice in any "
+        "return."
+    ) in text
+    assert (
+        "Raised as a concern in 12 returns about 9 cases; noted as good practice in 8 returns."
+    ) in text
+    counts = pd.read_csv(out / "data" / "theme_counts.csv").set_index("theme_id")
+    assert counts.loc["health-economy", ["concern_returns", "good_practice_returns"]].tolist() == [
+        16,
+        0,
+    ]
+    assert "Not yet final" not in text and "Draft:" not in text  # every suggestion reviewed
+    assert "the analyst accepted 125 and rejected 21" in re.sub(r" ,", ",", text)
+    fixture = html_text(
+        built / "report" / "_output" / "exploitation-2021" / "exploitation-2021.html"
+    )
+    assert "Draft: 11 theme suggestions not yet reviewed." in fixture
+    internal = html_text(
+        built
+        / "report"
+        / "_output"
+        / "exploitation-2021"
+        / "internal"
+        / "exploitation-2021-internal.html"
+    )
+    assert "Theme suggestions not yet reviewed" in internal
+    assert "Consistent worker who the young person trusts" in internal
+
+
 def test_every_shortcode_was_resolved(built):
     for audit_id in ("nai-2018", "exploitation-2021"):
         out = built / "report" / "_output" / audit_id
@@ -311,11 +347,13 @@ def test_a_failure_after_validation_also_changes_nothing_and_repeats(tmp_path):
     published = workspace / "report" / "_output"
     before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
     extension = workspace / "data" / "raw" / "exploitation-2021" / "themes.yaml"
-    extension.write_text("themes:\n  - id: broken\n    match: ['(unclosed']\n")
+    extension.write_text("themes:\n  - id: broken\n    terms: {words: ['(unclosed']}\n")
     for _ in range(2):
         result = snakemake(workspace)
         assert result.returncode != 0
-        assert "not a valid regular expression" in result.stderr
+        assert "theme broken, list `words`: `(unclosed`: write terms as plain words" in (
+            result.stderr
+        )
     assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
 
 

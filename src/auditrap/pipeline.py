@@ -262,8 +262,8 @@ def tag_stage(
     tags.to_parquet(Path(tags_out).with_suffix(".parquet"), index=False)
     write_csv(theme_counts(tags, taxonomy), Path(counts_out))
     if sentence_tags_out is not None:
-        write_csv(tagged.sentence_tags, Path(sentence_tags_out))
-        tagged.sentence_tags.to_parquet(Path(sentence_tags_out).with_suffix(".parquet"), index=False)
+        # Parquet only: it can be millions of rows, and the review file is the one people read.
+        tagged.sentence_tags.to_parquet(Path(sentence_tags_out), index=False)
     status = review_status(
         tagged.sentence_tags,
         final_without_review=final_without_review,

@@ -127,17 +127,22 @@ def read_review(
     case_ids: Sequence[str],
     agencies: Sequence[str],
     sentences: pd.DataFrame,
+    returns: pd.DataFrame,
 ) -> Review:
     """Read and check the audit's review file (none: an empty review).
 
-    ``sentences`` are the returns' sentences with their ``case_id``, ``agency`` and
-    ``field`` (:func:`auditrap.themes.return_sentences`). Those of the returns the file
-    names are hashed (:attr:`Review.sentences`); a row whose sentence is not among them is a
-    warning (the sentence changed, so its review no longer applies).
+    ``sentences`` are the returns' sentences (:func:`auditrap.themes.return_sentences`).
+    Those of the returns the file names are hashed, with their case, agency and source
+    (:attr:`Review.sentences`); a row whose sentence is not among them is a warning (the
+    sentence changed, so its review no longer applies).
     """
+    from auditrap.themes import with_source
+
     path, problems = find_review_file(Path(audit_dir))
     review = empty_review()
-    review.sentences = sentences.iloc[:0].assign(sentence_hash=pd.Series(dtype="string"))
+    review.sentences = with_source(sentences.iloc[:0], returns).assign(
+        sentence_hash=pd.Series(dtype="string")
+    )
     review.problems = problems
     if path is None:
         return review
@@ -148,13 +153,10 @@ def read_review(
         return review
     frame = table.frame.join(table.origin)
     named = set(zip(frame["case_id"].map(_fold), frame["agency"].map(_fold), strict=True))
-    wanted = [
-        (c, a) in named
-        for c, a in zip(sentences["case_id"].astype(str), sentences["agency"].astype(str), strict=True)
-    ]
-    review.sentences = sentences[wanted].assign(
-        sentence_hash=hash_sentences(sentences.loc[wanted, "sentence"])
-    )
+    keys = zip(returns["case_id"].astype(str), returns["agency"].astype(str), strict=True)
+    wanted = returns.index[[key in named for key in keys]]
+    picked = with_source(sentences[sentences["return_index"].isin(wanted)], returns)
+    review.sentences = picked.assign(sentence_hash=hash_sentences(picked["sentence"]))
     verdicts, found = check_review_rows(
         frame,
         display=path.name,
@@ -373,6 +375,9 @@ def apply_review(
     :func:`read_review`.
     """
     keys = [*_KEY, "theme_id"]
+    if verdicts.empty:  # nothing reviewed yet: no need to match anything
+        out = suggestions.assign(origin="tagger", decision=UNREVIEWED, counted=True)
+        return out[SENTENCE_TAG_COLUMNS].reset_index(drop=True)
     tagged = suggestions.merge(verdicts[[*keys, "verdict"]], on=keys, how="left")
     decision = tagged["verdict"].map({"accept": ACCEPTED, "reject": REJECTED})
     tagged = tagged.assign(origin="tagger", decision=decision.fillna(UNREVIEWED))
@@ -381,17 +386,17 @@ def apply_review(
     accepted = verdicts[verdicts["verdict"] == "accept"]
     is_new = [tuple(k) not in suggested for k in accepted[keys].astype(str).to_numpy()]
     extra = accepted.loc[np.asarray(is_new, dtype=bool)]
-    first = sentences.sort_values(["source_file", "source_row", "field", "position"]).drop_duplicates(
-        _KEY, keep="first"
-    )
-    added = first.merge(extra[keys], on=_KEY).assign(origin="analyst", decision=ADDED)
-    out = pd.concat([tagged, added], ignore_index=True)
-    out["counted"] = out["decision"] != REJECTED
-    field_order = out["field"].map({f: n for n, f in enumerate(FIELDS)})
-    out = out.assign(_field=field_order).sort_values(
-        ["source_file", "source_row", "_field", "position"], kind="stable"
-    )
-    return out[SENTENCE_TAG_COLUMNS].reset_index(drop=True).astype(
+    if len(extra):
+        first = sentences.sort_values(["return_index", "position"]).drop_duplicates(_KEY)
+        added = first.merge(extra[keys], on=_KEY).assign(origin="analyst", decision=ADDED)
+        tagged = pd.concat([tagged, added], ignore_index=True)
+        # In the order of the returns, their fields and sentences; added tags last.
+        field_order = tagged["field"].map({f: n for n, f in enumerate(FIELDS)})
+        tagged = tagged.assign(_field=field_order).sort_values(
+            ["return_index", "_field", "position"], kind="stable"
+        )
+    tagged["counted"] = tagged["decision"] != REJECTED
+    return tagged[SENTENCE_TAG_COLUMNS].reset_index(drop=True).astype(
         {"position": "int64", "source_row": "int64", "counted": bool}
     )
 
@@ -489,14 +494,16 @@ def tag_and_review(
     """Tag the returns, read the audit's review (from ``audit_dir``; None: no review) and
     apply it. Only the sentences the review needs are hashed, unless
     ``hash_every_sentence`` (for the review workbook, which lists them all)."""
-    from auditrap.themes import return_sentences, suggest_tags, theme_tags
+    from auditrap.themes import return_sentences, suggest_tags, theme_tags, with_source
 
     sentences = return_sentences(returns)
     suggestions = suggest_tags(returns, taxonomy, sentences)
     suggestions["sentence_hash"] = hash_sentences(suggestions["sentence"])
     if audit_dir is None:
         review = empty_review()
-        review.sentences = sentences.iloc[:0].assign(sentence_hash=pd.Series(dtype="string"))
+        review.sentences = with_source(sentences.iloc[:0], returns).assign(
+            sentence_hash=pd.Series(dtype="string")
+        )
     else:
         review = read_review(
             audit_dir,
@@ -504,8 +511,10 @@ def tag_and_review(
             case_ids=case_ids,
             agencies=agencies,
             sentences=sentences,
+            returns=returns,
         )
     if hash_every_sentence:
+        sentences = with_source(sentences, returns)
         sentences = sentences.assign(sentence_hash=hash_sentences(sentences["sentence"]))
     else:
         sentences = review.sentences

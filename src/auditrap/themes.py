@@ -437,9 +437,9 @@ SENTENCE_COLUMNS = ["case_id", "agency", "field", "position", "sentence", "sourc
 
 
 def return_sentences(returns: pd.DataFrame) -> pd.DataFrame:
-    """Every sentence of the returns' free text: the return it is in (``return_index``, and
-    its case, agency, source file and row), its field, its position in the field (1 for
-    the first sentence) and its text."""
+    """Every sentence of the returns' free text: the return it is in (``return_index``),
+    its field, its position in the field (1 for the first sentence) and its text.
+    :func:`with_source` adds the return's case, agency, source file and row."""
     parts = []
     for order, field_name in enumerate(FREE_TEXT_FIELDS):
         if field_name not in returns:
@@ -459,11 +459,11 @@ def return_sentences(returns: pd.DataFrame) -> pd.DataFrame:
             )
         )
     if not parts:
-        empty = {c: pd.Series(dtype="string") for c in ["return_index", *SENTENCE_COLUMNS]}
-        for column in ("return_index", "order", "position", "source_row"):
+        empty = {c: pd.Series(dtype="string") for c in ["return_index", "field", "sentence"]}
+        for column in ("return_index", "order", "position"):
             empty[column] = pd.Series(dtype="int64")
-        return pd.DataFrame(empty)
-    return _with_source(pd.concat(parts, ignore_index=True), returns)
+        return pd.DataFrame(empty)[["return_index", "order", "field", "position", "sentence"]]
+    return pd.concat(parts, ignore_index=True)
 
 
 def suggest_tags(
@@ -472,7 +472,7 @@ def suggest_tags(
     """The tagger's suggestions: one row per (sentence, theme) that the taxonomy matches,
     in the order of the returns, their fields (strengths first), sentences and themes.
     ``sentences`` are :func:`return_sentences` of the returns, when already made."""
-    columns = [*SENTENCE_COLUMNS[:5], "theme_id", *SENTENCE_COLUMNS[5:]]
+    columns = ["return_index", *SENTENCE_COLUMNS[:5], "theme_id", *SENTENCE_COLUMNS[5:]]
     if sentences is None:
         sentences = return_sentences(returns)
     parts = []
@@ -484,14 +484,15 @@ def suggest_tags(
                 parts.append(sentences[hit].assign(theme_id=theme.id, theme_order=rank))
     if not parts:
         empty = {c: pd.Series(dtype="string") for c in columns}
-        empty.update(position=pd.Series(dtype="int64"), source_row=pd.Series(dtype="int64"))
+        for column in ("return_index", "position", "source_row"):
+            empty[column] = pd.Series(dtype="int64")
         return pd.DataFrame(empty)
     tags = pd.concat(parts, ignore_index=True)
     tags = tags.sort_values(["return_index", "order", "position", "theme_order"], kind="stable")
-    return tags[columns].reset_index(drop=True)
+    return with_source(tags, returns)[columns].reset_index(drop=True)
 
 
-def _with_source(rows: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
+def with_source(rows: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     """``rows`` (with ``return_index``) with the case, agency and source of their return."""
     source = returns[["case_id", "agency", "source_file", "source_row"]].loc[rows["return_index"]]
     return rows.assign(

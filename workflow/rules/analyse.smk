@@ -40,8 +40,7 @@ rule analyse_audit:
         theme_tags=PROCESSED / "{audit_id}" / "theme_tags.csv",
         theme_tags_table=PROCESSED / "{audit_id}" / "theme_tags.parquet",
         theme_counts=PROCESSED / "{audit_id}" / "aggregates" / "theme_counts.csv",
-        theme_sentences=PROCESSED / "{audit_id}" / "theme_sentences.csv",
-        theme_sentences_table=PROCESSED / "{audit_id}" / "theme_sentences.parquet",
+        theme_sentences=PROCESSED / "{audit_id}" / "theme_sentences.parquet",
         theme_review=PROCESSED / "{audit_id}" / "theme_review.json",
         # 4. disclosure control
         published=expand(
