@@ -250,6 +250,38 @@ def test_theme_counts_hide_small_counts_only():
     assert pd.isna(out["agencies"].tolist()[0]) and out["agencies"].tolist()[1] == 0
 
 
+def test_a_hidden_count_of_concerns_or_good_practice_hides_the_themes_total():
+    themes = pd.DataFrame(
+        {
+            "theme_id": ["a", "b", "c"],
+            "theme": ["A", "B", "C"],
+            "returns": [9, 9, 2],
+            "cases": [8, 8, 2],
+            "agencies": [5, 5, 2],
+            "concern_returns": [5, 9, 2],
+            "concern_cases": [5, 8, 2],
+            "good_practice_returns": [4, 0, 0],  # a: 9 - 5 = 4, so 4 would show through
+            "good_practice_cases": [3, 0, 0],
+        }
+    )
+    result = protect(
+        {"theme_counts": themes}, DisclosurePolicy(threshold=4, tables=("theme_counts",))
+    )
+    out = result.tables["theme_counts"].set_index("theme_id")
+    assert out.loc["a", ["good_practice_returns", "returns"]].isna().all()
+    assert out.loc["a", ["good_practice_cases", "cases"]].isna().all()
+    assert out.loc["a", "concern_returns"] == 5
+    # Nothing hidden in b: its total stays; zeros are shown.
+    assert out.loc["b"].drop("theme").tolist() == [9, 8, 5, 9, 8, 0, 0]
+    assert out.loc["c"].drop("theme").isna().tolist() == [True, True, True, True, True, False, False]
+    assert result.hidden_cells["theme_counts"] == 4 + 5
+    assert small_counts_shown(
+        published_csv_frame(result.tables["theme_counts"], "[c]"),
+        "theme_counts",
+        DisclosurePolicy(threshold=4, tables=("theme_counts",)),
+    ) == []
+
+
 def test_immediate_actions_keep_their_totals_consistent():
     actions = pd.DataFrame(
         {
