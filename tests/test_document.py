@@ -212,3 +212,178 @@ def test_programme_page_is_newest_first_by_date_not_by_text():
         ]
     )
     assert page.index("Newer") < page.index("Older")
+
+
+def resolved(text: str, variables) -> str:
+    """The text as the reader sees it: each shortcode replaced by its variable's value."""
+
+    def value(match: re.Match) -> str:
+        found = variables
+        for part in match.group(1).split("."):
+            found = found[part]
+        return str(found)
+
+    text = re.sub(r"\[(\{\{< var [^>]+ >\}\})\]\{[^}]*\}", r"\1", text)
+    return re.sub(r"\{\{< var ([A-Za-z0-9_.-]+) >\}\}", value, text)
+
+
+@pytest.fixture
+def theme_variables(variables):
+    themes = pd.DataFrame(
+        {
+            "theme_id": ["both", "good-only", "one-concern", "none", "hidden"],
+            "theme": ["Both", "Good only", "One concern", "None", "Hidden"],
+            "returns": [4, 2, 1, 0, 9],
+            "cases": [3, 1, 1, 0, 8],
+            "agencies": [2, 1, 1, 0, 5],
+            "concern_returns": [3, 0, 1, 0, 7],
+            "concern_cases": [2, 0, 1, 0, 6],
+            "good_practice_returns": [1, 2, 0, 0, pd.NA],
+            "good_practice_cases": [1, 1, 0, 0, pd.NA],
+        }
+    )
+    out = dict(variables)
+    built = build_variables(
+        {
+            "audit_id": "x-1",
+            "title": "T",
+            "board": "B",
+            "period": "2021",
+            "audit_number": 12,
+            "selection_criteria": "c",
+            "published": "2021-07-01",
+        },
+        _tables_of(variables),
+        themes,
+        review={"suggested": 5, "accepted": 3, "rejected": 1, "added": 2, "unreviewed": 1},
+    )
+    out.update(themes=built["themes"], review=built["review"])
+    return out
+
+
+def _tables_of(variables):
+    """The published tables behind the ``variables`` fixture, rebuilt from its values."""
+    grades = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    return {
+        "grade_distribution": pd.DataFrame(
+            {"grade": grades, "cases": [1, 2, 0, 1], "percent": [25, 50, 0, 25]}
+        ),
+        "grade_agreement": pd.DataFrame(
+            {
+                "outcome": [
+                    "Ratified grade as the returns suggest",
+                    "Ratified grade better than the returns suggest",
+                    "Ratified grade worse than the returns suggest",
+                    "Not yet ratified",
+                ],
+                "cases": [3, 1, 0, 1],
+            }
+        ),
+        "immediate_actions": pd.DataFrame(
+            {"agency": ["All agencies"], "raised": [2], "completed": [1], "open": [1]}
+        ),
+        "grades_by_area": pd.DataFrame(
+            {"area": ["Hill top"] * 4, "grade": grades, "cases": [1, 2, 0, 1]}
+        ),
+        "returns_by_agency": pd.DataFrame({"agency": ["Police", "GP"], "returns": [5, 0]}),
+    }
+
+
+def test_a_finding_says_how_the_returns_spoke_of_it(theme_variables):
+    from auditrap.document import theme_counts_sentence
+
+    said = {
+        t: resolved(theme_counts_sentence(theme_variables, t), theme_variables).strip()
+        for t in theme_variables["themes"]
+    }
+    assert said == {
+        "both": "Raised as a concern in 3 returns about 2 cases; noted as good practice in 1 "
+        "return.",
+        "good-only": "Noted as good practice in 2 returns about 1 case; not raised as a concern "
+        "in any return.",
+        "one-concern": "Raised as a concern in 1 return about 1 case; not noted as good practice "
+        "in any return.",
+        "none": "No audit return spoke of this theme.",
+        "hidden": "Raised as a concern in 7 returns about 6 cases; noted as good practice in "
+        "[c] returns.",
+    }
+    # Every number is a variable, none typed.
+    for theme in theme_variables["themes"]:
+        assert not re.search(r"\d", SHORTCODE.sub("", theme_counts_sentence(theme_variables, theme)))
+
+
+def test_the_report_is_a_draft_until_every_suggestion_is_reviewed(theme_variables):
+    titles = {t: t for t in theme_variables["themes"]}
+    parts = generated_parts(theme_variables, narrative=set(), theme_titles=titles, charts=CHARTS)
+    note = resolved(parts["review-status.md"], theme_variables)
+    assert "Draft: 1 theme suggestion not yet reviewed." in note
+    method = resolved(parts["method.md"], theme_variables)
+    assert "The software made 5 suggestions: the analyst accepted 3 and rejected 1" in method
+    assert "added 2 themes the software had missed" in method
+    assert "1 suggestion has not yet been reviewed" in method
+    reviewed = dict(theme_variables, review=dict(theme_variables["review"], unreviewed=0))
+    reviewed["review"].update(complete=True, draft=False)
+    parts = generated_parts(reviewed, narrative=set(), theme_titles=titles, charts=CHARTS)
+    assert parts["review-status.md"] == ""
+    assert "not yet been reviewed" not in parts["method.md"]
+
+
+def test_a_final_build_without_review_says_so_in_the_method(theme_variables):
+    final = dict(theme_variables)
+    final["review"] = dict(
+        theme_variables["review"], unreviewed=3, final_without_review=True, draft=False
+    )
+    titles = {t: t for t in theme_variables["themes"]}
+    parts = generated_parts(final, narrative=set(), theme_titles=titles, charts=CHARTS)
+    assert parts["review-status.md"] == ""
+    method = resolved(parts["method.md"], final)
+    assert "**The tags were not all reviewed:** 3 suggestions were not checked" in method
+
+
+def test_the_review_flags_follow_the_status():
+    from auditrap.variables import _review
+
+    assert _review(None) == {
+        "suggested": 0,
+        "accepted": 0,
+        "rejected": 0,
+        "added": 0,
+        "unreviewed": 0,
+        "complete": True,
+        "final_without_review": False,
+        "draft": False,
+    }
+    waiting = _review({"suggested": 4, "unreviewed": 2, "final_without_review": False})
+    assert waiting["draft"] and not waiting["complete"]
+    final = _review({"suggested": 4, "unreviewed": 2, "final_without_review": True})
+    assert final["final_without_review"] and not final["draft"]
+    # The switch says nothing when every suggestion is reviewed.
+    assert not _review({"unreviewed": 0, "final_without_review": True})["final_without_review"]
+
+
+def test_the_internal_appendix_lists_unreviewed_suggestions_as_text(monkeypatch):
+    from auditrap import document
+
+    tags = pd.DataFrame(
+        {
+            "case_id": ["C1", "C1", "C2", "C3"],
+            "agency": ["GP", "GP", "Police", "School"],
+            "field": ["improvements", "strengths", "improvements", "strengths"],
+            "sentence": ["*Not* told <b>x</b> {{< var a >}}", "Told.", "Late.", "Logged."],
+            "theme_id": ["gp", "gp", "swift", "rk"],
+            "origin": ["tagger", "tagger", "tagger", "analyst"],
+            "decision": ["unreviewed", "accepted", "unreviewed", "added"],
+        }
+    )
+    lines = document.unreviewed_suggestions(tags, {"gp": "GP sharing", "swift": "Swift"})
+    text = "\n".join(lines)
+    assert "\\*Not\\* told" in text and "<b>" not in text and "{{<" not in text
+    assert "| C2 | Police | improvements | Swift | Late\\. |" in text
+    assert "Told." not in text and "Logged." not in text  # reviewed and added tags
+    monkeypatch.setattr(document, "UNREVIEWED_LISTED", 1)
+    text = "\n".join(document.unreviewed_suggestions(tags, {}))
+    assert "The first 1 of 2 are listed here" in text and "Late\\." not in text
+    reviewed = tags.assign(decision="accepted")
+    assert "None: the analyst has reviewed every theme" in "\n".join(
+        document.unreviewed_suggestions(reviewed, {})
+    )

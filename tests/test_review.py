@@ -412,3 +412,60 @@ def test_the_published_counts_follow_the_review(tmp_path, taxonomy):
     assert unreviewed.loc["health-economy", "cases"] == 1
     assert re.search(r"\d\. Understanding of how the local health economy", text) is None
     assert re.search(r"\d\. Record keeping", text)
+
+
+def test_the_switch_for_a_final_build_without_review(tmp_path):
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    from auditrap.tables import final_without_review
+
+    schema = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    config = {"audits": ["a", "b"]}
+    validate(config, schema, set_default=True)
+    assert config["theme_review"] == {"final_without_review": False}
+    assert not final_without_review(config, "a")
+    config = {
+        "audits": ["a", "b"],
+        "theme_review": {"final_without_review": True},
+        "audit_settings": {"b": {"theme_review": {"final_without_review": False}}},
+    }
+    validate(config, schema, set_default=True)
+    assert final_without_review(config, "a") and not final_without_review(config, "b")
+    with pytest.raises(WorkflowError):
+        validate({"audits": ["a"], "theme_review": {"final": True}}, schema)
+    with pytest.raises(WorkflowError):
+        validate({"audits": ["a"], "theme_review": {"final_without_review": "yes"}}, schema)
+    shipped = __import__("yaml").safe_load((ROOT / "config.yaml").read_text())
+    assert shipped["theme_review"] == {"final_without_review": False}
+
+
+def test_the_tag_step_records_the_review_and_the_switch(reviewed, tmp_path):
+    import json
+
+    from auditrap.pipeline import tag_stage, validate_stage
+
+    processed = tmp_path / "processed"
+    validate_stage(
+        audit_dir=reviewed, audit_id=reviewed.name, out_dir=processed, report_dir=tmp_path / "v"
+    )
+    for final in (False, True):
+        tag_stage(
+            returns_path=processed / "returns.parquet",
+            taxonomy_paths=[TAXONOMY],
+            tags_out=processed / "theme_tags.csv",
+            counts_out=processed / "theme_counts.csv",
+            audit_dir=reviewed,
+            cases_path=processed / "cases.parquet",
+            meta_path=processed / "audit.json",
+            sentence_tags_out=processed / "theme_sentences.parquet",
+            review_out=processed / "theme_review.json",
+            final_without_review=final,
+        )
+        status = json.loads((processed / "theme_review.json").read_text())
+        assert status["final_without_review"] is final
+        assert (status["rejected"], status["added"], status["unreviewed"]) == (1, 1, 10)
+    sentences = pd.read_parquet(processed / "theme_sentences.parquet")
+    assert set(sentences["decision"]) == {"rejected", "added", "unreviewed"}
+    tags = pd.read_csv(processed / "theme_tags.csv")
+    assert {"concern", "good_practice", "reviewed"} <= set(tags.columns)

@@ -554,6 +554,11 @@ def _said(tag: Any) -> str:
     return said
 
 
+#: At most this many unreviewed suggestions are listed in the internal edition (the review
+#: file lists them all): an audit of tens of cases has a few hundred.
+UNREVIEWED_LISTED = 1000
+
+
 def unreviewed_suggestions(sentence_tags: Any, theme_titles: Mapping[str, str]) -> list[str]:
     """The internal appendix's list of the tagger's suggestions nobody has reviewed yet."""
     if sentence_tags is None:
@@ -578,7 +583,7 @@ def unreviewed_suggestions(sentence_tags: Any, theme_titles: Mapping[str, str]) 
             _cell(theme_titles.get(t.theme_id, t.theme_id)),
             _cell(t.sentence),
         ]
-        for t in waiting.itertuples(index=False)
+        for t in waiting.head(UNREVIEWED_LISTED).itertuples(index=False)
     ]
     lines.append(
         table(
@@ -589,6 +594,11 @@ def unreviewed_suggestions(sentence_tags: Any, theme_titles: Mapping[str, str]) 
             widths=[8, 14, 11, 20, 47],
         )
     )
+    if len(waiting) > UNREVIEWED_LISTED:
+        lines.append(
+            f"The first {UNREVIEWED_LISTED:,} of {len(waiting):,} are listed here; the review "
+            "file lists them all.\n"
+        )
     return lines
 
 
