@@ -69,9 +69,7 @@ def main() -> None:
             name = path.stem.removeprefix("theme_sentences_")
             print(
                 f"{name:10}"
-                + "".join(
-                    f"{s['precision']:>8.2f}{s['recall']:>8.2f}" for s in scores.values()
-                )
+                + "".join(f"{s['precision']:>8.2f}{s['recall']:>8.2f}" for s in scores.values())
             )
         expected, found = zip(*everything, strict=True)
         scores = themes.precision_recall(expected, found, THEMES)

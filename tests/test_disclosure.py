@@ -273,13 +273,24 @@ def test_a_hidden_count_of_concerns_or_good_practice_hides_the_themes_total():
     assert out.loc["a", "concern_returns"] == 5
     # Nothing hidden in b: its total stays; zeros are shown.
     assert out.loc["b"].drop("theme").tolist() == [9, 8, 5, 9, 8, 0, 0]
-    assert out.loc["c"].drop("theme").isna().tolist() == [True, True, True, True, True, False, False]
+    assert out.loc["c"].drop("theme").isna().tolist() == [
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
     assert result.hidden_cells["theme_counts"] == 4 + 5
-    assert small_counts_shown(
-        published_csv_frame(result.tables["theme_counts"], "[c]"),
-        "theme_counts",
-        DisclosurePolicy(threshold=4, tables=("theme_counts",)),
-    ) == []
+    assert (
+        small_counts_shown(
+            published_csv_frame(result.tables["theme_counts"], "[c]"),
+            "theme_counts",
+            DisclosurePolicy(threshold=4, tables=("theme_counts",)),
+        )
+        == []
+    )
 
 
 def test_immediate_actions_keep_their_totals_consistent():

@@ -309,7 +309,9 @@ def test_a_finding_says_how_the_returns_spoke_of_it(theme_variables):
     }
     # Every number is a variable, none typed.
     for theme in theme_variables["themes"]:
-        assert not re.search(r"\d", SHORTCODE.sub("", theme_counts_sentence(theme_variables, theme)))
+        assert not re.search(
+            r"\d", SHORTCODE.sub("", theme_counts_sentence(theme_variables, theme))
+        )
 
 
 def test_the_report_is_a_draft_until_every_suggestion_is_reviewed(theme_variables):

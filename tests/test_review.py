@@ -150,9 +150,7 @@ def test_a_rejected_suggestion_stops_counting_and_an_added_tag_counts(
     assert result.review.problems == []
     assert before.loc["health-economy", "returns"] == 1
     assert after.loc["health-economy"].drop("theme").tolist() == [0] * 7
-    change = (
-        after.loc["record-keeping"].drop("theme") - before.loc["record-keeping"].drop("theme")
-    )
+    change = after.loc["record-keeping"].drop("theme") - before.loc["record-keeping"].drop("theme")
     # One more return (a new agency's) raises record keeping as a concern; its case was
     # already counted.
     assert change.to_dict() == {
@@ -214,7 +212,11 @@ def test_a_changed_sentence_loses_its_review_and_is_unreviewed_again(reviewed, t
     "cells, column, phrase",
     [
         (dict(WRONG, theme_id="helth-economy"), "theme_id", "did you mean `health-economy`?"),
-        (dict(MISSED, added_theme="record keeping"), "added_theme", "did you mean `record-keeping`?"),
+        (
+            dict(MISSED, added_theme="record keeping"),
+            "added_theme",
+            "did you mean `record-keeping`?",
+        ),
         (dict(WRONG, case_id="CE-9"), "case_id", "not a case of this audit"),
         (dict(WRONG, agency="Polic"), "agency", "did you mean `Police`?"),
         (dict(WRONG, decision="rejected"), "decision", "did you mean `reject`?"),
@@ -224,9 +226,7 @@ def test_a_changed_sentence_loses_its_review_and_is_unreviewed_again(reviewed, t
         (dict(WRONG, theme_id=""), "theme_id", "A decision needs the theme"),
     ],
 )
-def test_a_bad_review_row_is_located_and_explained(
-    audit_copy, taxonomy, cells, column, phrase
-):
+def test_a_bad_review_row_is_located_and_explained(audit_copy, taxonomy, cells, column, phrase):
     folder = audit_copy(FIXTURE_AUDIT)
     write_review(folder, [review_rows(**MISSED), review_rows(**cells)])
     result = tagged(folder, taxonomy)
@@ -251,7 +251,9 @@ def test_a_workbook_and_a_csv_side_by_side_is_an_error(reviewed, taxonomy):
 
 def test_a_missing_column_is_named(audit_copy, taxonomy):
     folder = audit_copy(FIXTURE_AUDIT)
-    write_rows(folder / "theme_review.csv", [["case_id", "agency", "field"], ["CE-1", "Police", "x"]])
+    write_rows(
+        folder / "theme_review.csv", [["case_id", "agency", "field"], ["CE-1", "Police", "x"]]
+    )
     problems = tagged(folder, taxonomy).review.problems
     assert {p.column for p in problems} == {"sentence_hash", "theme_id", "decision"}
     assert all("missing" in p.message for p in problems)
@@ -341,7 +343,7 @@ def test_a_filled_in_workbook_is_read_back_as_the_csv_is(reviewed, tmp_path, tax
 def test_a_sentence_that_looks_like_a_formula_stays_text(audit_copy, tmp_path):
     folder = audit_copy(FIXTURE_AUDIT)
     rows = read_rows(folder / "returns.csv")
-    rows[1][6] = "=HYPERLINK(\"x\") The GP was not told of the strategy discussion."
+    rows[1][6] = '=HYPERLINK("x") The GP was not told of the strategy discussion.'
     write_rows(folder / "returns.csv", rows)
     out = tmp_path / "review.xlsx"
     assert run_review(folder, "-o", str(out)).exit_code == 0

@@ -81,4 +81,3 @@ def test_every_theme_reaches_the_recall_and_precision_floors(scores, name):
 def test_every_theme_has_enough_labelled_examples(scores):
     for name, by_theme in scores.items():
         assert all(s["support"] >= 15 for s in by_theme.values()), name
-

@@ -148,8 +148,10 @@ def trace(
 
     def tagged_sentences(query: str) -> Source:
         """One row per sentence tag the query picks, each with the return it is in."""
-        frame = sentence_tags if sentence_tags is not None else pd.DataFrame(
-            columns=["origin", "decision", "source_file", "source_row"]
+        frame = (
+            sentence_tags
+            if sentence_tags is not None
+            else pd.DataFrame(columns=["origin", "decision", "source_file", "source_row"])
         )
         keys = frame.query(query, engine="python")[["source_file", "source_row"]]
         picked = keys.merge(returns, on=["source_file", "source_row"], how="left")

@@ -386,9 +386,7 @@ def variables_stage(
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     frames, disclosure = read_published_tables(tables, Path(disclosure_path))
-    review = (
-        json.loads(Path(review_path).read_text(encoding="utf-8")) if review_path else None
-    )
+    review = json.loads(Path(review_path).read_text(encoding="utf-8")) if review_path else None
     variables = build_variables(meta, frames, frames.pop("theme_counts"), disclosure, review)
     Path(out).write_text(
         "# The numbers and names the report states, computed from the data by auditrap.\n"

@@ -172,8 +172,13 @@ def read_review(
             note = _fold(row.note)
             theme = _fold(row.theme_id) or _fold(getattr(row, "added_theme", None))
             if note:
-                key = (_fold(row.case_id), _fold(row.agency), _fold(row.field).casefold(),
-                       _fold(row.sentence_hash).casefold(), theme)
+                key = (
+                    _fold(row.case_id),
+                    _fold(row.agency),
+                    _fold(row.field).casefold(),
+                    _fold(row.sentence_hash).casefold(),
+                    theme,
+                )
                 review.notes[key] = note
     return review
 
@@ -220,7 +225,9 @@ def check_review_rows(
     for row in frame.itertuples(index=False):
         line = int(row.source_row)
 
-        def problem(column: str | None, value: Any, message: str, **kw: Any) -> None:
+        def problem(
+            column: str | None, value: Any, message: str, line: int = line, **kw: Any
+        ) -> None:
             problems.append(
                 Problem(display, row=line, column=column, value=value, message=message, **kw)
             )
@@ -269,7 +276,10 @@ def check_review_rows(
                 "review` again to get a fresh file.",
             )
         verdicts = []
-        for column, value, verdict in ((("theme_id", theme, decision)), ("added_theme", added, "accept")):
+        for column, value, verdict in (
+            (("theme_id", theme, decision)),
+            ("added_theme", added, "accept"),
+        ):
             if not value:
                 continue
             if value.casefold() not in themes:
@@ -396,8 +406,10 @@ def apply_review(
             ["return_index", "_field", "position"], kind="stable"
         )
     tagged["counted"] = tagged["decision"] != REJECTED
-    return tagged[SENTENCE_TAG_COLUMNS].reset_index(drop=True).astype(
-        {"position": "int64", "source_row": "int64", "counted": bool}
+    return (
+        tagged[SENTENCE_TAG_COLUMNS]
+        .reset_index(drop=True)
+        .astype({"position": "int64", "source_row": "int64", "counted": bool})
     )
 
 
@@ -433,9 +445,7 @@ def review_sheet(
             {ACCEPTED: "accept", REJECTED: "reject", UNREVIEWED: "", ADDED: "accept"}
         ),
     )
-    untagged = sentences.merge(
-        tags[_KEY].drop_duplicates(), on=_KEY, how="left", indicator=True
-    )
+    untagged = sentences.merge(tags[_KEY].drop_duplicates(), on=_KEY, how="left", indicator=True)
     untagged = untagged[untagged["_merge"] == "left_only"].drop(columns="_merge")
     untagged = untagged.drop_duplicates(_KEY).assign(theme_id="", decision="")
     rows = pd.concat([tags, untagged], ignore_index=True)

@@ -283,9 +283,7 @@ def write_review_workbook(
             check = DataValidation(
                 type="list", formula1=f"=list_{source}", allow_blank=True, showDropDown=False
             )
-            check.error = (
-                "Choose accept or reject." if name == "decision" else "Choose a theme id."
-            )
+            check.error = "Choose accept or reject." if name == "decision" else "Choose a theme id."
             check.errorTitle = "Not accepted"
             check.showErrorMessage = True
         else:

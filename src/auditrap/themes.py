@@ -76,9 +76,10 @@ _THEME_KEYS = {"id", "title", "description", "terms", "match", "exclude"}
 
 #: What ``#`` in a term stands for: a number, in digits or in words.
 NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
-    "forty fifty few several many"
-).split()
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty"),
+    *("few", "several", "many"),
+)
 _NUMBER = r"(?:\d+|" + "|".join(NUMBER_WORDS) + r")\b"
 # Between the words of a term: spaces, or a hyphen ("step down" finds "step-down").
 _BETWEEN = r"[\s-]+"
@@ -433,7 +434,15 @@ def tag_sentences(sentences: Sequence[str], taxonomy: Taxonomy) -> list[set[str]
 FIELD_KIND = {"strengths": "good_practice", "improvements": "concern"}
 
 #: The columns of a table of sentences (one row per sentence of a return's free text).
-SENTENCE_COLUMNS = ["case_id", "agency", "field", "position", "sentence", "source_file", "source_row"]
+SENTENCE_COLUMNS = [
+    "case_id",
+    "agency",
+    "field",
+    "position",
+    "sentence",
+    "source_file",
+    "source_row",
+]
 
 
 def return_sentences(returns: pd.DataFrame) -> pd.DataFrame:
