@@ -46,6 +46,7 @@ p.run_steps(
                 sentence_tags_out=out.theme_sentences,
                 review_out=out.theme_review,
                 final_without_review=params.final_without_review,
+                ignored_columns=params.ignored_columns,
             ),
         ),
         (

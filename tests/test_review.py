@@ -471,3 +471,22 @@ def test_the_tag_step_records_the_review_and_the_switch(reviewed, tmp_path):
     assert set(sentences["decision"]) == {"rejected", "added", "unreviewed"}
     tags = pd.read_csv(processed / "theme_tags.csv")
     assert {"concern", "good_practice", "reviewed"} <= set(tags.columns)
+
+
+def test_an_extra_column_is_an_error_unless_config_ignores_it(reviewed, taxonomy):
+    rows = read_rows(reviewed / "theme_review.csv")
+    write_rows(
+        reviewed / "theme_review.csv", [[*rows[0], "reviewer"]] + [[*r, "AB"] for r in rows[1:]]
+    )
+    (problem,) = tagged(reviewed, taxonomy).review.problems
+    assert (problem.column, problem.row) == ("reviewer", 1)
+    audit, _ = load_audit(reviewed, reviewed.name)
+    result = tag_and_review(
+        audit.returns,
+        taxonomy,
+        audit_dir=reviewed,
+        case_ids=audit.cases["case_id"].tolist(),
+        agencies=list(audit.meta.agencies),
+        ignored_columns=["reviewer"],
+    )
+    assert result.review.problems == [] and "added" in set(result.sentence_tags["decision"])

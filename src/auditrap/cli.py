@@ -155,6 +155,7 @@ def review(
         case_ids=audit.cases["case_id"].astype(str).tolist(),
         agencies=list(audit.meta.agencies),
         hash_every_sentence=True,
+        ignored_columns=settings.get("ignored_columns") or [],
     )
     stale = [p for p in tagged.review.problems if p.severity == WARNING]
     if not tagged.review.ok:

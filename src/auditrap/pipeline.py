@@ -217,6 +217,7 @@ def tag_stage(
     sentence_tags_out: Path | None = None,
     review_out: Path | None = None,
     final_without_review: bool = False,
+    ignored_columns: Sequence[str] = (),
 ) -> None:
     """Tag the returns' sentences with the taxonomy's themes and apply the analyst's review
     (``theme_review.csv`` or ``.xlsx`` in ``audit_dir``; see :mod:`auditrap.review`).
@@ -252,6 +253,7 @@ def tag_stage(
         audit_dir=Path(audit_dir) if audit_dir is not None else None,
         case_ids=case_ids,
         agencies=agencies,
+        ignored_columns=ignored_columns,
     )
     for warning in (p for p in tagged.review.problems if p.severity == WARNING):
         log.warning("Warning: %s", warning.line())
@@ -284,10 +286,14 @@ def tag_stage(
     )
     if status["unreviewed"]:
         log.warning(
-            "Warning: %d theme suggestion%s not yet reviewed, so the report is a draft. Run "
-            "`auditrap review %s` and fill in the review file.",
+            "Warning: %d theme suggestion%s not yet reviewed, %s. Run `auditrap review %s` "
+            "and fill in the review file.",
             status["unreviewed"],
             "" if status["unreviewed"] == 1 else "s",
+            "counted as the tagger made them, as config.yaml allows (final_without_review); "
+            "the method appendix says so"
+            if status["final_without_review"]
+            else "so the report is a draft",
             Path(audit_dir or ".").name,
         )
 

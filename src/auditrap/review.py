@@ -128,6 +128,7 @@ def read_review(
     agencies: Sequence[str],
     sentences: pd.DataFrame,
     returns: pd.DataFrame,
+    ignored_columns: Sequence[str] = (),
 ) -> Review:
     """Read and check the audit's review file (none: an empty review).
 
@@ -147,7 +148,7 @@ def read_review(
     if path is None:
         return review
     review.file = path.name
-    table = read_review_table(path)
+    table = read_review_table(path, ignored_columns)
     review.problems += table.problems
     if not table.ok:
         return review
@@ -183,14 +184,19 @@ def read_review(
     return review
 
 
-def read_review_table(path: Path) -> Any:
-    """The review file as text cells, read by the project's CSV or workbook reader."""
+def read_review_table(path: Path, ignored_columns: Sequence[str] = ()) -> Any:
+    """The review file as text cells, read by the project's CSV or workbook reader (extra
+    columns are an error unless config.yaml lists them under ``ignored_columns``)."""
     from auditrap.readers import read_csv_table
     from auditrap.workbooks import read_returns_workbook
 
     reader = read_returns_workbook if path.suffix.lower() == ".xlsx" else read_csv_table
     return reader(
-        path, display=path.name, expected=list(REVIEW_COLUMNS), required=list(REQUIRED_COLUMNS)
+        path,
+        display=path.name,
+        expected=list(REVIEW_COLUMNS),
+        required=list(REQUIRED_COLUMNS),
+        ignored=list(ignored_columns),
     )
 
 
@@ -220,7 +226,6 @@ def check_review_rows(
             strict=True,
         )
     )
-    returns = {(c, a) for c, a, _, _ in known}
     records = []
     for row in frame.itertuples(index=False):
         line = int(row.source_row)
@@ -314,15 +319,11 @@ def check_review_rows(
         if bad:
             continue
         if (case_id, agency, field_name, digest) not in known:
-            where = (
-                f"the {field_name} of the {agency} return for {case_id}"
-                if (case_id, agency) in returns
-                else f"a return: there is no {agency} return for {case_id}"
-            )
             problem(
                 "sentence_hash",
                 digest,
-                f"No sentence of {where} has this hash any more: the sentence was changed or "
+                f"No sentence of the {field_name} of the {agency} return for {case_id} has this "
+                "hash any more: the sentence was changed or "
                 "removed, so this review no longer applies, and the tagger's suggestions for "
                 "the new wording are not yet reviewed. Run `auditrap review` to bring the "
                 "file up to date.",
@@ -500,6 +501,7 @@ def tag_and_review(
     case_ids: Sequence[str],
     agencies: Sequence[str],
     hash_every_sentence: bool = False,
+    ignored_columns: Sequence[str] = (),
 ) -> Tagged:
     """Tag the returns, read the audit's review (from ``audit_dir``; None: no review) and
     apply it. Only the sentences the review needs are hashed, unless
@@ -522,6 +524,7 @@ def tag_and_review(
             agencies=agencies,
             sentences=sentences,
             returns=returns,
+            ignored_columns=ignored_columns,
         )
     if hash_every_sentence:
         sentences = with_source(sentences, returns)
