@@ -87,7 +87,11 @@ def test_scan_reads_each_public_file(tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("grade,count\nGood,5\n", encoding="utf-8")
     findings = scan([(html, "a.html"), (table, "data/t.csv")], NAMES)
-    assert [(f.file, f.kind) for f in findings] == [("a.html", "a listed name")]
+    # The CSS is read too: a browser shows what `content:` says.
+    assert [(f.file, f.kind, f.where) for f in findings] == [
+        ("a.html", "a phone number", "<style>"),
+        ("a.html", "a listed name", "the alt of <img>"),
+    ]
 
 
 def test_nhs_check_digit():
