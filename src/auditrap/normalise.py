@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,10 +122,22 @@ class Normalised:
         return o1 if position - 1 < n1 else position - n1 + o1
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """The stretch of the original that ``text[start:end]`` came from, whole."""
+        """The stretch of the original that ``text[start:end]`` came from, whole, with the
+        invisible characters that touch it on either side (so that a token put in its place
+        is not left with a stray joiner or variation selector)."""
         if not self.changes:
             return start, end
-        return self._start(start), max(self._start(start), self._end(end))
+        first, last = self._start(start), max(self._start(start), self._end(end))
+        # Removed characters are changes of no width in the normalised text.
+        for n0, n1, o0, _ in self.changes[bisect_left(self._starts, start) :]:
+            if n0 != start or n1 != start:
+                break
+            first = min(first, o0)
+        for n0, n1, _, o1 in self.changes[bisect_left(self._starts, end) :]:
+            if n0 != end or n1 != end:
+                break
+            last = max(last, o1)
+        return first, last
 
 
 def normalise(text: str) -> Normalised:
