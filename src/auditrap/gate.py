@@ -362,7 +362,7 @@ def _split_data_uris(text: str) -> tuple[str, list[str]]:
         if match.start() < last:
             continue
         before = text[match.start() - 1] if match.start() else ""
-        if before in "\"'":
+        if before and before in "\"'":
             end = text.find(before, match.end())
         else:
             stop = re.compile(r"[\s)]").search(text, match.end())
@@ -387,14 +387,16 @@ def _data_uri_pieces(uri: str, line: int, where: str, depth: int) -> list[Piece]
         return [Piece(header, line, where)]
     if header.lower().rstrip().endswith(";base64"):
         try:
-            data = base64.b64decode(re.sub(r"\s+", "", unquote(payload)) + "==", validate=False)
+            encoded = re.sub(r"[^A-Za-z0-9+/_-]", "", unquote(payload))
+            data = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=None)
         except (binascii.Error, ValueError):
             return [Piece(payload, line, where)]
     else:
         data = unquote_to_bytes(payload)
     text = data.decode("utf-8", errors="replace")
     if _MARKUP_TYPES.match(media) and depth < _MAX_DEPTH:
-        return [Piece(header, line, where), *html_pieces(text, where=where, depth=depth + 1)]
+        inner = html_pieces(text, where=where, depth=depth + 1)
+        return [Piece(header, line, where), *(replace(p, line=line, lines=()) for p in inner)]
     if media == "text/css":
         return _css_pieces(text, line, where, depth + 1)
     return [Piece(header, line, where), Piece(text, line, where)]
@@ -463,7 +465,8 @@ class _Everything(HTMLParser):
             if name == "style":
                 self.pieces += _css_pieces(value, line, where, self.depth)
             elif name == "srcdoc" and self.depth < _MAX_DEPTH:
-                self.pieces += html_pieces(value, where=where, depth=self.depth + 1)
+                inner = html_pieces(value, where=where, depth=self.depth + 1)
+                self.pieces += [replace(p, line=line, lines=()) for p in inner]
             elif name.startswith("on"):
                 self.pieces.append(Piece(_js_unescaped(value), line, where))
             else:

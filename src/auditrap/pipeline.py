@@ -562,7 +562,7 @@ def record_stage(
         raise StageError(
             f"The public edition of '{audit_id}' contains what look like identifiers, so "
             "nothing was published:\n"
-            + "\n".join(f"  - {f.file}, line {f.line}: {f.kind} ({f.masked})" for f in findings)
+            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
             + "\nRemove them from the narrative or the data and run the report again."
         )
     root = Path.cwd()
@@ -581,7 +581,7 @@ def record_stage(
         raise StageError(
             f"The manifest of '{audit_id}' would publish what look like identifiers (in "
             "audit.yaml or a file name), so nothing was published:\n"
-            + "\n".join(f"  - {f.file}, line {f.line}: {f.kind} ({f.masked})" for f in findings)
+            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
         )
     write_manifest(manifest, Path(manifest_out))
     log.info("Checked %d public files; recorded the build.", len(public))
