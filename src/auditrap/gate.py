@@ -48,6 +48,7 @@ from auditrap.redact import GATE_KINDS, KINDS, find_identifiers, nhs_number_is_v
 __all__ = [
     "Finding",
     "Piece",
+    "css_unescaped",
     "html_pieces",
     "mask",
     "nhs_number_is_valid",
@@ -333,7 +334,7 @@ def _char(code: int) -> str:
     return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
 
 
-def _css_unescaped(css: str) -> str:
+def css_unescaped(css: str) -> str:
     """CSS text with its comments removed and its escapes decoded (``\\30`` is "0")."""
     css = _CSS_COMMENT.sub(" ", css)
 
@@ -403,7 +404,7 @@ def _data_uri_pieces(uri: str, line: int, where: str, depth: int) -> list[Piece]
 
 
 def _css_pieces(css: str, line: int, where: str, depth: int) -> list[Piece]:
-    text, uris = _split_data_uris(_css_unescaped(css))
+    text, uris = _split_data_uris(css_unescaped(css))
     pieces = [Piece(text, line, where)]
     for uri in uris:
         pieces += _data_uri_pieces(uri, line, where, depth)
