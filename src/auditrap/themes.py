@@ -9,6 +9,7 @@ matching is case-insensitive and vectorised over every sentence of every return 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+
+from auditrap.normalise import strip_bidi_in
 
 FREE_TEXT_FIELDS = ("strengths", "improvements")
 
@@ -87,6 +90,15 @@ def _parse(path: Path) -> list[Theme]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{path}: not valid YAML ({exc}).") from None
+    # A theme's title is published: direction controls would show it backwards.
+    data, with_controls = strip_bidi_in(data)
+    for key in with_controls:
+        logging.getLogger("auditrap").warning(
+            "Warning: %s, key %s: invisible direction controls (which make a browser show "
+            "text backwards) were taken out. Check that it reads as you meant it.",
+            path,
+            key,
+        )
     entries = (data or {}).get("themes") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise TaxonomyError(f"{path}: expected a list under the key `themes:`.")
