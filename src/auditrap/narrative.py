@@ -202,8 +202,8 @@ class _Checker:
             if level < LOWEST_HEADING_LEVEL:
                 self.refuse(
                     f"a level-{level} heading ({'#' * level} ...)",
-                    "The report's sections are level 2, so a heading in the narrative starts "
-                    "with ### (or more #).",
+                    "Start a heading in the narrative with ### (or more #): the report's own "
+                    "sections are level 2.",
                     _plain(inlines),
                 )
             self.attributes(attr, "a heading")
@@ -331,7 +331,9 @@ class _Checker:
 
     def link(self, content: list) -> None:
         attr, inlines, (target, _title) = content
-        self.attributes(attr, "a link")
+        # pandoc marks an autolink (<https://...>, <someone@example.org>) with a class.
+        ident, classes, pairs = attr
+        self.attributes([ident, [c for c in classes if c not in ("uri", "email")], pairs], "a link")
         self.inlines(inlines)
         if _ANCHOR.fullmatch(target):
             return
@@ -352,7 +354,7 @@ class _Checker:
         self.refuse(
             f"a link to {target[:80]!r}",
             f"A link can go to an https:// address or to a #section of the report; {why}.",
-            target,
+            target.removeprefix("mailto:"),
         )
 
     def image(self, content: list) -> None:
@@ -413,7 +415,9 @@ def _shortcodes(text: str) -> Iterator[tuple[int, str, str]]:
 def _line_of(text: str, needle: str, after: int = 0) -> tuple[int | None, int]:
     """The line of the first ``needle`` in ``text`` at or after ``after`` (else anywhere),
     and where it was found."""
-    for candidate in (needle, *needle.split()[:1]):
+    from urllib.parse import unquote
+
+    for candidate in (needle, unquote(needle), *needle.split()[:1]):
         if not candidate:
             continue
         at = text.find(candidate, after)
