@@ -208,8 +208,11 @@ def strip_bidi_in(data: Any, key: str = "") -> tuple[Any, list[str]]:
         if isinstance(value, dict):
             out = {}
             for k, v in value.items():
-                name = clean(k, f"{where}.{k}" if where else str(k)) if isinstance(k, str) else k
-                out[name] = clean(v, f"{where}.{name}" if where else str(name))
+                name = strip_bidi(k)[0] if isinstance(k, str) else k
+                path = f"{where}.{name}" if where else str(name)
+                if name != k:
+                    found.append(path)
+                out[name] = clean(v, path)
             return out
         if isinstance(value, list):
             return [
