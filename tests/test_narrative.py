@@ -12,13 +12,13 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_document import CHARTS, variables  # noqa: F401 - a fixture, used below
 
 from auditrap.narrative import check_narrative, check_section, narrative_files, publishable_text
 from auditrap.pipeline import StageError, check_narrative_stage
 from auditrap.problems import ERROR, WARNING
 
 from conftest import ROOT, SAMPLE_AUDIT
+from test_document import CHARTS, variables  # noqa: F401 - a fixture, used below
 
 
 def png(extra_chunks: bytes = b"") -> bytes:
