@@ -72,6 +72,7 @@ _OTHER_DIGIT = re.compile(r"[^\D0-9]")
 _NEEDS_MORE = re.compile(
     _IGNORABLE.pattern[:-1] + _SPACES + _DASHES + _DOTS + _SLASHES + "]|" + _OTHER_DIGIT.pattern
 )
+_ASCII_BYTES = bytes(range(0x80))
 # A stretch of the text normalised as one: a run of characters beyond ASCII and the
 # character before it (a combining mark composes with the letter before it).
 _CHUNK = re.compile(r"[\s\S]?[^\x00-\x7f]+")
@@ -144,8 +145,12 @@ def normalise(text: str) -> Normalised:
     """``text`` in the one normalised form (see the module's description), with its map."""
     if text.isascii():
         return Normalised(text, text)
-    if unicodedata.is_normalized("NFKC", text) and not _NEEDS_MORE.search(text):
-        return Normalised(text, text)
+    if unicodedata.is_normalized("NFKC", text):
+        # The characters beyond ASCII, in a string of their own (fast: no ASCII byte is ever
+        # part of a longer UTF-8 sequence), are all the rest of the steps could change.
+        beyond = text.encode("utf-8").translate(None, _ASCII_BYTES).decode("utf-8")
+        if not _NEEDS_MORE.search(beyond):
+            return Normalised(text, text)
     pieces: list[str] = []
     changes: list[tuple[int, int, int, int]] = []
     last = 0  # the end of the original copied so far
