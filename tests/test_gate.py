@@ -37,6 +37,19 @@ NAMES = ["Sarah Jane Whitfield", "Kayleigh-Ann O'Brien"]
         ("the WHITFIELD family", "a listed name"),
         ("Kayleigh's school", "a listed name"),
         ("Ms O’Brien", "a listed name"),
+        # The forms copying from Word, a Mac or a PDF leaves (auditrap.normalise).
+        ("NHS 943\u2009476\u20095919.", "an NHS number"),
+        ("NHS 943.476.5919", "an NHS number"),
+        ("NHS 943 - 476 - 5919", "an NHS number"),
+        ("NHS 943\u200b476\u200b5919", "an NHS number"),
+        ("NHS ９４３ ４７６ ５９１９", "an NHS number"),
+        ("ring 07700\u00a0900\u202f123", "a phone number"),
+        ("ring 07700/900/123", "a phone number"),
+        ("at PR7\u20099QZ", "a UK postcode"),
+        ("DOB 12 / 03 / 2015", "a date of birth"),
+        ("mail someone\u00ad@example.org", "an e-mail address"),
+        ("Thanks to Sar\u00adah", "a listed name"),
+        ("the WHIT\u200bFIELD family", "a listed name"),
     ],
 )
 def test_identifiers_are_found(text, kind):

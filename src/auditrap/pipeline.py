@@ -538,9 +538,9 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
             )
         )
     page = programme_page(audits)
-    from auditrap.gate import scan_text
+    from auditrap.gate import html_pieces, scan_pieces
 
-    findings = scan_text(page, "index.html")
+    findings = scan_pieces(html_pieces(page), "index.html")
     if findings:
         raise StageError(
             "The programme page would publish what look like identifiers (in an audit's "
