@@ -320,11 +320,11 @@ _URL_ATTRIBUTES = frozenset(
 _MAX_DEPTH = 4
 # Raster pictures and fonts: their bytes are not text that a browser shows.
 _BINARY_TYPES = re.compile(
-    r"(?:image/(?!svg)|font/|audio/|video/|application/(?:font|x-font|vnd\.ms-fontobject"
-    r"|pdf|zip|gzip|octet-stream-font))",
+    r"(?:image/(?!svg)|font/|audio/|video/|application/(?:font|x-font|vnd\.ms-fontobject))"
 )
 _MARKUP_TYPES = re.compile(r"(?:image/svg|text/html|application/xhtml|text/xml|application/xml)")
 _DATA_URI = re.compile(r"(?i)data:")
+_URI_END = re.compile(r"[\s)]")
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\r\n|\n|(.))", re.S)
 _JS_ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))")
@@ -366,7 +366,7 @@ def _split_data_uris(text: str) -> tuple[str, list[str]]:
         if before and before in "\"'":
             end = text.find(before, match.end())
         else:
-            stop = re.compile(r"[\s)]").search(text, match.end())
+            stop = _URI_END.search(text, match.end())
             end = stop.start() if stop else -1
         end = len(text) if end == -1 else end
         pieces.append(text[last : match.start()])

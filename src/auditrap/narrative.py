@@ -431,10 +431,16 @@ def _line_of(text: str, needle: str, after: int = 0) -> tuple[int | None, int]:
 def _picture_problems(folder: Path, src: str) -> str | None:
     """What is wrong with the picture ``src`` of a narrative in ``folder``, or None."""
     suffix = Path(src).suffix.lower()
-    if ":" in src or "/" in src or "\\" in src or not _PICTURE_NAME.fullmatch(src):
+    if ":" in src or "/" in src or "\\" in src:
         return (
             f"The picture {src!r} is not a file beside the narrative. Save the picture in the "
             "narrative folder and refer to it by its name alone: ![caption](plan.png)."
+        )
+    if not _PICTURE_NAME.fullmatch(src):
+        return (
+            f"The picture {src!r} has a name the report cannot use. Name the file with "
+            "letters, digits, hyphens and underscores only (referral-flow.png), and refer to "
+            "it by that name."
         )
     if suffix == ".svg":
         return (
