@@ -96,11 +96,11 @@ def narrative_files(folder: Path) -> list[Path]:
     """The narrative's sections (``*.md``) and pictures in ``folder``, sorted by name."""
     if not Path(folder).is_dir():
         return []
-    wanted = (".md", *PICTURE_SUFFIXES)
     return sorted(
         p
         for p in Path(folder).iterdir()
-        if p.suffix.lower() in wanted and not p.name.startswith(".")
+        if (p.suffix == ".md" or p.suffix.lower() in PICTURE_SUFFIXES)
+        and not p.name.startswith(".")
     )
 
 
