@@ -22,6 +22,7 @@ run_stage(
     engine=params.engine,
     accessibility=dict(params.accessibility),
     sources=list(inp.sources),
+    audit_dir=params.audit_dir,
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

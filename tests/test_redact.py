@@ -386,3 +386,148 @@ def test_digits_written_one_by_one_are_not_an_nhs_number():
     assert scan_text(axis, "chart.svg") == []
     assert redact_text("NHS 999 01 09 281") == "NHS [NHS number]"
     assert redact_text("NHS 9 9 9 5 2 6 0 1 8 2") == "NHS [NHS number]"
+
+
+# --- identifiers as copying from Word, a Mac or a PDF leaves them --------------------------
+# Each form looks the same to a reader as the plain one; the one normalisation
+# (auditrap.normalise) runs before every pattern, and the token replaces the whole stretch of
+# the original, invisible characters and all.
+
+ZWSP, SOFT_HYPHEN, NBSP, THIN, NARROW, FIGURE = (
+    "\u200b",
+    "\u00ad",
+    "\u00a0",
+    "\u2009",
+    "\u202f",
+    "\u2007",
+)
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(
+    "identifier, kind",
+    [
+        # NHS numbers: dots, slashes, spaced hyphens, odd spaces, invisible characters,
+        # full-width and other scripts' digits.
+        ("999.526.0182", "nhs"),
+        ("999/526/0182", "nhs"),
+        ("999 - 526 - 0182", "nhs"),
+        (f"999{THIN}526{THIN}0182", "nhs"),
+        (f"999{NARROW}526{NARROW}0182", "nhs"),
+        (f"999{FIGURE}526{FIGURE}0182", "nhs"),
+        (f"999{NBSP}526{NBSP}0182", "nhs"),
+        (f"999{ZWSP}526{ZWSP}0182", "nhs"),
+        (f"99{SOFT_HYPHEN}9526{SOFT_HYPHEN}0182", "nhs"),
+        ("999\u2011526\u20110182", "nhs"),  # non-breaking hyphens
+        ("999\u2013526\u20130182", "nhs"),  # en dashes
+        ("999·526·0182", "nhs"),  # middle dots
+        ("999 526 0182".translate(FULL_WIDTH), "nhs"),
+        ("٩٩٩ ٥٢٦ ٠١٨٢", "nhs"),  # Arabic-Indic digits
+        ("\u202d999 526 0182\u202c", "nhs"),  # inside a left-to-right override
+        # Phone numbers.
+        ("07700.900.123", "phone"),
+        ("07700/900/123", "phone"),
+        ("0161 - 496 - 0123", "phone"),
+        (f"07700{NBSP}900{THIN}123", "phone"),
+        (f"077{ZWSP}00 900123", "phone"),
+        ("07700 900123".translate(FULL_WIDTH), "phone"),
+        ("+44\u20097700\u2009900123", "phone"),
+        ("＋44 7700 900123", "phone"),
+        # Postcodes.
+        (f"PR7{NBSP}9QZ", "postcode"),
+        (f"PR7{THIN}9QZ", "postcode"),
+        (f"PR7{ZWSP}9QZ", "postcode"),
+        ("ＰＲ７ ９ＱＺ", "postcode"),
+        (f"LA1{SOFT_HYPHEN}4XY", "postcode"),
+        # E-mail addresses.
+        (f"jo{ZWSP}.bloggs@example.org", "email"),
+        ("jo.bloggs＠example.org", "email"),
+        # Dates of birth.
+        ("DOB 12 / 03 / 2015", "dob"),
+        (f"DOB{NBSP}12{THIN}/{THIN}03{THIN}/{THIN}2015", "dob"),
+        ("D\u200bO\u200bB 12/03/2015", "dob"),
+    ],
+)
+def test_copied_forms_of_pattern_identifiers_are_redacted(identifier, kind):
+    text = f"The record shows {identifier} and nothing else."
+    redacted = redact_text(text, NAMES)
+    assert KINDS[kind].token in redacted, redacted
+    assert redacted.startswith("The record shows ") and redacted.endswith(" and nothing else.")
+    assert not re.search(r"\d", redacted), redacted
+    if kind == "email":
+        assert "example" not in redacted and "bloggs" not in redacted
+    findings = scan_text(text, "report.html", NAMES)
+    assert KINDS[kind].description in {f.kind for f in findings}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Zoe\u0308 Whitfield",  # decomposed: Zoe and a combining diaeresis
+        "Zoë Whitfield",
+        "ZOE WHITFIELD",  # listed as "Zoë": the accent is folded
+        f"Zoë Whit{SOFT_HYPHEN}field",
+        f"Zo{ZWSP}ë Whitfield",
+        f"Zoë{NBSP}Whitfield",
+        "Ｚｏë Ｗｈｉｔｆｉｅｌｄ",  # full-width letters
+        "\u202eZoë Whitfield\u202c",  # inside a right-to-left override
+        "Zoë W\u200dhitfield",  # a zero-width joiner
+        "Zoë Whitf\u2060ield",  # a word joiner
+        "Zoë Whitfield\ufe0f",  # a variation selector
+    ],
+)
+def test_copied_forms_of_listed_names_are_redacted(written):
+    names = ["Zoë Whitfield", "Lukasz Nowak"]
+    text = f"Seen with {written} at home."
+    assert redact_text(text, names) == "Seen with [name] at home."
+    assert [f.kind for f in scan_text(text, "report.html", names)] == ["a listed name"]
+
+
+def test_a_listed_name_is_found_with_or_without_its_accents():
+    assert redact_text("Łukasz and ZOË came", ["Lukasz Nowak", "Zoe Smith"]) == (
+        "[name] and [name] came"
+    )
+    assert redact_text("Lukasz came", ["Łukasz Nowak"]) == "[name] came"
+
+
+def test_redaction_replaces_only_the_identifier_and_keeps_the_rest_as_written():
+    text = f"Mum’s\u00a0note: ring 07700{THIN}900123 – ok ½ done."
+    assert redact_text(text) == "Mum’s\u00a0note: ring [phone number] – ok ½ done."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Published 1\u00a0March 2019; the period 2018–2019; 10 – 12 cases.",
+        "Of the 15 cases, 5·0 were good; ½ of returns; 33.33 40.00 26.67 per cent.",
+        "Version 3.11.7, section 1.2.3; pages 12/13; 2018/19 and 2019/20.",
+        "Meeting 14.05.2018 at 10.30; referral 2018-05-14; ICPC 14/05/2018.",
+        "Counts 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 on the axis.",
+        "sha256 00c8ce5c1d6912d42fa6f909ab03df5a89675bb1bb26915b6148d4b127c53b14",
+        "colours #e5e7eb, #d1d5db, #0b0c0c and #1d70b8",
+        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo5NDM0NzY1OTE5MDc3MDA5MDAxMjM=",
+        "ＣＰＯＭＳ and ＭＡＳＨ were used; ﬁle notes were kept.",
+    ],
+)
+def test_ordinary_text_with_odd_characters_is_left_alone(text):
+    assert redact_text(text, NAMES) == text
+    assert scan_text(text, "report.html", NAMES) == []
+
+
+_INVISIBLE = st.sampled_from([ZWSP, SOFT_HYPHEN, "\u200c", "\u200d", "\u2060", "\ufeff", "\u202c"])
+_SPACE = st.sampled_from([" ", NBSP, THIN, NARROW, FIGURE, ".", "/", " - ", "-", "\u2013", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(nhs_numbers(), st.data())
+def test_an_nhs_number_however_copied_is_redacted(number, data):
+    digits = re.sub(r"\D", "", number)
+    separators = data.draw(st.lists(_SPACE, min_size=9, max_size=9))
+    written = digits[0] + "".join(
+        s + (data.draw(_INVISIBLE) if data.draw(st.booleans()) else "") + d
+        for s, d in zip(separators, digits[1:], strict=True)
+    )
+    if data.draw(st.booleans()):
+        written = written.translate(FULL_WIDTH)
+    redacted = redact_text(f"NHS no. {written} was given", NAMES)
+    assert redacted == "NHS no. [NHS number] was given", repr(written)

@@ -977,6 +977,68 @@ def test_self_contained_check():
             check_html_is_self_contained(bad)
 
 
+FETCHES = {
+    "css image-set": "<p style=\"background-image: image-set('https://x.example/a.png' 1x)\">x</p>",
+    "css -webkit-image-set": "<style>p { background: -webkit-image-set(url(//x.example/a.png) 1x); }</style>",
+    "css image()": "<style>p { background: image('https://x.example/a.png'); }</style>",
+    "css cross-fade": "<style>p { background: cross-fade(url(data:,) 50%, 'https://x.example/b.png'); }</style>",
+    "css src()": "<style>p { background: src('https://x.example/a.png'); }</style>",
+    "css @import string": '<style>@import "https://x.example/x.css";</style>',
+    "css @import escaped": "<style>@\\69mport url(x.css);</style>",
+    "css font-face src": "<style>@font-face { font-family: x; src: url(https://x.example/f.woff2); }</style>",
+    "css url without quotes": "<style>p { cursor: url(https://x.example/c.cur), auto; }</style>",
+    "css url escaped": "<style>p { background: u\\72l(https://x.example/a.png); }</style>",
+    "css url entity in svg style": "<svg><style>p { background: &#117;rl(https://x.example/a.png); }</style></svg>",
+    "css comment inside": "<style>p { background: url(/**/https://x.example/a.png); }</style>",
+    "svg use href": '<svg><use href="https://x.example/sprite.svg#a"/></svg>',
+    "svg use xlink:href": '<svg><use xlink:href="sprite.svg#a"/></svg>',
+    "svg image": '<svg><image xlink:href="https://x.example/c.png"/></svg>',
+    "svg feImage": '<svg><filter><feImage href="https://x.example/c.png"/></filter></svg>',
+    "svg animate href": '<svg><a><animate attributeName="href" to="https://x.example/"/></a></svg>',
+    "svg set href": '<svg><image href="#a"><set attributeName="xlink:href" to="//x.example/c.png"/></image></svg>',
+    "meta refresh": '<meta http-equiv="refresh" content="0;url=https://x.example/">',
+    "meta csp report": '<meta http-equiv="Content-Security-Policy" content="report-uri https://x.example/">',
+    "iframe srcdoc": '<iframe srcdoc="&lt;img src=https://x.example/p.gif&gt;"></iframe>',
+    "srcdoc on its own": '<div srcdoc="&lt;img src=https://x.example/p.gif&gt;"></div>',
+    "link": '<link rel="preconnect" href="https://x.example/">',
+    "link with a data uri": '<link rel="stylesheet" href="data:text/css,@import%20url(https://x.example/x.css)">',
+    "object": '<object data="data:text/html,hello"></object>',
+    "embed": '<embed src="https://x.example/a.swf">',
+    "base": '<base href="https://x.example/">',
+    "ping": '<a href="#top" ping="https://x.example/track">top</a>',
+    "inline script": "<script>fetch('https://x.example/')</script>",
+    "event handler": '<img src="data:," alt="" onerror="fetch(\'https://x.example/\')">',
+    "javascript link": '<a href="jav&#x09;ascript:fetch(1)">x</a>',
+    "srcset second candidate": '<img alt="" src="data:," srcset="data:image/png;base64,AAAA 1x, https://x.example/b.png 2x">',
+    "srcset data uri with commas then url": '<img alt="" srcset="data:image/svg+xml,a,b 1x,https://x.example/c.png 2x">',
+    "url with leading control": '<img alt="" src="\x01 https://x.example/a.png">',
+    "video poster": '<video poster="https://x.example/p.jpg"></video>',
+    "input image": '<input type="image" src="https://x.example/b.png" alt="go">',
+    "body background": '<body background="https://x.example/bg.png"></body>',
+    "form action": '<form action="https://x.example/"><button>Send</button></form>',
+    "track": '<video><track src="https://x.example/c.vtt"></video>',
+}
+
+
+@pytest.mark.parametrize("html", FETCHES.values(), ids=FETCHES.keys())
+def test_the_self_containment_check_catches_every_way_a_page_can_fetch(html):
+    with pytest.raises(RenderError, match="would load resources"):
+        check_html_is_self_contained(f"<!DOCTYPE html><html><body>{html}</body></html>")
+
+
+def test_what_stays_in_the_page_passes_the_self_containment_check():
+    check_html_is_self_contained(
+        "<html><head><meta charset='utf-8'><meta http-equiv='Content-Type' content='text/html'>"
+        "<style>@font-face { font-family: x; src: url(data:font/ttf;base64,AAAA) format('truetype'), "
+        "local('Arial'); } p { background: url('#grad') image-set('data:image/png;base64,AA' 1x); "
+        "content: 'see the data'; }</style></head><body>"
+        '<a href="https://www.gov.uk/">GOV.UK</a> <a href="#top">top</a> <area href="https://x.example/">'
+        '<img alt="" src="data:image/png;base64,AAAA" srcset="data:image/png;base64,AA 1x, data:image/png;base64,BB 2x">'
+        '<svg><use href="#a"/><image href="data:image/png;base64,AA"/><a xlink:href="https://x.example/">x</a></svg>'
+        "</body></html>"
+    )
+
+
 def test_bad_engine_name():
     with pytest.raises(ValueError, match="engine"):
         render_report(

@@ -33,6 +33,8 @@ def validate(
 
     import yaml
 
+    from auditrap.audit_folder import check_audit_folder
+    from auditrap.narrative import check_narrative, narrative_files
     from auditrap.problems import summary
     from auditrap.validate import load_audit
 
@@ -40,12 +42,18 @@ def validate(
     if Path(config).is_file():
         settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
     path = Path(audit_dir)
-    audit, problems = load_audit(
-        path,
-        path.name,
-        grade_aliases=settings.get("grade_aliases") or {},
-        ignored_columns=settings.get("ignored_columns") or [],
-    )
+    # Links are refused before any file is read; the narrative is checked as the render does.
+    audit, problems = None, check_audit_folder(path)
+    if not problems:
+        audit, problems = load_audit(
+            path,
+            path.name,
+            grade_aliases=settings.get("grade_aliases") or {},
+            ignored_columns=settings.get("ignored_columns") or [],
+        )
+        problems += check_narrative(narrative_files(path / "narrative"))
+        if any(p.severity != "warning" for p in problems):
+            audit = None
     for warning in (p for p in problems if p.severity == "warning"):
         typer.echo(f"Warning: {warning.line()}", err=True)
     if audit is None:

@@ -20,10 +20,10 @@ import yaml
 
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.lineage import hidden_symbol, numbers
+from auditrap.narrative import publishable_text
 from auditrap.render.markdown import escape_markdown
 from auditrap.tables import PUBLISHED_TABLES
 
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 VAR_SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*var\s+([A-Za-z0-9_.-]+)\s*>\}\}(?!\})")
 
 
@@ -728,12 +728,20 @@ def assemble(
     for name in TEMPLATE_FILES:
         shutil.copyfile(report_dir / name, build_dir / name)
     for path in narrative_files:
-        # The analyst's notes to self (HTML comments) are never published.
-        text = HTML_COMMENT.sub("", path.read_text(encoding="utf-8"))
+        if path.suffix != ".md":
+            # A picture beside the narrative: at the top of the build, since a picture in an
+            # included file is found from the including document (report.qmd), in Quarto
+            # as in the built-in engine. Its name ends as a picture's does, so it can never
+            # replace a file of the build.
+            shutil.copyfile(path, build_dir / path.name)
+            continue
+        # As checked (auditrap.narrative): without the analyst's notes to self (HTML
+        # comments) and without direction controls.
+        text = publishable_text(path.read_text(encoding="utf-8-sig"))
         (build_dir / "narrative" / path.name).write_text(text, encoding="utf-8")
     for path in figure_files:
         shutil.copyfile(path, build_dir / "figures" / path.name)
-    narrative = {p.stem for p in narrative_files}
+    narrative = {p.stem for p in narrative_files if p.suffix == ".md"}
     numeric = {key for key, _ in numbers(variables, hidden=hidden_symbol(variables))}
     for path in (build_dir / "narrative").glob("*.md"):
         path.write_text(mark_numbers(path.read_text(encoding="utf-8"), numeric), encoding="utf-8")

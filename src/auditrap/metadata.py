@@ -9,7 +9,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from auditrap.problems import Problem, did_you_mean
+from auditrap.normalise import strip_bidi_in
+from auditrap.problems import WARNING, Problem, did_you_mean
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -82,6 +83,18 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
             )
         ]
     problems = []
+    # Direction controls would make a title or a name show backwards on the published page.
+    data, with_controls = strip_bidi_in(data)
+    problems += [
+        Problem(
+            display,
+            column=key,
+            message="Invisible direction controls (which make a browser show text backwards) "
+            "were taken out of this value. Check that it reads as you meant it.",
+            severity=WARNING,
+        )
+        for key in with_controls
+    ]
     for key in data:
         if str(key) not in KEYS:
             problems.append(
@@ -113,7 +126,7 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
             problems.append(
                 Problem(display, column=key, message=f"{key} lists a name twice; list each once.")
             )
-    return (None if problems else meta), problems
+    return (None if any(p.severity != WARNING for p in problems) else meta), problems
 
 
 def _explain(error: dict) -> str:

@@ -97,9 +97,15 @@ def validate_stage(
             f"The list of names to redact, {names_path}, cannot be read ({exc}). Save it as "
             "UTF-8 text, one name a line, and run the report again."
         ) from None
-    audit, problems = load_audit(
-        Path(audit_dir), audit_id, grade_aliases=grade_aliases, ignored_columns=ignored_columns
-    )
+    from auditrap.audit_folder import check_audit_folder
+
+    # Links and other files that are not the audit's own are refused before any is read.
+    problems = check_audit_folder(Path(audit_dir))
+    audit = None
+    if not problems:
+        audit, problems = load_audit(
+            Path(audit_dir), audit_id, grade_aliases=grade_aliases, ignored_columns=ignored_columns
+        )
     if audit is not None:
         problems += _ids_naming_people(audit, names)
         if any(p.severity == ERROR for p in problems):
@@ -455,11 +461,15 @@ def render_stage(
     accessibility: Mapping[str, str],
     internal: Mapping[str, Path] | None = None,
     sources: Sequence[Path] = (),
+    audit_dir: Path | None = None,
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
     internal outputs), the board's internal edition from the same document. ``sources``
     are the input files listed, with their hashes, in "How this report was made";
-    ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``)."""
+    ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``).
+
+    The narrative (its ``.md`` sections and pictures) is checked first, whichever engine
+    renders it: see :func:`check_narrative_stage`."""
 
     import yaml
 
@@ -468,6 +478,7 @@ def render_stage(
     from auditrap.render.engine import RenderError, render_report
     from auditrap.render.shortcodes import ShortcodeError
 
+    check_narrative_stage(audit_dir=audit_dir, narrative=narrative)
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
     titles = _theme_titles(Path(theme_counts_path))
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
@@ -517,6 +528,36 @@ def render_stage(
         except (RenderError, ShortcodeError) as exc:
             raise StageError(f"The report could not be rendered: {exc}") from None
         log.info("Rendered %s and %s.", html, pdf)
+
+
+def check_narrative_stage(*, audit_dir: Path | None, narrative: Sequence[Path]) -> None:
+    """Refuse links in the audit's folder and anything in the narrative that the allow-list
+    of :mod:`auditrap.narrative` does not allow (raw HTML, raw blocks, code, links other
+    than https:, pictures that are not beside it...), naming each file and line; log the
+    warnings (direction controls taken out). Runs before the narrative is read for the
+    build, whichever engine renders."""
+    from auditrap.audit_folder import check_audit_folder
+    from auditrap.narrative import NarrativeError, check_narrative
+    from auditrap.problems import ERROR
+
+    folder = Path(audit_dir) if audit_dir else None
+    problems = check_audit_folder(folder) if folder else []
+    if not problems:
+        try:
+            problems = check_narrative([Path(p) for p in narrative])
+        except NarrativeError as exc:
+            raise StageError(str(exc)) from None
+    for warning in (p for p in problems if p.severity != ERROR):
+        log.warning("Warning: %s", warning.line())
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        where = f" ({folder.as_posix()})" if folder else ""
+        raise StageError(
+            f"The narrative{where} cannot be published as it is, so nothing was published:\n"
+            + "\n".join(f"  - {p.line()}" for p in errors)
+            + "\nSee docs/narrative.md for what the narrative can hold, correct the files "
+            "named above and run the report again."
+        )
 
 
 def _theme_titles(theme_counts: Path) -> dict[str, str]:
@@ -580,9 +621,9 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
             )
         )
     page = programme_page(audits)
-    from auditrap.gate import scan_text
+    from auditrap.gate import html_pieces, scan_pieces
 
-    findings = scan_text(page, "index.html")
+    findings = scan_pieces(html_pieces(page), "index.html")
     if findings:
         raise StageError(
             "The programme page would publish what look like identifiers (in an audit's "
@@ -645,7 +686,7 @@ def record_stage(
         raise StageError(
             f"The public edition of '{audit_id}' contains what look like identifiers, so "
             "nothing was published:\n"
-            + "\n".join(f"  - {f.file}, line {f.line}: {f.kind} ({f.masked})" for f in findings)
+            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
             + "\nRemove them from the narrative or the data and run the report again."
         )
     root = Path.cwd()
@@ -664,7 +705,7 @@ def record_stage(
         raise StageError(
             f"The manifest of '{audit_id}' would publish what look like identifiers (in "
             "audit.yaml or a file name), so nothing was published:\n"
-            + "\n".join(f"  - {f.file}, line {f.line}: {f.kind} ({f.masked})" for f in findings)
+            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
         )
     write_manifest(manifest, Path(manifest_out))
     log.info("Checked %d public files; recorded the build.", len(public))

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditrap.normalise import BIDI, BIDI_RE2
 from auditrap.problems import ERROR, WARNING, Problem, did_you_mean
 
 
@@ -146,7 +147,9 @@ def table_from_records(
         )
         return empty_table(display, expected, problems)
 
-    header = [cell.strip() for cell in records[0]]
+    header = [BIDI.sub("", cell).strip() for cell in records[0]]
+    if any(BIDI.search(cell) for cell in records[0]):
+        problems.append(_bidi_warning(display, [first_row], None))
     wanted = {fold_header(c): c for c in expected}
     ignore = {fold_header(c) for c in ignored}
     keep: dict[int, str] = {}
@@ -199,11 +202,19 @@ def table_from_records(
     lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
     starts = np.cumsum(lengths) - lengths
     cells = pa.array(chain.from_iterable(body), type=pa.large_string())
+    # Direction controls (they make a browser show text backwards) are taken out, with a
+    # warning for each column that held any.
+    held = pc.match_substring_regex(cells, BIDI_RE2).to_numpy(zero_copy_only=False)
+    if held.any():
+        cells = pc.replace_substring_regex(cells, BIDI_RE2, "")
     filled = pc.invert(
         pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
     ).to_numpy(zero_copy_only=False)
     row_of_cell = np.repeat(np.arange(len(body)), lengths)
     position = np.arange(len(cells)) - np.repeat(starts, lengths)
+    for at in sorted(set(position[held].tolist())):
+        rows = (row_of_cell[held & (position == at)] + first_row + 1).tolist()
+        problems.append(_bidi_warning(display, rows, header[at] if at < width else None))
 
     # Blank rows (trailing or not) are not data. A row is numbered by its record, so a
     # quoted cell holding a line break still counts as one spreadsheet row.
@@ -234,6 +245,21 @@ def table_from_records(
     row_numbers = (kept + first_row + 1).astype("int64")
     origin = pd.DataFrame({"source_file": display, "source_row": row_numbers}, index=frame.index)
     return RawTable(display, frame, origin, present, problems)
+
+
+def _bidi_warning(display: str, rows: list[int], column: str | None) -> Problem:
+    listed = ", ".join(map(str, rows[:10])) + (
+        f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    )
+    return Problem(
+        display,
+        row=rows[0],
+        column=column,
+        message="Invisible direction controls (which make a browser show text backwards) were "
+        f"taken out of {'row' if len(rows) == 1 else 'rows'} {listed}. Check that the text "
+        "reads as you meant it.",
+        severity=WARNING,
+    )
 
 
 def empty_table(display: str, expected: Sequence[str], problems: list[Problem]) -> RawTable:

@@ -33,12 +33,16 @@ pattern starts with a character class the regular expression engine can skip ahe
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from auditrap.normalise import Normalised, normalise, normalised
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,22 +117,26 @@ def _trie(words: Iterable[str]) -> str:
 # The "not inside a longer word or number" checks are look-behinds written after the first
 # character, so that every pattern starts with a character class.
 
-_SEP = r"[ \-\u00a0]"  # between the digits of a number: a space, a hyphen, a no-break space
+# Between the digits of a number: one or two spaces, or a hyphen, full stop or slash with or
+# without a space either side ("943 476 5919", "943-476-5919", "943 - 476 - 5919",
+# "943.476.5919", "943/476/5919"). Text is normalised first (`auditrap.normalise`): no-break,
+# thin and figure spaces are spaces by then, dashes hyphens and full-width digits digits.
+_SEP = r"(?:[ ]{1,2}|[ ]?[\-./][ ]?)"
 
 NHS_NUMBER = re.compile(
-    r"\d(?<![\w.]\d)(?<!\d[ \-\u00a0,]\d)(?<!\d[ \-\u00a0]{2}\d)"
-    rf"(?:{_SEP}{{0,2}}\d){{9}}"
-    rf"(?!{_SEP}{{0,2}}\d|\w|[.,]\d)"
+    r"\d(?<!\w\d)(?<!\d\.\d)(?<!\d[ \-.,/]\d)(?<!\d[ \-./]{2}\d)(?<!\d[ ][\-./][ ]\d)"
+    rf"(?:{_SEP}?\d){{9}}"
+    rf"(?!{_SEP}?\d|\w|[.,]\d)"
 )
 
 # After the prefix, nine or ten digits: the first two together, then grouped by spaces,
-# hyphens or the bracket closing an area code.
-_PHONE_SEP = r"(?:\)[ \-]?|[ \-]{1,2})"
+# hyphens, full stops, slashes or the bracket closing an area code.
+_PHONE_SEP = rf"(?:\)[ \-]?|{_SEP})"
 PHONE_NUMBER = re.compile(
-    r"(?:\+(?<![\w+]\+)44[ \-]?(?:\(0\)[ \-]?|0)?"  # +44 7700 900123, +44 (0)1632 960123
-    r"|0(?<![\w+]0)(?<!\d[ \-./,]0)044[ \-]?(?:\(0\)[ \-]?|0)?"  # 0044 7700 900123
+    rf"(?:\+(?<![\w+]\+)44{_SEP}?(?:\(0\)[ \-]?|0)?"  # +44 7700 900123, +44 (0)1632 960123
+    r"|0(?<![\w+]0)(?<!\d[ \-./,]0)(?<!\d[ \-./]{2}0)044[ \-]?(?:\(0\)[ \-]?|0)?"  # 0044 7700 900123
     r"|\((?<!\w\()0(?=[1-9])"  # (01632) 960123
-    r"|0(?<![\w+]0)(?<!\d[ \-./,]0)(?=[1-9]))"  # 07700 900123, 0161 496 0123
+    r"|0(?<![\w+]0)(?<!\d[ \-./,]0)(?<!\d[ \-./]{2}0)(?=[1-9]))"  # 07700 900123, 0161 496 0123
     rf"[1-9]\d(?:{_PHONE_SEP}?\d){{7,8}}"
     rf"(?!{_PHONE_SEP}?\d|\w|[.,]\d)"
 )
@@ -142,7 +150,7 @@ _MONTH = (
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 _YEAR = r"(?:(?:19|20)\d{2}|['’]?\d{2})"
 _DATE = (
-    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![/.\-]?\d)"  # 12/03/2015, 12.3.15
+    r"(?:\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?(?:\d{4}|\d{2})(?! ?[/.\-]? ?\d)"  # 12/03/2015, 12.3.15
     r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}(?!\d)"  # 2015-03-12, 2015/3/12
     rf"|{_DAY}(?:\s+of)?[\s\-]+{_MONTH}[\s\-,]+{_YEAR}(?!\d)"  # 3rd of March 2015, 03-Mar-15
     rf"|{_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d))"  # March 3, 2015
@@ -166,12 +174,13 @@ DATE_BEFORE_DOB = re.compile(
 # The outward code (one or two area letters, the district), an optional space, the inward
 # code (a digit and two of the letters inward codes use); in capitals or in lower case. The
 # match starts at the district's first digit and looks behind for the area letters. In lower
-# case, "2nd", "3rd" and "4th" are not an inward code ("b1 2nd floor").
+# case, "2nd", "3rd" and "4th" are not an inward code ("b1 2nd floor"); after a "#" it is a
+# colour ("#e5e7eb"), not a postcode.
 POSTCODE = re.compile(
     r"\d(?<=[A-Za-z]\d)(?:"
-    r"(?:(?<=(?<!\w)(?P<upper2>[A-Z]{2})\d)|(?<=(?<!\w)(?P<upper1>[A-Z])\d))"
+    r"(?:(?<=(?<![\w#])(?P<upper2>[A-Z]{2})\d)|(?<=(?<![\w#])(?P<upper1>[A-Z])\d))"
     r"[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}(?!\w)"
-    r"|(?:(?<=(?<!\w)(?P<lower2>[a-z]{2})\d)|(?<=(?<!\w)(?P<lower1>[a-z])\d))"
+    r"|(?:(?<=(?<![\w#])(?P<lower2>[a-z]{2})\d)|(?<=(?<![\w#])(?P<lower1>[a-z])\d))"
     r"[a-z\d]?\s?\d(?!(?:st|nd|rd|th)\b)[abd-hjlnp-uw-z]{2}(?!\w))"
 )
 _AREA_GROUPS = ("upper2", "upper1", "lower2", "lower1")
@@ -298,6 +307,28 @@ _VARIANTS = {"’": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-"}
 _APOSTROPHES_AND_DASHES = str.maketrans(_VARIANTS)
 
 
+def _accent_folds() -> dict[str, str]:
+    """Each accented lower-case Latin letter and the letter without its accents ("ë": "e",
+    "ł": "l"), so that a listed "Zoe" finds "Zoë" and a listed "Zoë" finds "ZOE"."""
+    folds = {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ı": "i"}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(code).lower()
+        base = unicodedata.normalize("NFD", ch)
+        if (
+            len(ch) == 1
+            and len(base) > 1
+            and base[0].isascii()
+            and base[0].isalpha()
+            and all(unicodedata.combining(mark) for mark in base[1:])
+        ):
+            folds[ch] = base[0]
+    return folds
+
+
+_ACCENT_FOLDS = _accent_folds()
+_ACCENTED = re.compile("[" + "".join(sorted(_ACCENT_FOLDS)) + "]")
+
+
 def read_name_list(path: Path | None) -> list[str]:
     """The audit's name list: one name a line, UTF-8; `#` comments and blank lines ignored.
 
@@ -330,8 +361,9 @@ def name_parts(names: Iterable[str]) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _listed_part_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Every part of the listed names, in lower case, as one pattern for lower-cased text."""
-    parts = {p.lower() for p in name_parts(names)}
+    """Every part of the listed names, normalised and lowered as the text is (`_lowered`,
+    accents folded), as one pattern for lowered text."""
+    parts = {_lowered(normalised(p)) for p in name_parts(names)}
     return re.compile(_trie(parts)) if parts else None
 
 
@@ -343,6 +375,8 @@ def _lowered(text: str) -> str:
     for variant, plain in _VARIANTS.items():  # str.replace is much faster than translate
         if variant in lowered:
             lowered = lowered.replace(variant, plain)
+    if not lowered.isascii():  # accents folded, one letter for one: "zoë" reads "zoe"
+        lowered = _ACCENTED.sub(lambda m: _ACCENT_FOLDS[m.group()], lowered)
     return lowered
 
 
@@ -492,13 +526,21 @@ def find_identifiers(
 ) -> list[Identifier]:
     """Every identifier of the given kinds in `text`, in the order of the text.
 
-    Each kind is looked for in the whole text, so one stretch may be found as two kinds (a
-    listed name inside an e-mail address); redaction takes the kinds in the order of
+    The text is normalised first (`auditrap.normalise`: invisible characters removed, odd
+    spaces, dashes and digits made plain, Unicode composed), and each identifier found is
+    given where it is in `text` itself: `text[start:end]`, with any invisible characters
+    inside it. Each kind is looked for in the whole text, so one stretch may be found as two
+    kinds (a listed name inside an e-mail address); redaction takes the kinds in the order of
     `KINDS`, each on what the kinds before it left.
     """
-    finders, lowered = _finders(names), _lowered(text)
-    found = [Identifier(kind, s, e) for kind in kinds for s, e in finders[kind](text, lowered)]
-    return sorted(found, key=lambda i: (i.start, i.end, i.kind))
+    norm = normalise(text)
+    finders, lowered = _finders(names), _lowered(norm.text)
+    found = {
+        (kind, *norm.span(s, e)) for kind in kinds for s, e in finders[kind](norm.text, lowered)
+    }
+    return sorted(
+        (Identifier(kind, s, e) for kind, s, e in found), key=lambda i: (i.start, i.end, i.kind)
+    )
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -513,6 +555,20 @@ def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _redact(text: str, names: Sequence[str], counts: Counter[str]) -> str:
+    norm = normalise(text)
+    if norm.unchanged:
+        return _redact_normalised(text, names, counts, None)
+    # Found in the normalised text, replaced in the original: each token takes the place of
+    # the whole stretch of the original its identifier came from (see `_Placed`).
+    placed = _Placed()
+    _redact_normalised(norm.text, names, counts, placed)
+    return _replace_original(norm, placed)
+
+
+def _redact_normalised(
+    text: str, names: Sequence[str], counts: Counter[str], placed: _Placed | None
+) -> str:
+    """Redact `text`, kind after kind, recording in `placed` what each token stands for."""
     lowered = _lowered(text)  # kept in step with `text`, for the finders that search it
     for kind, finder in _finders(names).items():
         spans = _merged(finder(text, lowered))
@@ -520,9 +576,71 @@ def _redact(text: str, names: Sequence[str], counts: Counter[str]) -> str:
             continue
         counts[kind] += len(spans)
         token = KINDS[kind].token
+        if placed is not None:
+            placed.replace(spans, token)
         text = _replace(text, spans, token)
         lowered = _replace(lowered, spans, token.lower())
     return text
+
+
+class _Placed:
+    """The tokens placed in a text as it is redacted kind after kind: for each, where it is
+    now and the stretch of the text before redaction that it replaced (a later kind's find
+    can take in an earlier token, which then stands for the stretch of both)."""
+
+    def __init__(self) -> None:
+        self.tokens: list[tuple[int, int, int, int, str]] = []  # now, then, token
+        self._starts: list[int] = []
+
+    def _before(self, position: int, *, end: bool) -> int:
+        """Where a position of the text now was before redaction (`end`: the position just
+        after a stretch, which maps to the end of a token it falls at)."""
+        at = bisect_right(self._starts, position - 1 if end else position) - 1
+        if at < 0:
+            return position
+        now0, now1, then0, then1, _ = self.tokens[at]
+        if position < now1 or (end and position == now1):
+            return then1 if end else then0
+        return position - now1 + then1
+
+    def replace(self, spans: list[tuple[int, int]], token: str) -> None:
+        """Record `token` replacing each of `spans` (positions of the text now)."""
+        new = [(s, e, self._before(s, end=False), self._before(e, end=True)) for s, e in spans]
+        # An earlier token that a new find overlaps is taken into it.
+        taken = set()
+        for s, e, _, _ in new:
+            at = max(0, bisect_right(self._starts, s) - 1)
+            while at < len(self.tokens) and self.tokens[at][0] < e:
+                if s < self.tokens[at][1]:
+                    taken.add(at)
+                at += 1
+        kept = [(*old, False) for i, old in enumerate(self.tokens) if i not in taken]
+        shift = 0
+        tokens = []
+        for s, e, then0, then1, tok, is_new in sorted(
+            [*kept, *((s, e, t0, t1, token, True) for s, e, t0, t1 in new)]
+        ):
+            length = len(tok) if is_new else e - s
+            tokens.append((s + shift, s + shift + length, then0, then1, tok))
+            shift += length - (e - s)
+        self.tokens = tokens
+        self._starts = [token[0] for token in tokens]
+
+
+def _replace_original(norm: Normalised, placed: _Placed) -> str:
+    """The original text with each placed token instead of the stretch it stands for."""
+    stretches: list[tuple[int, int, str]] = []
+    for _, _, then0, then1, token in placed.tokens:
+        start, end = norm.span(then0, then1)
+        if stretches and start < stretches[-1][1]:  # two finds in one changed character
+            stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]), stretches[-1][2])
+        else:
+            stretches.append((start, end, token))
+    pieces, last = [], 0
+    for start, end, token in stretches:
+        pieces += [norm.original[last:start], token]
+        last = end
+    return "".join([*pieces, norm.original[last:]])
 
 
 def _replace(text: str, spans: list[tuple[int, int]], token: str) -> str:

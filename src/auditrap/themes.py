@@ -12,6 +12,7 @@ sentence of every return at once.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from auditrap.normalise import strip_bidi_in
 from auditrap.problems import did_you_mean
 
 FREE_TEXT_FIELDS = ("strengths", "improvements")
@@ -242,6 +244,15 @@ def _parse(path: Path) -> list[_Draft]:
         raise TaxonomyError(f"{path}: not valid YAML ({exc}).") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TaxonomyError(f"{path}: cannot be read as UTF-8 text ({exc}).") from None
+    # A theme's title is published: direction controls would show it backwards.
+    data, with_controls = strip_bidi_in(data)
+    for key in with_controls:
+        logging.getLogger("auditrap").warning(
+            "Warning: %s, key %s: invisible direction controls (which make a browser show "
+            "text backwards) were taken out. Check that it reads as you meant it.",
+            path,
+            key,
+        )
     entries = (data or {}).get("themes") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise TaxonomyError(f"{path}: expected a list under the key `themes:`.")

@@ -118,7 +118,10 @@ def get_disclosure_policy(wildcards):
 
 
 def get_narrative(wildcards):
-    return sorted(str(p) for p in (RAW / wildcards.audit_id / "narrative").glob("*.md"))
+    """The narrative's sections (*.md) and the pictures beside them (docs/narrative.md)."""
+    from auditrap.narrative import narrative_files
+
+    return [str(p) for p in narrative_files(RAW / wildcards.audit_id / "narrative")]
 
 
 def get_report_templates(wildcards):

@@ -39,6 +39,7 @@ rule render_report:
         / wildcards.audit_id
         / "build-internal",
         report_dir=REPORT,
+        audit_dir=lambda wildcards: RAW / wildcards.audit_id,
         engine=config["engine"],
         accessibility=config["accessibility"],
     script:

@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -684,12 +685,87 @@ def _stage_quarto_assets(build_dir: Path, assets_dir: Path) -> None:
 # Output checks
 
 
-class _ResourceFinder(HTMLParser):
-    """Collect every URL the page would fetch by itself (not the links a reader follows)."""
+# Everything below 0x21 (controls and the space), which browsers strip from either end of a
+# URL; tabs and line breaks inside a URL are removed ("jav\tascript:").
+_URL_TRIM = "".join(map(chr, range(0x21)))
+_CSS_URL_FUNCTIONS = re.compile(
+    r"(?i)(?<![\w-])(?:url|src|image|image-set|-webkit-image-set|cross-fade|-webkit-cross-fade)\("
+)
+_CSS_STRING = re.compile(r"""(["'])(.*?)(?:\1|$)""", re.S)
 
+
+def _url(value: str) -> str:
+    """A URL as a browser reads it: tabs and line breaks removed, ends trimmed."""
+    return re.sub(r"[\t\n\r]", "", value).strip(_URL_TRIM)
+
+
+def _stays_in_page(url: str) -> bool:
+    """Whether a URL (already through `_url`) fetches nothing: a data: URI or a fragment."""
+    return url == "" or url.startswith("#") or url[:5].lower() == "data:"
+
+
+def _srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a srcset, as the HTML standard splits it: each candidate is a run of
+    characters up to white space (a data: URI may hold commas), then its descriptors up to
+    a comma."""
+    urls, position = [], 0
+    while position < len(srcset):
+        while position < len(srcset) and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < len(srcset) and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position].rstrip(",")
+        if url:
+            urls.append(url)
+        if srcset[start:position].endswith(","):
+            continue
+        depth = 0
+        while position < len(srcset) and (srcset[position] != "," or depth):
+            depth += {"(": 1, ")": -1}.get(srcset[position], 0)
+            position += 1
+    return urls
+
+
+def _css_fetches(css: str) -> list[str]:
+    """What a piece of CSS would fetch: every url(), src(), image(), image-set() and
+    cross-fade() argument that is not a data: URI or a fragment, and any @import. Comments
+    are removed and escapes decoded first (``u\\72l(`` is ``url(``). A CSS string that
+    merely reads like one (``content: "url(https://...)"``) is taken for one: the check errs
+    on the side of refusing."""
+    from auditrap.gate import css_unescaped
+
+    found = []
+    for text in {css, html_unescape(css)}:
+        text = css_unescaped(text)
+        if "@import" in text.lower():
+            found.append("@import")
+        for match in _CSS_URL_FUNCTIONS.finditer(text):
+            depth, position = 1, match.end()
+            while position < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[position], 0)
+                position += 1
+            argument = text[match.end() : position - 1]
+            name = match.group(0)[:-1].lower()
+            if name in ("url", "src") and argument.strip()[:1] not in ("'", '"'):
+                targets = [argument]
+            else:
+                targets = [m.group(2) for m in _CSS_STRING.finditer(argument)]
+                if name in ("url", "src") and not targets:
+                    targets = [argument]
+            for target in targets:
+                if not _stays_in_page(_url(target)):
+                    found.append(f"{name}({_url(target)[:80]})")
+    return found
+
+
+class _ResourceFinder(HTMLParser):
+    """Collect every way the page could fetch something by itself, or run code that could
+    (the links a reader follows, <a href> and <area href>, are not fetches)."""
+
+    # Attributes whose value is a URL the browser fetches by itself.
     _FETCHING = {
         "src",
-        "srcset",
         "poster",
         "data",
         "background",
@@ -698,25 +774,79 @@ class _ResourceFinder(HTMLParser):
         "manifest",
         "codebase",
         "ping",
+        "lowsrc",
+        "dynsrc",
+        "archive",
+        "classid",
+        "icon",
+        "longdesc",
+    }
+    # Elements that load another document, change where relative URLs point, or run code:
+    # never in a report, whatever their attributes say.
+    _REFUSED = {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "portal",
+        "fencedframe",
+        "base",
+        "link",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, where: str = "") -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self._in_style = False
+        self._prefix = f"{where}: " if where else ""
+
+    def _add(self, item: str) -> None:
+        self.found.append(self._prefix + item)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._REFUSED:
+            self._add(f"<{tag}>")
+        named = {name: value or "" for name, value in attrs}
+        if tag == "meta" and named.get("http-equiv", "").strip().lower() not in (
+            "",
+            "content-type",
+            "x-ua-compatible",
+        ):
+            self._add(f"<meta http-equiv={named['http-equiv'][:40]!r}>")
+        if tag in ("animate", "set") and named.get("attributename", "").lower() in (
+            "href",
+            "xlink:href",
+            "src",
+        ):
+            self._add(f"<{tag} attributeName={named['attributename']!r}>")
         for name, value in attrs:
-            value = (value or "").strip()
-            if not value:
-                continue
-            fetches = name in self._FETCHING or (
+            value = value or ""
+            url = _url(value)
+            if name.startswith("on"):
+                self._add(f"<{tag} {name}=...> (an event handler can run code)")
+            elif name in ("srcset", "imagesrcset"):
+                for candidate in _srcset_urls(value):
+                    if not _stays_in_page(_url(candidate)):
+                        self._add(f"<{tag} {name}={_url(candidate)[:80]!r}>")
+            elif name in self._FETCHING or (
                 name in {"href", "xlink:href"} and tag not in {"a", "area"}
-            )
-            if fetches and not value.startswith(("data:", "#")):
-                self.found.append(f"<{tag} {name}={value[:80]!r}>")
-            if name == "style":
-                self._check_css(value, tag)
+            ):
+                if not _stays_in_page(url):
+                    self._add(f"<{tag} {name}={url[:80]!r}>")
+            elif name == "style":
+                self.found += [
+                    f"{self._prefix}{item} in <{tag} style>" for item in _css_fetches(value)
+                ]
+            elif name == "srcdoc":
+                inner = _ResourceFinder(f"{self._prefix}<{tag} srcdoc>")
+                inner.feed(value)
+                inner.close()
+                self.found += inner.found
+            if url[:11].lower() == "javascript:" or url[:9].lower() == "vbscript:":
+                self._add(f"<{tag} {name}={url[:40]!r}> (a script URL)")
         self._in_style = tag == "style"
 
     def handle_endtag(self, tag: str) -> None:
@@ -725,26 +855,20 @@ class _ResourceFinder(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._in_style:
-            self._check_css(data, "style")
-
-    def _check_css(self, css: str, where: str) -> None:
-        for match in re.finditer(r"""url\(\s*["']?([^"')]*)""", css):
-            if not match.group(1).startswith(("data:", "#")):
-                self.found.append(f"url({match.group(1)[:80]}) in <{where}>")
-        if "@import" in css:
-            self.found.append(f"@import in <{where}>")
+            self.found += [f"{self._prefix}{item} in <style>" for item in _css_fetches(data)]
 
 
 def check_html_is_self_contained(html: str, name: str = "the HTML page") -> None:
-    """Raise :class:`RenderError` if the page would load anything from anywhere."""
+    """Raise :class:`RenderError` if the page would load anything from anywhere, or holds
+    what could (a script, an event handler, a frame, a <base>, a refresh)."""
     finder = _ResourceFinder()
     finder.feed(html)
     finder.close()
     if finder.found:
         listed = "\n".join(f"  {item}" for item in finder.found[:20])
         raise RenderError(
-            f"{name} would load resources from outside the page, which the report must "
-            f"never do (privacy, and it must work offline):\n{listed}\nRemove them from "
+            f"{name} would load resources from outside the page (or holds what could), which "
+            f"the report must never do (privacy, and it must work offline):\n{listed}\nRemove them from "
             "the Markdown (or the raw HTML in it), or save the file into the build "
             "directory and refer to it by a relative path."
         )
