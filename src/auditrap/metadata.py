@@ -13,6 +13,18 @@ from auditrap.normalise import strip_bidi_in
 from auditrap.problems import WARNING, Problem, did_you_mean
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: A theme id of the taxonomy (lower-case letters, digits and hyphens, as data/themes.yaml).
+THEME_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+ThemeId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=THEME_ID_PATTERN)]
+
+
+class RespondsTo(BaseModel):
+    """One case review or earlier recommendation that the audit answers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    review: Text = Field(description='The case review, e.g. "Child LE Serious Case Review (2017)".')
+    recommendation: Text = Field(description="The recommendation of that review the audit answers.")
 
 
 class AuditMeta(BaseModel):
@@ -37,6 +49,24 @@ class AuditMeta(BaseModel):
         default=None,
         description="Publication date shown on the report; when absent, the latest date "
         "found in the inputs.",
+    )
+    findings: list[ThemeId] | None = Field(
+        default=None,
+        min_length=1,
+        description="The theme ids of the taxonomy that the audit reports as findings, in "
+        "order; when absent, every theme that at least one return spoke of.",
+    )
+    topic: Text | None = Field(
+        default=None,
+        description="A short key shared by audits of one subject (e.g. neglect): an audit with "
+        "the same topic as an earlier audit of its board is a re-audit, compared with the "
+        "latest such audit.",
+    )
+    responds_to: list[RespondsTo] | None = Field(
+        default=None,
+        min_length=1,
+        description="The case reviews or earlier recommendations this audit answers, each "
+        "with the keys review and recommendation.",
     )
 
 
@@ -111,6 +141,8 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
     except ValidationError as exc:
         for error in exc.errors():
             key = ".".join(str(p) for p in error["loc"])
+            if error["loc"][:1] in (("findings",), ("responds_to",)):
+                key = str(error["loc"][0])  # the message names the entry
             problems.append(
                 Problem(
                     display,
@@ -126,12 +158,46 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
             problems.append(
                 Problem(display, column=key, message=f"{key} lists a name twice; list each once.")
             )
+    if meta.findings and len(set(meta.findings)) != len(meta.findings):
+        problems.append(
+            Problem(
+                display, column="findings", message="findings lists a theme twice; list each once."
+            )
+        )
     return (None if any(p.severity != WARNING for p in problems) else meta), problems
+
+
+def unknown_themes(
+    findings: list[str], theme_ids: list[str], *, file: str, column: str, where: str = ""
+) -> list[Problem]:
+    """A problem for each finding that is not a theme id of the taxonomy, with the nearest
+    id. ``where`` starts the message (e.g. "Entry 2: ") when the key alone does not say."""
+    return [
+        Problem(
+            file,
+            column=column,
+            value=theme,
+            message=f"{where}`{theme}` is not a theme id of the taxonomy"
+            f"{did_you_mean(theme, theme_ids)} The theme ids are: {', '.join(theme_ids)} "
+            "(data/themes.yaml, and the audit's own themes.yaml if it has one).",
+        )
+        for theme in findings
+        if theme not in set(theme_ids)
+    ]
+
+
+def check_findings(
+    meta: AuditMeta, theme_ids: list[str], display: str = "audit.yaml"
+) -> list[Problem]:
+    """Every finding of audit.yaml must be a theme id of the taxonomy the audit is tagged with."""
+    return unknown_themes(list(meta.findings or []), theme_ids, file=display, column="findings")
 
 
 def _explain(error: dict) -> str:
     kind = error["type"]
     key = error["loc"][0] if error["loc"] else "?"
+    if key in ("findings", "responds_to"):
+        return _explain_list(error)
     if kind == "missing":
         return f"The key {key} is missing: add it ({AuditMeta.model_fields[key].description})"
     if kind.startswith("date"):
@@ -145,3 +211,36 @@ def _explain(error: dict) -> str:
     if kind in {"list_type"}:
         return f"{key} must be a list, one `- name` line per item."
     return f"{key}: {error['msg']}."
+
+
+def _explain_list(error: dict) -> str:
+    """The new list keys of audit.yaml: findings (theme ids), responds_to (review entries)."""
+    kind, loc = error["type"], error["loc"]
+    key = loc[0]
+    if kind in ("list_type", "too_short") and len(loc) == 1:
+        if key == "findings":
+            return (
+                "findings must be a list of theme ids, one `- theme-id` line each, e.g. "
+                "`- gp-information-sharing`; remove the key to report every theme found."
+            )
+        return (
+            "responds_to must be a list of entries, each with a `review:` and a "
+            "`recommendation:` line, e.g. `- review: Child LE Serious Case Review`."
+        )
+    entry = f"entry {loc[1] + 1}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+    if key == "findings":
+        return (
+            f"findings, {entry}: a theme id is written in lower-case letters, digits and "
+            "hyphens, e.g. gp-information-sharing."
+        )
+    field = loc[2] if len(loc) > 2 else ""
+    if kind == "missing":
+        return f"responds_to, {entry}: the key {field} is missing: add it."
+    if kind == "extra_forbidden":
+        return (
+            f"responds_to, {entry}: `{field}` is not a key of an entry; the keys are review "
+            "and recommendation."
+        )
+    if kind in ("model_type", "dict_type"):
+        return f"responds_to, {entry}: each entry needs a `review:` and a `recommendation:` line."
+    return f"responds_to, {entry}, {field}: {error['msg']}."

@@ -13,11 +13,14 @@ import pandera.pandas as pa
 
 from auditrap import schemas
 from auditrap.grades import GRADES, grade_dtype, grade_lookup, normalise_grades
-from auditrap.metadata import AuditMeta, load_meta
+from auditrap.metadata import AuditMeta, check_findings, load_meta
 from auditrap.problems import ERROR, WARNING, InputError, Problem, did_you_mean
 from auditrap.readers import RawTable, concat_tables, read_csv_table
 
 GRADE_COLUMNS = {"cases.csv": "ratified_grade", "returns.csv": "grade"}
+#: Where an action plan may be kept: a CSV file, or the workbook the leads update each
+#: quarter (``auditrap template --action-plan``); one or the other, never both.
+ACTION_PLAN_FILES = ("action_plan.csv", "action_plan.xlsx")
 
 
 @dataclass
@@ -31,6 +34,19 @@ class Audit:
     actions: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)
+    #: recommendations.csv and the action plan, typed (no rows when the audit has none).
+    recommendations: pd.DataFrame = field(
+        default_factory=lambda: empty_plan_table("recommendations")
+    )
+    action_plan: pd.DataFrame = field(default_factory=lambda: empty_plan_table("action_plan"))
+
+    @property
+    def has_recommendations(self) -> bool:
+        return "recommendations.csv" in self.files
+
+    @property
+    def has_action_plan(self) -> bool:
+        return any(name in self.files for name in ACTION_PLAN_FILES)
 
     @property
     def published(self) -> dt.date:
@@ -43,6 +59,8 @@ class Audit:
                 self.returns["return_date"],
                 self.actions["raised_date"],
                 self.actions["completed_date"],
+                self.action_plan["completed_date"],
+                self.action_plan["updated"],
             ]
         ).dropna()
         return dates.max().date() if len(dates) else dt.date(1970, 1, 1)
@@ -54,8 +72,14 @@ def load_audit(
     *,
     grade_aliases: Mapping[str, str] | None = None,
     ignored_columns: Sequence[str] = (),
+    theme_ids: Sequence[str] | None = None,
 ) -> tuple[Audit | None, list[Problem]]:
-    """Read and check every file of an audit. Returns the audit (None on error) and problems."""
+    """Read and check every file of an audit. Returns the audit (None on error) and problems.
+
+    ``theme_ids`` are the ids of the taxonomy the audit is tagged with (the shared one and
+    the audit's own extension): given them, the ``findings`` of audit.yaml and the
+    ``theme_id`` of recommendations.csv are checked against them.
+    """
     problems: list[Problem] = []
     if not audit_dir.is_dir():
         return None, [
@@ -129,8 +153,14 @@ def load_audit(
         problems += check_table(table, schema, allowed)
 
     problems += _cases_without_returns(tables)
+    if meta is not None and theme_ids is not None:
+        problems += check_findings(meta, list(theme_ids))
+    plan_tables, plan_problems = load_plan_tables(
+        audit_dir, meta, theme_ids=theme_ids, ignored_columns=ignored_columns
+    )
+    problems += plan_problems
     if any(p.row is not None and not p.agency for p in problems):
-        agency_of = _agency_of_row(tables)
+        agency_of = _agency_of_row(tables) | _lead_of_row(plan_tables)
         problems = [_with_agency(p, agency_of) for p in problems]
 
     if any(p.severity == ERROR for p in problems) or meta is None:
@@ -142,7 +172,10 @@ def load_audit(
         returns=_typed_returns(tables["returns.csv"], meta),
         actions=_typed_actions(tables["actions.csv"], meta),
         warnings=[p for p in problems if p.severity == WARNING],
-        files={t.name: len(t.frame) for t in tables.values()},
+        files={t.name: len(t.frame) for t in tables.values()}
+        | {t.name: len(t.frame) for t in plan_tables.values()},
+        recommendations=_typed_recommendations(plan_tables.get("recommendations.csv")),
+        action_plan=_typed_action_plan(plan_tables.get("action_plan.csv")),
     )
     return audit, problems
 
@@ -297,6 +330,43 @@ def _message(
             f"`{value}` is not a grade{did_you_mean(value or '', allowed['grade'])} "
             f"The grades are {', '.join(GRADES)}."
         )
+    if check.startswith("isin") and column == "status" and table.name in ACTION_PLAN_FILES:
+        return (
+            f"`{value}` is not a status of the action plan"
+            f"{did_you_mean(value or '', schemas.PLAN_STATUSES)} Use Not started, In progress "
+            "or Completed, written exactly so."
+        )
+    if check == "known_lead":
+        return (
+            f"`{value}` is not one of this audit's agencies, or Board"
+            f"{did_you_mean(value or '', allowed[check])} The agencies are listed in audit.yaml: "
+            "correct the value, or add the agency there if it is new."
+        )
+    if check == "known_recommendation":
+        return (
+            f"`{value}` is not a recommendation_id in recommendations.csv"
+            f"{did_you_mean(value or '', allowed[check])} Every action must answer one of the "
+            "audit's recommendations."
+        )
+    if check == "known_theme":
+        return (
+            f"`{value}` is not a theme id of the taxonomy{did_you_mean(value or '', allowed[check])} "
+            "Leave it blank, or use one of the ids in data/themes.yaml (or the audit's own "
+            "themes.yaml)."
+        )
+    if check == "completed_date_if_plan_completed":
+        if frame.at[index, "status"] == "Completed":
+            return "The action is Completed but has no completed_date: add the date it was done."
+        return (
+            f"The action is {frame.at[index, 'status']} but has a completed_date: clear the "
+            "date, or set the status to Completed."
+        )
+    if check == "completed_not_after_updated":
+        return (
+            f"The completed_date `{value}` is after `updated` "
+            f"`{frame.at[index, 'updated']}`, the date the row was last reviewed. Check both "
+            "dates: updated is the date of the review that recorded the action as completed."
+        )
     if check.startswith("isin") and column == "status":
         return (
             f"`{value}` is not a status{did_you_mean(value or '', schemas.ACTION_STATUSES)} "
@@ -397,6 +467,213 @@ def _with_agency(problem: Problem, agency_of: dict[tuple[str, int], str]) -> Pro
     )
 
 
+def load_plan_tables(
+    audit_dir: Path,
+    meta: AuditMeta | None,
+    *,
+    theme_ids: Sequence[str] | None = None,
+    ignored_columns: Sequence[str] = (),
+) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read and check the optional recommendations.csv and the action plan (action_plan.csv
+    or action_plan.xlsx) of an audit against the contract and across files: every problem,
+    located. The tables are keyed ``recommendations.csv`` and ``action_plan.csv`` (whichever
+    file the plan came from, its rows name it); a file the audit does not have is left out.
+    """
+    problems: list[Problem] = []
+    tables: dict[str, RawTable] = {}
+    recommendations_path = Path(audit_dir) / "recommendations.csv"
+    if recommendations_path.is_file():
+        tables["recommendations.csv"] = read_csv_table(
+            recommendations_path,
+            display="recommendations.csv",
+            expected=schemas.columns(schemas.Recommendations),
+            required=schemas.required_columns(schemas.Recommendations),
+            ignored=ignored_columns,
+        )
+    plan_files = [name for name in ACTION_PLAN_FILES if (Path(audit_dir) / name).is_file()]
+    if len(plan_files) > 1:
+        problems.append(
+            Problem(
+                "action_plan.xlsx",
+                message="There are two action plans, action_plan.csv and action_plan.xlsx. "
+                "Keep the one the sub-group last reviewed and move the other out of the folder.",
+            )
+        )
+    elif plan_files:
+        tables["action_plan.csv"] = read_action_plan(
+            Path(audit_dir) / plan_files[0], ignored_columns=ignored_columns
+        )
+        if "recommendations.csv" not in tables:
+            problems.append(
+                Problem(
+                    plan_files[0],
+                    message=f"{plan_files[0]} needs recommendations.csv: every action answers "
+                    "a recommendation. Add recommendations.csv (recommendation_id, theme_id, "
+                    "recommendation, addressed_to), or move the action plan out of the folder.",
+                )
+            )
+    for table in tables.values():
+        problems += table.problems
+
+    recommendations = tables.get("recommendations.csv")
+    recommendation_ids = (
+        recommendations.frame["recommendation_id"].dropna().unique().tolist()
+        if recommendations is not None
+        and "recommendation_id" in recommendations.columns_present
+        and recommendations.ok
+        else None
+    )
+    agencies = list(meta.agencies) if meta else []
+    allowed = {
+        "known_lead": [*agencies, schemas.BOARD],
+        "known_recommendation": recommendation_ids or [],
+        "known_theme": list(theme_ids or []),
+    }
+    for name, model in schemas.PLAN_TABLES.items():
+        if name not in tables:
+            continue
+        schema = schemas.plan_schema(
+            model,
+            agencies=agencies,
+            recommendation_ids=recommendation_ids,
+            theme_ids=theme_ids,
+            present=tables[name].columns_present,
+        )
+        if meta is None:
+            schema = _without_checks(schema, {"known_lead"})
+        problems += check_table(tables[name], schema, allowed)
+    problems += _recommendations_without_actions(tables)
+    return tables, problems
+
+
+def read_action_plan(path: Path, *, ignored_columns: Sequence[str] = ()) -> RawTable:
+    """The action plan as text, from action_plan.csv or the workbook action_plan.xlsx."""
+    expected = schemas.columns(schemas.ActionPlan)
+    required = schemas.required_columns(schemas.ActionPlan)
+    if path.suffix.lower() == ".xlsx":
+        from auditrap.workbooks import read_action_plan_workbook
+
+        table = read_action_plan_workbook(
+            path, display=path.name, expected=expected, required=required, ignored=ignored_columns
+        )
+    else:
+        table = read_csv_table(
+            path, display=path.name, expected=expected, required=required, ignored=ignored_columns
+        )
+    table.name = path.name
+    return table
+
+
+def _recommendations_without_actions(tables: dict[str, RawTable]) -> list[Problem]:
+    """A warning for each recommendation that no action of the action plan answers."""
+    recommendations, plan = tables.get("recommendations.csv"), tables.get("action_plan.csv")
+    if recommendations is None or plan is None:
+        return []
+    if "recommendation_id" not in recommendations.columns_present or not plan.ok:
+        return []
+    if "recommendation_id" not in plan.columns_present:
+        return []
+    answered = set(plan.frame["recommendation_id"].dropna())
+    ids = recommendations.frame["recommendation_id"]
+    return [
+        Problem(
+            "recommendations.csv",
+            row=int(recommendations.origin.at[i, "source_row"]),
+            column="recommendation_id",
+            value=str(ids.at[i]),
+            message=f"No action of {plan.name} answers this recommendation yet. Add one when "
+            "the sub-group agrees it.",
+            severity=WARNING,
+        )
+        for i in ids.index[ids.notna() & ~ids.isin(answered)]
+    ]
+
+
+def _lead_of_row(tables: dict[str, RawTable]) -> dict[tuple[str, int], str]:
+    """The lead agency of each row of the action plan, to group its problems by agency."""
+    table = tables.get("action_plan.csv")
+    if table is None or "lead_agency" not in table.frame:
+        return {}
+    return {
+        (str(file), int(row)): str(lead)
+        for (file, row), lead in zip(
+            table.origin[["source_file", "source_row"]].itertuples(index=False, name=None),
+            table.frame["lead_agency"],
+            strict=True,
+        )
+        if not pd.isna(lead)
+    }
+
+
+#: The typed columns of the plan tables, for an audit that has none (and for Parquet's sake).
+_PLAN_COLUMNS = {
+    "recommendations": {
+        "number": "int64",
+        "recommendation_id": "string",
+        "theme_id": "string",
+        "recommendation": "string",
+        "addressed_to": "string",
+    },
+    "action_plan": {
+        "action_id": "string",
+        "recommendation_id": "string",
+        "lead_agency": "string",
+        "action": "string",
+        "target_date": "datetime64[s]",
+        "status": pd.CategoricalDtype(list(schemas.PLAN_STATUSES)),
+        "completed_date": "datetime64[s]",
+        "updated": "datetime64[s]",
+        "evidence": "string",
+    },
+}
+
+
+def empty_plan_table(name: str) -> pd.DataFrame:
+    """The typed ``recommendations`` or ``action_plan`` table with no rows."""
+    columns = {**_PLAN_COLUMNS[name], "source_file": "string", "source_row": "int64"}
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
+
+
+def _typed_recommendations(table: RawTable | None) -> pd.DataFrame:
+    if table is None:
+        return empty_plan_table("recommendations")
+    f = table.frame
+    blank = pd.Series(pd.NA, index=f.index, dtype="string")
+    return pd.DataFrame(
+        {
+            "number": pd.Series(range(1, len(f) + 1), index=f.index, dtype="int64"),
+            "recommendation_id": f["recommendation_id"].astype("string"),
+            "theme_id": f.get("theme_id", blank).astype("string"),
+            "recommendation": f["recommendation"].astype("string"),
+            "addressed_to": f["addressed_to"].astype("string"),
+            "source_file": table.origin["source_file"].astype("string"),
+            "source_row": table.origin["source_row"].astype("int64"),
+        }
+    )
+
+
+def _typed_action_plan(table: RawTable | None) -> pd.DataFrame:
+    if table is None:
+        return empty_plan_table("action_plan")
+    f = table.frame
+    blank = pd.Series(pd.NA, index=f.index, dtype="string")
+    return pd.DataFrame(
+        {
+            "action_id": f["action_id"].astype("string"),
+            "recommendation_id": f["recommendation_id"].astype("string"),
+            "lead_agency": f["lead_agency"].astype("string"),
+            "action": f["action"].astype("string"),
+            "target_date": _dates(f["target_date"]),
+            "status": pd.Categorical(f["status"], categories=list(schemas.PLAN_STATUSES)),
+            "completed_date": _dates(f.get("completed_date", blank)),
+            "updated": _dates(f["updated"]),
+            "evidence": f.get("evidence", blank).astype("string"),
+            "source_file": table.origin["source_file"].astype("string"),
+            "source_row": table.origin["source_row"].astype("int64"),
+        }
+    )
+
+
 def _dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
 
@@ -456,6 +733,9 @@ def write_processed(audit: Audit, out_dir: Path) -> None:
     audit.cases.to_parquet(out_dir / "cases.parquet", index=False)
     audit.returns.to_parquet(out_dir / "returns.parquet", index=False)
     audit.actions.to_parquet(out_dir / "actions.parquet", index=False)
+    # Written for every audit (without rows when it has none), so the files are always there.
+    audit.recommendations.to_parquet(out_dir / "recommendations.parquet", index=False)
+    audit.action_plan.to_parquet(out_dir / "action_plan.parquet", index=False)
     meta = audit.meta.model_dump(mode="json")
     meta["audit_id"] = audit.audit_id
     meta["published"] = audit.published.isoformat()
@@ -478,4 +758,9 @@ def read_processed(processed_dir: Path) -> Audit:
         returns=pd.read_parquet(processed_dir / "returns.parquet"),
         actions=pd.read_parquet(processed_dir / "actions.parquet"),
         files=meta.get("rows_read", {}),
+        **{
+            name: pd.read_parquet(processed_dir / f"{name}.parquet")
+            for name in ("recommendations", "action_plan")
+            if (processed_dir / f"{name}.parquet").is_file()
+        },
     )

@@ -40,8 +40,14 @@ def read_returns_workbook(
     expected: Sequence[str],
     required: Sequence[str],
     ignored: Sequence[str] = (),
+    what: str = "returns",
+    date_columns: Sequence[str] = (),
 ) -> RawTable:
-    """Read the returns sheet of one workbook, reporting every problem found."""
+    """Read the returns sheet of one workbook, reporting every problem found.
+
+    ``what`` names the sheet's contents in messages; columns ending ``_date``, and those of
+    ``date_columns``, are dates. :func:`read_action_plan_workbook` reads an action plan so.
+    """
     import openpyxl
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.datetime import from_excel
@@ -79,8 +85,8 @@ def read_returns_workbook(
             [
                 Problem(
                     display,
-                    message=f"More than one sheet has the returns columns ({names}). Keep the "
-                    "returns on one sheet and delete or rename the others' header rows.",
+                    message=f"More than one sheet has the {what} columns ({names}). Keep the "
+                    f"{what} on one sheet and delete or rename the others' header rows.",
                 )
             ],
         )
@@ -101,6 +107,7 @@ def read_returns_workbook(
             cell.column
             for cell in rows[header_at]
             if fold_header(_text(cell.value)).endswith("_date")
+            or fold_header(_text(cell.value)) in {fold_header(c) for c in date_columns}
         }
         records = []
         for row in rows[header_at:]:
@@ -149,9 +156,37 @@ def read_returns_workbook(
         [
             Problem(
                 display,
-                message="No sheet in this workbook has the returns columns ("
+                message=f"No sheet in this workbook has the {what} columns ("
                 + ", ".join(expected)
-                + ") in its first row. Use the audit tool's returns sheet.",
+                + ") in its first row. "
+                + (
+                    "Use the audit tool's returns sheet."
+                    if what == "returns"
+                    else f"Use the {what} sheet of the workbook auditrap made."
+                ),
             )
         ],
+    )
+
+
+def read_action_plan_workbook(
+    path: Path,
+    *,
+    display: str,
+    expected: Sequence[str],
+    required: Sequence[str],
+    ignored: Sequence[str] = (),
+) -> RawTable:
+    """Read the action plan sheet of a workbook made by ``auditrap template --action-plan``
+    (or any workbook with the action plan's columns), as :func:`read_returns_workbook` reads
+    the returns: formulas and merged cells refused, Excel dates and serial numbers read as
+    dates (``updated`` too)."""
+    return read_returns_workbook(
+        path,
+        display=display,
+        expected=expected,
+        required=required,
+        ignored=ignored,
+        what="action plan",
+        date_columns=("updated",),
     )
