@@ -8,6 +8,10 @@ out = snakemake.output  # noqa: F821
 inp = snakemake.input  # noqa: F821
 params = snakemake.params  # noqa: F821
 published = {Path(f).stem: f for f in out.published}
+# An audit with recommendations (rule analyse_audit_with_plan) has the plan step too.
+with_plan = "plan" in out.keys()
+plan_tables = list(out.plan_tables) if with_plan else []
+plan_published = list(out.plan_published) if with_plan else []
 
 p.run_steps(
     snakemake.log[0],  # noqa: F821
@@ -23,6 +27,7 @@ p.run_steps(
                 ignored_columns=params.ignored_columns,
                 names_path=inp.names[0] if inp.names else None,
                 redactions_out=out.redactions,
+                taxonomy_paths=list(inp.taxonomy),
             ),
         ),
         (
@@ -49,12 +54,30 @@ p.run_steps(
                 ignored_columns=params.ignored_columns,
             ),
         ),
+        *(
+            [
+                (
+                    p.plan_stage,
+                    dict(
+                        processed_dir=Path(out.meta).parent,
+                        theme_counts_path=out.theme_counts,
+                        as_of=params.as_of,
+                        board_plans=list(inp.board_plans),
+                        tables_out=plan_tables,
+                        internal_out=out.action_plan_internal,
+                        plan_out=out.plan,
+                    ),
+                )
+            ]
+            if with_plan
+            else []
+        ),
         (
             p.disclosure_stage,
             dict(
-                tables=[*out.aggregates, out.theme_counts],
+                tables=[*out.aggregates, out.theme_counts, *plan_tables],
                 policy=dict(params.policy),
-                tables_out=list(out.published),
+                tables_out=[*out.published, *plan_published],
                 summary_out=out.disclosure,
             ),
         ),
@@ -76,10 +99,11 @@ p.run_steps(
             p.variables_stage,
             dict(
                 meta_path=out.meta,
-                tables=list(out.published),
+                tables=[*out.published, *plan_published],
                 disclosure_path=out.disclosure,
                 out=out.variables,
                 review_path=out.theme_review,
+                plan_path=out.plan if with_plan else None,
             ),
         ),
         (
@@ -107,7 +131,7 @@ p.run_steps(
         (
             p.check_disclosure_stage,
             dict(
-                tables=[*out.published, out.public_lineage],
+                tables=[*out.published, *plan_published, out.public_lineage],
                 summary=out.disclosure,
                 audit_id=snakemake.wildcards.audit_id,  # noqa: F821
                 out=out.disclosure_check,

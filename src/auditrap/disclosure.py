@@ -99,6 +99,8 @@ TABLE_TITLES = {
     "immediate_actions": "immediate actions by agency",
     "returns_by_agency": "returns by agency",
     "theme_counts": "themes found in the audit returns",
+    "action_plan_progress": "actions of the action plan by status",
+    "recommendation_progress": "actions of the action plan by recommendation",
 }
 
 
@@ -484,7 +486,131 @@ def protect(tables: Mapping[str, pd.DataFrame], policy: DisclosurePolicy) -> Pro
             publish("theme_counts", column, small[column])
         hidden_cells["theme_counts"] = int(sum(int(v.sum()) for v in small.values()))
 
+    _protect_action_plan(out, policy, threshold, hidden_cells, totals)
     return Protected(policy, out, hidden_cells, totals)
+
+
+#: The status columns of the action plan's progress by recommendation, and the status each
+#: counts (the rows of the progress by status, which hold their totals).
+PLAN_STATUS_COLUMNS = {
+    "completed": "Completed",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+}
+
+
+def _protect_action_plan(
+    out: dict[str, pd.DataFrame],
+    policy: DisclosurePolicy,
+    threshold: int,
+    hidden_cells: dict[str, int],
+    totals: dict[str, dict[str, int | None]],
+) -> None:
+    """The action plan's progress: by recommendation (rows) and status (columns), whose
+    totals are the actions of each recommendation and the progress by status; and the
+    overdue actions, by recommendation and by status, two lines sharing their total. Like the
+    immediate actions, these count actions, not children: they are hidden only when the
+    policy lists them."""
+    by_status = out.get("action_plan_progress")
+    by_recommendation = out.get("recommendation_progress")
+    if by_status is None and by_recommendation is None:
+        return
+    base = policy.rounding
+
+    def on(name: str) -> bool:
+        return policy.applies_to(name) and threshold > 0
+
+    statuses = list(PLAN_STATUS_COLUMNS.values())
+    if by_status is not None:
+        status_counts = dict(
+            zip(by_status["status"].astype(str), by_status["actions"], strict=True)
+        )
+    else:
+        status_counts = {s: int(by_recommendation[c].sum()) for c, s in PLAN_STATUS_COLUMNS.items()}
+    if by_recommendation is not None and len(by_recommendation):
+        interior = by_recommendation[list(PLAN_STATUS_COLUMNS)].astype(int).to_numpy().tolist()
+    else:  # the progress by status alone: a table of one row
+        interior = [[int(status_counts.get(s, 0)) for s in statuses]]
+    grid, index = grid_2d(interior)
+    rows = len(interior)
+    primary: set[int] = set()
+    if by_recommendation is not None and on("recommendation_progress"):
+        primary |= small_cells(grid, threshold)
+    if by_status is not None and on("action_plan_progress"):
+        primary |= {
+            index[(rows, j)]
+            for j in range(len(statuses))
+            if 0 < grid.values[index[(rows, j)]] <= threshold
+        }
+    hidden = suppression_pattern(grid, primary)
+
+    # Overdue: by recommendation and by status, each a line adding up to the same total.
+    late_by_rec = (
+        [int(v) for v in by_recommendation["overdue"]] if by_recommendation is not None else []
+    )
+    late_by_status = [int(v) for v in by_status["overdue"]] if by_status is not None else []
+    late_hidden: dict[str, set[int]] = {}
+    lines = {"recommendation_progress": late_by_rec, "action_plan_progress": late_by_status}
+    seeded_total = False
+    for _ in range(2):  # a total hidden in one line is hidden in the other
+        for name, counts in lines.items():
+            if not counts:
+                continue
+            line = grid_1d(counts)
+            primary_late = small_cells(line, threshold) if on(name) else set()
+            seeded = [len(counts)] if seeded_total else []
+            late_hidden[name] = suppression_pattern(line, primary_late, seeded)
+            seeded_total = seeded_total or len(counts) in late_hidden[name]
+
+    if by_recommendation is not None:
+        frame = by_recommendation
+        flags = {
+            c: [index[(i, j)] in hidden for i in range(len(frame))]
+            for j, c in enumerate(PLAN_STATUS_COLUMNS)
+        }
+        for column, column_flags in flags.items():
+            out["recommendation_progress"][column] = _round(
+                frame[column].astype("Int64").mask(_mask(frame, column_flags)), base
+            )
+        action_flags = [index[(i, len(statuses))] in hidden for i in range(len(frame))]
+        out["recommendation_progress"]["actions"] = _round(
+            frame["actions"].astype("Int64").mask(_mask(frame, action_flags)), base
+        )
+        late_flags = [
+            k in late_hidden.get("recommendation_progress", set()) for k in range(len(frame))
+        ]
+        out["recommendation_progress"]["overdue"] = _round(
+            frame["overdue"].astype("Int64").mask(_mask(frame, late_flags)), base
+        )
+        hidden_cells["recommendation_progress"] = (
+            sum(sum(f) for f in flags.values()) + sum(action_flags) + sum(late_flags)
+        )
+    if by_status is not None:
+        frame = by_status
+        position = {s: j for j, s in enumerate(statuses)}
+        flags = [index[(rows, position[str(s)])] in hidden for s in frame["status"]]
+        out["action_plan_progress"]["actions"] = _round(
+            frame["actions"].astype("Int64").mask(_mask(frame, flags)), base
+        )
+        late_flags = [
+            k in late_hidden.get("action_plan_progress", set()) for k in range(len(frame))
+        ]
+        out["action_plan_progress"]["overdue"] = _round(
+            frame["overdue"].astype("Int64").mask(_mask(frame, late_flags)), base
+        )
+        grand = index[(rows, len(statuses))]
+        late_total = len(late_by_status)
+        totals["action_plan_progress"] = {
+            "actions": None if grand in hidden else _round_one(grid.values[grand], base),
+            "overdue": None
+            if late_total in late_hidden.get("action_plan_progress", set())
+            else _round_one(sum(late_by_status), base),
+        }
+        hidden_cells["action_plan_progress"] = (
+            sum(flags)
+            + sum(late_flags)
+            + sum(v is None for v in totals["action_plan_progress"].values())
+        )
 
 
 def shown_sum(
@@ -539,6 +665,8 @@ COUNT_COLUMNS = {
         "good_practice_returns",
         "good_practice_cases",
     ),
+    "action_plan_progress": ("actions", "overdue"),
+    "recommendation_progress": ("actions", "completed", "in_progress", "not_started", "overdue"),
 }
 
 
@@ -555,6 +683,8 @@ def small_counts_shown(frame: pd.DataFrame, name: str, policy: DisclosurePolicy)
         body = frame["agency"].astype(str) != "All agencies"
     if name == "grade_agreement":
         body = frame["outcome"].astype(str) != NOT_RATIFIED
+    if name == "recommendation_progress":  # each recommendation's actions are a total
+        columns = [c for c in columns if c != "actions"]
     found = []
     for column in columns:
         values = pd.to_numeric(frame[column], errors="coerce")

@@ -116,6 +116,8 @@ def trace(
     case_grades: pd.DataFrame,
     audit_dir: Path,
     sentence_tags: pd.DataFrame | None = None,
+    recommendations: pd.DataFrame | None = None,
+    action_plan: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The lineage table of one audit's report.
 
@@ -123,7 +125,8 @@ def trace(
     the analyst's review), the review's counts from ``sentence_tags`` (every suggestion and
     added tag, with its decision). Their filters are written ``<table>: <query>``: the query
     picks that table's rows, and the number counts the returns (or their cases or agencies)
-    those rows point to, by source file and row.
+    those rows point to, by source file and row. The numbers of the recommendations and the
+    action plan come from ``recommendations`` and ``action_plan``, the typed plan tables.
     """
     import pandas as pd
 
@@ -285,6 +288,9 @@ def trace(
     for key, query in REVIEW_QUERIES.items():
         spec[f"review.{key}"] = (tagged_sentences(query), "", "", "count")
 
+    if "action_plan" in variables and recommendations is not None and action_plan is not None:
+        spec.update(plan_lineage(variables, recommendations, action_plan))
+
     records = []
     symbol = hidden_symbol(variables)
     for key, value in numbers(variables, hidden=symbol):
@@ -341,6 +347,79 @@ def trace(
                 }
             )
     return pd.DataFrame(records, columns=COLUMNS)
+
+
+def plan_lineage(
+    variables: Mapping[str, Any], recommendations: pd.DataFrame, action_plan: pd.DataFrame
+) -> dict[str, tuple[Source, str, str, str]]:
+    """Where the numbers of the recommendations and the action plan come from: each a filter
+    over the typed table (``action_plan.parquet``; overdue compares ``target_date`` with the
+    as-of date). A recommendation's number is its place in file order (kind ``number``)."""
+    plan = action_plan.assign(status=action_plan["status"].astype("string"))
+    as_of = variables["action_plan"].get("as_of_iso") or ""
+    late = f"status != 'Completed' and target_date < {_q(as_of)}" if as_of else "index < 0"
+    statuses = {
+        "completed": "Completed",
+        "in_progress": "In progress",
+        "not_started": "Not started",
+    }
+    spec: dict[str, tuple[Source, str, str, str]] = {
+        "recommendations.count": (
+            Source("recommendations", recommendations, ""),
+            "recommendations.csv",
+            "count of rows",
+            "count",
+        ),
+        "action_plan.actions": (
+            Source("action_plan", plan, ""),
+            "action_plan_progress.csv",
+            "sum of column actions",
+            "count",
+        ),
+        "action_plan.overdue": (
+            Source("action_plan", plan, late),
+            "action_plan_progress.csv",
+            "sum of column overdue",
+            "count",
+        ),
+    }
+    for key, status in statuses.items():
+        spec[f"action_plan.{key}"] = (
+            Source("action_plan", plan, f"status == {_q(status)}"),
+            "action_plan_progress.csv",
+            f"status={status}, column actions",
+            "count",
+        )
+    for key, entry in variables["recommendations"]["by"].items():
+        rec = _q(entry["id"])
+        cell = f"recommendation_id={entry['id']}"
+        spec[f"recommendations.by.{key}.number"] = (
+            Source("recommendations", recommendations, f"recommendation_id == {rec}"),
+            "recommendations.csv",
+            f"{cell}, column number",
+            "number",
+        )
+        mine = f"recommendation_id == {rec}"
+        spec[f"recommendations.by.{key}.actions"] = (
+            Source("action_plan", plan, mine),
+            "recommendation_progress.csv",
+            f"{cell}, column actions",
+            "count",
+        )
+        for column, status in statuses.items():
+            spec[f"recommendations.by.{key}.{column}"] = (
+                Source("action_plan", plan, f"{mine} and status == {_q(status)}"),
+                "recommendation_progress.csv",
+                f"{cell}, column {column}",
+                "count",
+            )
+        spec[f"recommendations.by.{key}.overdue"] = (
+            Source("action_plan", plan, f"{mine} and {late}" if as_of else late),
+            "recommendation_progress.csv",
+            f"{cell}, column overdue",
+            "count",
+        )
+    return spec
 
 
 #: The columns of the lineage published beside the public edition.

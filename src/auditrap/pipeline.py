@@ -75,8 +75,12 @@ def validate_stage(
     ignored_columns: Sequence[str] = (),
     names_path: Path | None = None,
     redactions_out: Path | None = None,
+    taxonomy_paths: Sequence[Path] = (),
 ) -> None:
     """Validate one audit; write its typed tables, or stop with every problem listed.
+
+    Given ``taxonomy_paths`` (the shared taxonomy, and the audit's own extension), the
+    findings of audit.yaml and the themes of recommendations.csv are checked against it.
 
     The free text of the returns and actions is redacted before it is written (see
     :mod:`auditrap.redact`): no later stage, and so no edition, ever sees an identifier the
@@ -102,12 +106,19 @@ def validate_stage(
     # Links and other files that are not the audit's own are refused before any is read.
     problems = check_audit_folder(Path(audit_dir))
     audit = None
+    theme_ids, taxonomy_problems = _theme_ids(taxonomy_paths)
     if not problems:
         audit, problems = load_audit(
-            Path(audit_dir), audit_id, grade_aliases=grade_aliases, ignored_columns=ignored_columns
+            Path(audit_dir),
+            audit_id,
+            grade_aliases=grade_aliases,
+            ignored_columns=ignored_columns,
+            theme_ids=theme_ids,
         )
+    problems += taxonomy_problems
     if audit is not None:
         problems += _ids_naming_people(audit, names)
+        problems += _recommendations_naming_people(audit, names)
         if any(p.severity == ERROR for p in problems):
             audit = None
     # The validation report quotes raw cells, which may hold what redaction removes later.
@@ -127,14 +138,16 @@ def validate_stage(
     write_csv(problems_frame(problems), report_dir / "problems.csv")
     for warning in (p for p in problems if p.severity != ERROR):
         log.warning("Warning: %s", warning.line())
-    if audit is None:
+    if audit is None or taxonomy_problems:
         message = summary(problems, audit_id=audit_id)
         message += f"\nThe full list is in {report_dir / 'report.html'} and problems.csv."
         raise StageError(message)
     redacted, redactions = redact_tables(
-        {"returns": audit.returns, "actions": audit.actions}, names
+        {"returns": audit.returns, "actions": audit.actions, "action_plan": audit.action_plan},
+        names,
     )
     audit.returns, audit.actions = redacted["returns"], redacted["actions"]
+    audit.action_plan = redacted["action_plan"]
     if redactions_out is not None:
         write_csv(redactions, Path(redactions_out))
     if len(redactions):
@@ -163,6 +176,8 @@ def _ids_naming_people(audit: Any, names: Sequence[str]) -> list:
     for table, column, file in (
         (audit.cases, "case_id", "cases.csv"),
         (audit.actions, "action_id", "actions.csv"),
+        (audit.recommendations, "recommendation_id", "recommendations.csv"),
+        (audit.action_plan, "action_id", "action_plan.csv"),
     ):
         # A name inside a joined-up reference ("JaydenSmith") is found as words too.
         spaced = table[column].astype(str).str.replace(r"(?<=[a-z])(?=[A-Z])|[_-]", " ", regex=True)
@@ -183,6 +198,50 @@ def _ids_naming_people(audit: Any, names: Sequence[str]) -> list:
                         ),
                     )
                 )
+    return found
+
+
+def _theme_ids(taxonomy_paths: Sequence[Path]) -> tuple[list[str] | None, list]:
+    """The theme ids of the taxonomy (None when no taxonomy is given), or the problem that
+    stops it being read, located at the taxonomy file."""
+    from auditrap.problems import Problem
+    from auditrap.themes import TaxonomyError, load_taxonomy
+
+    paths = [Path(p) for p in taxonomy_paths]
+    if not paths:
+        return None, []
+    try:
+        return load_taxonomy(paths[0], paths[1] if len(paths) > 1 else None).ids, []
+    except TaxonomyError as exc:
+        return None, [Problem(str(paths[0]), message=f"The theme taxonomy cannot be used: {exc}")]
+
+
+def _recommendations_naming_people(audit: Any, names: Sequence[str]) -> list:
+    """A recommendation is published in full: one holding a listed name, or any identifier
+    the patterns know, is an error here, located, rather than at the publication gate."""
+    from auditrap.problems import Problem
+    from auditrap.redact import redact_text
+
+    found = []
+    frame = audit.recommendations
+    for text, file, row in zip(
+        frame["recommendation"].astype(str),
+        frame["source_file"],
+        frame["source_row"],
+        strict=True,
+    ):
+        if redact_text(text, names) != text:
+            found.append(
+                Problem(
+                    file=str(file),
+                    row=int(row),
+                    column="recommendation",
+                    value=redact_text(text, names),
+                    message="This recommendation holds a name or another identifier (shown "
+                    "redacted here), and recommendations are published in full. Rewrite it "
+                    "without names or identifying details.",
+                )
+            )
     return found
 
 
@@ -304,6 +363,92 @@ def tag_stage(
         )
 
 
+# --- recommendations and the action plan ----------------------------------------------------
+
+
+def plan_stage(
+    *,
+    processed_dir: Path,
+    theme_counts_path: Path,
+    as_of: str | dt.date | None,
+    board_plans: Sequence[Path] = (),
+    tables_out: Sequence[Path],
+    internal_out: Path,
+    plan_out: Path,
+) -> None:
+    """The audit's recommendations as published, and its action plan's progress as of the
+    as-of date: ``as_of`` of config.yaml when set, otherwise the latest ``updated`` date in
+    the action plans of the board's audits (this audit's, and ``board_plans``: the raw action
+    plans of the board's other audits with a data folder). ``tables_out`` are the aggregate
+    tables (recommendations, action_plan_progress, recommendation_progress, by file stem),
+    ``internal_out`` every action for the internal edition, ``plan_out`` the as-of date."""
+    import pandas as pd
+
+    from auditrap.actionplan import (
+        action_plan_progress,
+        internal_action_plan,
+        published_recommendations,
+        recommendation_progress,
+    )
+    from auditrap.cycle import as_of_date, overdue
+    from auditrap.safe_csv import write_csv
+
+    folder = Path(processed_dir)
+    recommendations = pd.read_parquet(folder / "recommendations.parquet")
+    action_plan = pd.read_parquet(folder / "action_plan.parquet")
+    configured = dt.date.fromisoformat(str(as_of)) if as_of else None
+    others = [] if configured else [_board_action_plan(Path(p)) for p in board_plans]
+    day = as_of_date(configured, [action_plan, *others])
+    tables = {
+        "recommendations": published_recommendations(
+            recommendations, _theme_titles(Path(theme_counts_path))
+        ),
+        "action_plan_progress": action_plan_progress(action_plan, day),
+        "recommendation_progress": recommendation_progress(recommendations, action_plan, day),
+    }
+    for path in tables_out:
+        write_csv(tables[Path(path).stem], Path(path))
+    write_csv(internal_action_plan(recommendations, action_plan, day), Path(internal_out))
+    plan = {
+        "as_of": None if day is None else day.isoformat(),
+        "as_of_from": "config.yaml as_of"
+        if configured
+        else "the latest updated date in the board's action plans",
+        "has_action_plan": bool(len(action_plan)),
+        "overdue": int(overdue(action_plan, day).sum()),
+    }
+    Path(plan_out).write_text(json.dumps(plan, indent=2) + "\n", encoding="utf-8")
+    log.info(
+        "Recommendations: %d; actions: %d, %d overdue as of %s.",
+        len(recommendations),
+        len(action_plan),
+        plan["overdue"],
+        plan["as_of"],
+    )
+
+
+def _board_action_plan(path: Path) -> Any:
+    """The typed action plan of another audit of the board, read from its raw files (its
+    own analysis checks it in full); a plan with problems stops the run, since the as-of
+    date could not be trusted."""
+    from auditrap.metadata import load_meta
+    from auditrap.problems import ERROR
+    from auditrap.validate import load_plan_tables, typed_action_plan
+
+    folder = Path(path).parent
+    meta, problems = load_meta(folder / "audit.yaml")
+    tables, plan_problems = load_plan_tables(folder, meta)
+    errors = [p for p in problems + plan_problems if p.severity == ERROR]
+    if errors or "action_plan.csv" not in tables:
+        raise StageError(
+            f"The as-of date of the action plans is the latest `updated` date in the action "
+            f"plans of the board's audits, and the action plan in {folder} has problems:\n"
+            + "\n".join(f"  - {p.line()}" for p in errors[:10])
+            + f"\nCheck it with `auditrap validate {folder}`, or set as_of in config.yaml."
+        )
+    return typed_action_plan(tables["action_plan.csv"])
+
+
 # --- disclosure control ----------------------------------------------------------------------
 
 
@@ -389,17 +534,23 @@ def variables_stage(
     disclosure_path: Path,
     out: Path,
     review_path: Path | None = None,
+    plan_path: Path | None = None,
 ) -> None:
     """Write the report's variables from the published tables (hidden counts stay hidden)
-    and the status of the theme review (``review_path``, written by :func:`tag_stage`)."""
+    and the status of the theme review (``review_path``, written by :func:`tag_stage`);
+    with ``plan_path`` (what the plan step recorded), those of the recommendations and the
+    action plan too."""
     import yaml
 
-    from auditrap.variables import build_variables
+    from auditrap.variables import build_variables, plan_variables
 
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     frames, disclosure = read_published_tables(tables, Path(disclosure_path))
     review = json.loads(Path(review_path).read_text(encoding="utf-8")) if review_path else None
     variables = build_variables(meta, frames, frames.pop("theme_counts"), disclosure, review)
+    if plan_path is not None:
+        plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
+        variables |= plan_variables(frames, plan, disclosure)
     Path(out).write_text(
         "# The numbers and names the report states, computed from the data by auditrap.\n"
         + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100),
@@ -439,10 +590,18 @@ def lineage_stage(
             if (folder / "theme_sentences.parquet").is_file()
             else None
         ),
+        recommendations=_read_if_there(folder / "recommendations.parquet"),
+        action_plan=_read_if_there(folder / "action_plan.parquet"),
     )
     write_csv(table, Path(out))
     write_csv(public_lineage(table), Path(public_out))
     log.info("Traced %d numbers.", table["id"].nunique())
+
+
+def _read_if_there(path: Path) -> Any:
+    import pandas as pd
+
+    return pd.read_parquet(path) if Path(path).is_file() else None
 
 
 def render_stage(

@@ -689,6 +689,7 @@ def redact_series(values: pd.Series, names: Sequence[str] = ()) -> tuple[pd.Seri
 FREE_TEXT = {
     "returns": ("auditor_role", "strengths", "improvements"),
     "actions": ("action",),
+    "action_plan": ("action", "evidence"),
 }
 
 

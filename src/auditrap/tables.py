@@ -11,6 +11,9 @@ AGGREGATE_TABLES = (
     "returns_by_agency",
 )
 PUBLISHED_TABLES = (*AGGREGATE_TABLES, "theme_counts")
+#: The tables of an audit with recommendations (recommendations.csv): the recommendations as
+#: published, and its action plan's progress by status and by recommendation.
+PLAN_TABLES = ("recommendations", "action_plan_progress", "recommendation_progress")
 
 
 def disclosure_settings(config: dict, audit_id: str) -> dict:

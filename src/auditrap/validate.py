@@ -174,8 +174,8 @@ def load_audit(
         warnings=[p for p in problems if p.severity == WARNING],
         files={t.name: len(t.frame) for t in tables.values()}
         | {t.name: len(t.frame) for t in plan_tables.values()},
-        recommendations=_typed_recommendations(plan_tables.get("recommendations.csv")),
-        action_plan=_typed_action_plan(plan_tables.get("action_plan.csv")),
+        recommendations=typed_recommendations(plan_tables.get("recommendations.csv")),
+        action_plan=typed_action_plan(plan_tables.get("action_plan.csv")),
     )
     return audit, problems
 
@@ -634,7 +634,7 @@ def empty_plan_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
 
 
-def _typed_recommendations(table: RawTable | None) -> pd.DataFrame:
+def typed_recommendations(table: RawTable | None) -> pd.DataFrame:
     if table is None:
         return empty_plan_table("recommendations")
     f = table.frame
@@ -652,7 +652,7 @@ def _typed_recommendations(table: RawTable | None) -> pd.DataFrame:
     )
 
 
-def _typed_action_plan(table: RawTable | None) -> pd.DataFrame:
+def typed_action_plan(table: RawTable | None) -> pd.DataFrame:
     if table is None:
         return empty_plan_table("action_plan")
     f = table.frame

@@ -210,3 +210,69 @@ def _review(status: Mapping[str, Any] | None) -> dict[str, Any]:
         "final_without_review": final_without_review,
         "draft": unreviewed > 0 and not final_without_review,
     }
+
+
+def plan_variables(
+    tables: Mapping[str, pd.DataFrame],
+    plan: Mapping[str, Any],
+    disclosure: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The report's variables of the recommendations and the action plan's progress.
+
+    ``tables`` are the published ``recommendations``, ``action_plan_progress`` and
+    ``recommendation_progress`` (a hidden count is ``<NA>``); ``plan`` is what the plan step
+    recorded (the as-of date). Each recommendation is keyed by the slug of its id
+    (``recommendations.by.r1.actions``). A total is stated only when it gives no hidden
+    count away.
+    """
+    disclosure = disclosure or {"policy": {"symbol": "[c]"}, "totals": {}}
+    symbol = disclosure["policy"]["symbol"]
+    totals = disclosure.get("totals", {}).get("action_plan_progress", {})
+
+    def shown(value: Any) -> int | str:
+        return symbol if value is None or pd.isna(value) else int(value)
+
+    recommendations = tables["recommendations"]
+    progress = tables["action_plan_progress"]
+    by_rec = tables["recommendation_progress"].set_index(
+        tables["recommendation_progress"]["recommendation_id"].astype(str)
+    )
+    by_status = {
+        str(row.status): (row.actions, row.overdue) for row in progress.itertuples(index=False)
+    }
+
+    def total(column: str) -> int | None:
+        if column in totals:
+            return totals[column]
+        values = progress[column]
+        return None if values.isna().any() else int(values.sum())
+
+    ids = [str(r) for r in recommendations["recommendation_id"]]
+    entries: dict[str, Any] = {}
+    for key, row in zip(
+        unique_keys(ids, "recommendation"), recommendations.itertuples(), strict=True
+    ):
+        counts = by_rec.loc[str(row.recommendation_id)]
+        entries[key] = {
+            "number": int(row.number),
+            "id": str(row.recommendation_id),
+            "addressed_to": str(row.addressed_to),
+            "actions": shown(counts["actions"]),
+            "completed": shown(counts["completed"]),
+            "in_progress": shown(counts["in_progress"]),
+            "not_started": shown(counts["not_started"]),
+            "overdue": shown(counts["overdue"]),
+        }
+    as_of = plan.get("as_of")
+    return {
+        "recommendations": {"count": len(recommendations), "by": entries},
+        "action_plan": {
+            "as_of": long_date(dt.date.fromisoformat(as_of)) if as_of else "",
+            "as_of_iso": as_of or "",
+            "actions": shown(total("actions")),
+            "completed": shown(by_status["Completed"][0]),
+            "in_progress": shown(by_status["In progress"][0]),
+            "not_started": shown(by_status["Not started"][0]),
+            "overdue": shown(total("overdue")),
+        },
+    }

@@ -13,7 +13,9 @@
 #      published table shows a count the disclosure policy hides.
 # They share one process because each Python process spends longer importing pandas,
 # pandera and Altair than an audit's steps take (docs/performance.md); the functions are in
-# src/auditrap/pipeline.py, one per step.
+# src/auditrap/pipeline.py, one per step. An audit with recommendations has one more step,
+# after tagging: its recommendations and action plan's progress (rule
+# analyse_audit_with_plan, below).
 rule analyse_audit:
     input:
         get_raw_inputs,
@@ -22,11 +24,14 @@ rule analyse_audit:
         taxonomy=get_taxonomy_inputs,
         review=get_review_file,
         fonts=FONTS,
+        board_plans=get_board_action_plans,
     output:
         # 1. validate
         cases=PROCESSED / "{audit_id}" / "cases.parquet",
         returns=PROCESSED / "{audit_id}" / "returns.parquet",
         actions=PROCESSED / "{audit_id}" / "actions.parquet",
+        recommendations=PROCESSED / "{audit_id}" / "recommendations.parquet",
+        action_plan=PROCESSED / "{audit_id}" / "action_plan.parquet",
         meta=PROCESSED / "{audit_id}" / "audit.json",
         redactions=PROCESSED / "{audit_id}" / "redactions.csv",
         # 2. aggregate
@@ -60,6 +65,8 @@ rule analyse_audit:
         disclosure_check=PROCESSED / "{audit_id}" / "disclosure-check.json",
     log:
         "logs/{audit_id}/analyse_audit.log",
+    wildcard_constraints:
+        audit_id=NO_PLAN_AUDIT,
     group:
         "audit"
     conda:
@@ -76,5 +83,24 @@ rule analyse_audit:
         palette=config["palette"],
         final_without_review=get_final_without_review,
         fonts_dir=REPORT / "fonts",
+        as_of=config.get("as_of"),
     script:
         "../../scripts/analyse_audit.py"
+
+
+# The same job for an audit with recommendations.csv: the plan step (after tagging) writes
+# the recommendations as published, the action plan's progress by status and by
+# recommendation as of the as-of date, and every action for the internal edition.
+use rule analyse_audit as analyse_audit_with_plan with:
+    output:
+        **rules.analyse_audit.output,
+        plan_tables=expand(
+            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv", name=PLAN_TABLES
+        ),
+        plan_published=expand(
+            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv", name=PLAN_TABLES
+        ),
+        action_plan_internal=PROCESSED / "{audit_id}" / "action_plan.csv",
+        plan=PROCESSED / "{audit_id}" / "action_plan.json",
+    wildcard_constraints:
+        audit_id=PLAN_AUDIT,

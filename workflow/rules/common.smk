@@ -1,4 +1,6 @@
 # Configuration checks and the input functions shared by the rules.
+import datetime
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -6,7 +8,20 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+# A date written unquoted in YAML (as_of: 2019-09-01) is read as a date: JSON Schema wants text.
+for _key, _value in list(config.items()):
+    if isinstance(_value, datetime.date):
+        config[_key] = _value.isoformat()
 validate(config, schema="../schemas/config.schema.yaml", set_default=True)
+if config.get("as_of"):
+    try:
+        datetime.date.fromisoformat(config["as_of"])
+    except ValueError:
+        raise WorkflowError(
+            f"as_of in config.yaml, {config['as_of']}, is not a real date: check the day "
+            "and month (YYYY-MM-DD), or remove the key to use the latest date the action "
+            "plans were updated."
+        )
 
 from auditrap.palette import SEQUENTIAL_PALETTE, palette_problems
 
@@ -42,6 +57,7 @@ wildcard_constraints:
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 from auditrap.tables import (
     AGGREGATE_TABLES,
+    PLAN_TABLES,
     PUBLISHED_TABLES,
     REVIEW_FILES,
     disclosure_settings,
@@ -82,11 +98,59 @@ def memory_mb(base_mb):
 
 
 def get_raw_inputs(wildcards):
-    """Every raw file of one audit (returns/*.xlsx included), so that any edit re-runs."""
+    """Every raw file of one audit (returns/*.xlsx, recommendations and the action plan
+    included), so that any edit re-runs."""
     folder = RAW / wildcards.audit_id
     files = [folder / "audit.yaml", folder / "cases.csv", folder / "actions.csv"]
     files += sorted(folder.glob("returns.csv")) + sorted(folder.glob("returns/*.xlsx"))
+    files += [folder / name for name in ("recommendations.csv", *ACTION_PLAN_FILES)]
     return [str(f) for f in files if f.exists()] or [str(folder / "audit.yaml")]
+
+
+# Where an audit's action plan may be: action_plan.csv, or the workbook the leads update.
+ACTION_PLAN_FILES = ("action_plan.csv", "action_plan.xlsx")
+# The audits with recommendations: their analysis also writes the recommendations and the
+# action plan's progress (rule analyse_audit_with_plan). Found when the workflow is read, so
+# adding recommendations.csv to an audit switches it over on the next run.
+PLAN_AUDITS = sorted(p.parent.name for p in RAW.glob("*/recommendations.csv"))
+_PLAN_IDS = "|".join(PLAN_AUDITS) or "(?!)"
+PLAN_AUDIT = rf"(?:{_PLAN_IDS})"
+NO_PLAN_AUDIT = rf"(?!(?:{_PLAN_IDS})(?![a-z0-9-]))[a-z0-9][a-z0-9-]{{0,63}}"
+
+
+@functools.cache
+def _board_of(audit_id):
+    """The board text of an audit's audit.yaml (None when it cannot be read: the audit's own
+    validation says why)."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load(
+            (RAW / audit_id / "audit.yaml").read_text(encoding="utf-8-sig")
+        )
+        return str(meta["board"]).strip()
+    except Exception:
+        return None
+
+
+def get_board_action_plans(wildcards):
+    """The action plans of the other audits (with a data folder) of this audit's board: the
+    as-of date of the action plans is the latest date any of them was updated, unless
+    config.yaml sets as_of."""
+    if config.get("as_of") or wildcards.audit_id not in PLAN_AUDITS:
+        return []
+    board = _board_of(wildcards.audit_id)
+    plans = []
+    for folder in sorted(p for p in RAW.iterdir() if p.is_dir()):
+        if (
+            folder.name != wildcards.audit_id
+            and board
+            and _board_of(folder.name) == board
+        ):
+            plans += [
+                str(folder / n) for n in ACTION_PLAN_FILES if (folder / n).is_file()
+            ]
+    return plans
 
 
 def get_taxonomy_inputs(wildcards):
