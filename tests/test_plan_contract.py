@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from auditrap.themes import load_taxonomy
@@ -35,12 +36,39 @@ ACTION_PLAN = [
         "updated",
         "evidence",
     ],
-    ["A1", "R1", "Children's Social Care", "Add GP to the strategy list.", "2021-10-01",
-     "Completed", "2021-09-20", "2021-12-01", "Dip sample of 10 files."],
-    ["A2", "R2", "Police", "Audit return home interview recording.", "2021-11-30",
-     "In progress", "", "2021-12-01", ""],
-    ["A3", "R3", "Board", "Agree a revised screening tool.", "2022-03-31",
-     "Not started", "", "2021-12-01", ""],
+    [
+        "A1",
+        "R1",
+        "Children's Social Care",
+        "Add GP to the strategy list.",
+        "2021-10-01",
+        "Completed",
+        "2021-09-20",
+        "2021-12-01",
+        "Dip sample of 10 files.",
+    ],
+    [
+        "A2",
+        "R2",
+        "Police",
+        "Audit return home interview recording.",
+        "2021-11-30",
+        "In progress",
+        "",
+        "2021-12-01",
+        "",
+    ],
+    [
+        "A3",
+        "R3",
+        "Board",
+        "Agree a revised screening tool.",
+        "2022-03-31",
+        "Not started",
+        "",
+        "2021-12-01",
+        "",
+    ],
 ]
 
 
@@ -250,3 +278,296 @@ def test_each_plan_rule_is_enforced(audit_copy, name):
     assert located, f"{name}: no problem at {file} row {row} column {column}: {errors}"
     assert any(phrase in p.message for p in located), located
     assert any(p.value == value for p in located), located
+
+
+def test_a_valid_plan_is_typed_and_numbered(audit_copy):
+    audit_dir = add_plan(audit_copy())
+    audit, errors, _ = problems_of(audit_dir)
+    assert errors == []
+    assert audit.has_recommendations and audit.has_action_plan
+    assert audit.recommendations["number"].tolist() == [1, 2, 3]
+    assert audit.recommendations["source_row"].tolist() == [2, 3, 4]
+    assert pd.isna(audit.recommendations["theme_id"].iloc[2])
+    plan = audit.action_plan
+    assert str(plan["target_date"].dtype) == "datetime64[s]"
+    assert plan["status"].astype(str).tolist() == ["Completed", "In progress", "Not started"]
+    assert plan["completed_date"].notna().tolist() == [True, False, False]
+    assert audit.files["action_plan.csv"] == 3
+
+
+def test_without_the_files_the_plan_tables_are_empty(audit_copy):
+    audit, errors, _ = problems_of(audit_copy())
+    assert errors == []
+    assert not audit.has_recommendations and not audit.has_action_plan
+    assert len(audit.recommendations) == 0 and len(audit.action_plan) == 0
+    assert "target_date" in audit.action_plan
+
+
+def test_recommendations_alone_are_valid(audit_copy):
+    audit, errors, _ = problems_of(add_plan(audit_copy(), plan=False))
+    assert errors == [] and audit.has_recommendations and not audit.has_action_plan
+
+
+def test_every_plan_problem_of_every_file_in_one_run(audit_copy):
+    audit_dir = add_plan(audit_copy())
+    set_cell(audit_dir / "cases.csv", 2, "area", "Nowhere")
+    set_cell(audit_dir / "recommendations.csv", 2, "addressed_to", "Nobody")
+    set_cell(audit_dir / "action_plan.csv", 2, "status", "Done")
+    set_cell(audit_dir / "action_plan.csv", 3, "recommendation_id", "R9")
+    set_cell(audit_dir / "action_plan.csv", 4, "target_date", "soon")
+    _yaml("findings: [nothing-like-it]\n")(audit_dir)
+    _, errors, _ = problems_of(audit_dir)
+    assert {
+        ("cases.csv", 2, "area"),
+        ("recommendations.csv", 2, "addressed_to"),
+        ("action_plan.csv", 2, "status"),
+        ("action_plan.csv", 3, "recommendation_id"),
+        ("action_plan.csv", 4, "target_date"),
+        ("audit.yaml", None, "findings"),
+    } <= {(p.file, p.row, p.column) for p in errors}
+
+
+def test_without_the_taxonomy_theme_ids_are_not_checked(audit_copy):
+    audit_dir = add_plan(audit_copy())
+    set_cell(audit_dir / "recommendations.csv", 2, "theme_id", "a-local-theme")
+    assert problems_of(audit_dir, theme_ids=None)[1] == []
+    assert problems_of(audit_dir)[1] != []
+
+
+def test_an_unanswered_recommendation_is_a_warning(audit_copy):
+    audit_dir = add_plan(audit_copy())
+    _append_row(audit_dir / "recommendations.csv", ["R4", "", "Another.", "Board"])
+    audit, errors, problems = problems_of(audit_dir)
+    assert errors == [] and audit is not None
+    warnings = [p for p in problems if p.severity == "warning"]
+    assert [(p.file, p.row, p.column, p.value) for p in warnings] == [
+        ("recommendations.csv", 5, "recommendation_id", "R4")
+    ]
+
+
+def test_plan_problems_are_grouped_by_lead_agency(audit_copy):
+    audit_dir = add_plan(audit_copy())
+    set_cell(audit_dir / "action_plan.csv", 3, "updated", "yesterday")
+    _, errors, _ = problems_of(audit_dir)
+    assert [p.agency for p in errors if p.file == "action_plan.csv"] == ["Police"]
+
+
+def test_two_action_plans_are_an_error(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    (audit_dir / "action_plan.xlsx").write_bytes(b"not really")
+    _, errors, _ = problems_of(audit_dir)
+    assert any(p.file == "action_plan.xlsx" and "two action plans" in p.message for p in errors), (
+        errors
+    )
+
+
+# -- The action-plan workbook ----------------------------------------------------------------
+
+
+def _workbook(audit_dir: Path, out: Path) -> Path:
+    from typer.testing import CliRunner
+
+    from auditrap.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "template",
+            audit_dir.name,
+            "--action-plan",
+            "-o",
+            str(out),
+            "--raw-dir",
+            str(audit_dir.parent),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_workbook_is_prefilled_with_dropdowns_and_dates(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    book = openpyxl.load_workbook(_workbook(audit_dir, tmp_path / "plan.xlsx"))
+    assert book.sheetnames == ["Instructions", "Action plan", "Recommendations", "Lists"]
+    sheet = book["Action plan"]
+    assert [c.value for c in sheet[1]] == ACTION_PLAN[0]
+    assert [c.value for c in sheet[2]][:3] == ["A1", "R1", "Children's Social Care"]
+    assert sheet["E2"].value == dt.datetime(2021, 10, 1)  # a real date
+    assert sheet["G3"].value is None  # a blank stays blank
+    checks = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert checks["B2:B501"] == "=list_recommendation_id"
+    assert checks["C2:C501"] == "=list_lead_agency"
+    assert checks["F2:F501"] == "=list_status"
+    lists = book["Lists"]
+    assert lists.sheet_state == "hidden" and lists.protection.sheet
+    assert [c.value for c in lists["A"][1:] if c.value] == ["R1", "R2", "R3"]
+    assert [c.value for c in lists["B"][1:] if c.value][-1] == "Board"
+    assert [c.value for c in lists["C"][1:] if c.value] == ["Completed", "In progress", "Not started"]
+    guide = " ".join(str(c.value) for c in book["Instructions"]["A"] if c.value)
+    assert "action_plan.xlsx" in guide and "names" in guide
+
+
+def test_the_returned_workbook_is_read_back_as_the_action_plan(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    before, errors, _ = problems_of(audit_dir)
+    assert errors == []
+    # A lead updates the workbook: a status, the dates (one typed as text), evidence that
+    # looks like a formula; and adds an action.
+    book = openpyxl.load_workbook(_workbook(audit_dir, tmp_path / "plan.xlsx"))
+    sheet = book["Action plan"]
+    sheet["F3"] = "Completed"
+    sheet["G3"] = dt.datetime(2021, 12, 10)
+    sheet["H3"] = "2021-12-15"
+    sheet["I3"] = "=Dip sample of 20 files"
+    sheet["I3"].data_type = "s"
+    sheet.append(
+        [
+            "A4",
+            "R1",
+            "Board",
+            "Report to the board.",
+            dt.datetime(2022, 1, 31),
+            "Not started",
+            None,
+            44545,
+            None,
+        ]
+    )  # updated as a serial day number
+    book.save(audit_dir / "action_plan.xlsx")
+    (audit_dir / "action_plan.csv").unlink()
+    after, errors, _ = problems_of(audit_dir)
+    assert errors == [], errors
+    plan = after.action_plan
+    assert plan["source_file"].unique().tolist() == ["action_plan.xlsx"]
+    assert plan["action_id"].tolist() == ["A1", "A2", "A3", "A4"]
+    assert plan["status"].astype(str).tolist()[1] == "Completed"
+    assert str(plan["updated"].iloc[1].date()) == "2021-12-15"
+    assert str(plan["updated"].iloc[3].date()) == "2021-12-15"  # 44545
+    assert plan["evidence"].iloc[1] == "=Dip sample of 20 files"
+    unchanged = ["action_id", "recommendation_id", "lead_agency", "action", "target_date"]
+    assert plan[unchanged].iloc[:3].equals(before.action_plan[unchanged])
+
+
+def test_a_formula_or_a_bad_status_in_the_workbook_is_located(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    book = openpyxl.load_workbook(_workbook(audit_dir, tmp_path / "plan.xlsx"))
+    sheet = book["Action plan"]
+    sheet["D2"] = '=CONCAT("a", "b")'
+    sheet["F4"] = "Not Started"
+    book.save(audit_dir / "action_plan.xlsx")
+    (audit_dir / "action_plan.csv").unlink()
+    _, errors, _ = problems_of(audit_dir)
+    where = {(p.file, p.row, p.column): p.message for p in errors}
+    assert "formula" in where[("action_plan.xlsx (sheet Action plan)", 2, "D")]
+    assert "did you mean `Not started`" in where[("action_plan.xlsx", 4, "status")]
+
+
+def test_the_workbook_text_never_becomes_a_formula(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    set_cell(audit_dir / "action_plan.csv", 2, "action", '=HYPERLINK("http://x")')
+    out = _workbook(audit_dir, tmp_path / "plan.xlsx")
+    import zipfile
+
+    xml = zipfile.ZipFile(out).read("xl/worksheets/sheet2.xml").decode()
+    assert "<f>" not in xml
+    assert openpyxl.load_workbook(out)["Action plan"]["D2"].data_type == "s"
+
+
+def test_the_workbook_needs_valid_recommendations(audit_copy, tmp_path):
+    from typer.testing import CliRunner
+
+    from auditrap.cli import app
+
+    audit_dir = add_plan(audit_copy())
+    set_cell(audit_dir / "action_plan.csv", 2, "recommendation_id", "R7")
+    result = CliRunner().invoke(
+        app,
+        [
+            "template",
+            audit_dir.name,
+            "--action-plan",
+            "-o",
+            str(tmp_path / "p.xlsx"),
+            "--raw-dir",
+            str(audit_dir.parent),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "action_plan.csv, row 2, column recommendation_id [R7]" in result.output
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+# -- The validate step: taxonomy, redaction, identifiers -------------------------------------
+
+
+def _validate_stage(audit_dir: Path, tmp_path: Path, names: list[str] = (), taxonomy=None):
+    from auditrap.pipeline import validate_stage
+
+    names_path = tmp_path / "names.txt"
+    names_path.write_text("\n".join(names) + "\n")
+    validate_stage(
+        audit_dir=audit_dir,
+        audit_id=audit_dir.name,
+        out_dir=tmp_path / "processed",
+        report_dir=tmp_path / "validation",
+        names_path=names_path,
+        redactions_out=tmp_path / "redactions.csv",
+        taxonomy_paths=[taxonomy or ROOT / "data" / "themes.yaml"],
+    )
+    return tmp_path / "processed"
+
+
+def test_evidence_and_actions_are_redacted_before_they_are_written(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    set_cell(
+        audit_dir / "action_plan.csv", 2, "evidence", "Checked with Kylie Brennan on 07700 900123."
+    )
+    set_cell(audit_dir / "action_plan.csv", 3, "action", "Call mum (Kylie) back.")
+    processed = _validate_stage(audit_dir, tmp_path, names=["Kylie Brennan"])
+    plan = pd.read_parquet(processed / "action_plan.parquet")
+    text = " ".join(plan["evidence"].dropna()) + " ".join(plan["action"])
+    assert "Kylie" not in text and "07700" not in text
+    redactions = pd.read_csv(tmp_path / "redactions.csv")
+    assert set(redactions["table"]) == {"action_plan"}
+
+
+def test_a_recommendation_naming_someone_stops_validation(audit_copy, tmp_path):
+    from auditrap.pipeline import StageError
+
+    audit_dir = add_plan(audit_copy())
+    set_cell(audit_dir / "recommendations.csv", 3, "recommendation", "Ask Kylie Brennan to lead.")
+    with pytest.raises(StageError) as raised:
+        _validate_stage(audit_dir, tmp_path, names=["Kylie Brennan"])
+    message = str(raised.value)
+    assert "recommendations.csv, row 3, column recommendation" in message
+    assert "published in full" in message and "Kylie" not in message
+
+
+def test_a_broken_taxonomy_is_a_located_problem(audit_copy, tmp_path):
+    from auditrap.pipeline import StageError
+
+    taxonomy = tmp_path / "themes.yaml"
+    taxonomy.write_text("themes:\n  - title: no id\n")
+    with pytest.raises(StageError) as raised:
+        _validate_stage(add_plan(audit_copy()), tmp_path, taxonomy=taxonomy)
+    assert f"{taxonomy}: The theme taxonomy cannot be used" in str(raised.value)
+
+
+def test_the_metadata_keeps_the_new_keys(audit_copy, tmp_path):
+    audit_dir = add_plan(audit_copy())
+    _yaml(
+        "findings: [step-down, swift-response]\ntopic: exploitation\n"
+        "responds_to:\n  - review: Review A\n    recommendation: Do B.\n"
+    )(audit_dir)
+    processed = _validate_stage(audit_dir, tmp_path)
+    import json
+
+    meta = json.loads((processed / "audit.json").read_text())
+    assert meta["findings"] == ["step-down", "swift-response"]
+    assert meta["topic"] == "exploitation"
+    assert meta["responds_to"] == [{"review": "Review A", "recommendation": "Do B."}]
+    from auditrap.validate import read_processed
+
+    audit = read_processed(processed)
+    assert audit.meta.responds_to[0].review == "Review A"
+    assert len(audit.action_plan) == 3

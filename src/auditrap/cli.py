@@ -69,9 +69,20 @@ def template(
     audit_id: str,
     output: str = typer.Option(..., "-o", "--output", help="The workbook to write (.xlsx)."),
     raw_dir: str = typer.Option("data/raw", help="Folder holding the audits."),
+    action_plan: bool = typer.Option(
+        False,
+        "--action-plan",
+        help="Write the action-plan workbook the leads update each quarter instead, filled "
+        "in with the current action plan if there is one.",
+    ),
 ) -> None:
-    """Write the blank audit tool (an Excel workbook) for one audit."""
+    """Write the blank audit tool (an Excel workbook) for one audit, or with --action-plan
+    the action-plan workbook."""
     from pathlib import Path
+
+    if action_plan:
+        _action_plan_template(audit_id, Path(output), Path(raw_dir))
+        return
 
     from auditrap.metadata import load_meta
     from auditrap.readers import read_csv_table
@@ -97,6 +108,38 @@ def template(
         raise typer.Exit(1)
     path = write_template(meta, cases.frame["case_id"].dropna().tolist(), Path(output))
     typer.echo(f"Wrote the audit tool for {audit_id} to {path}.")
+
+
+def _action_plan_template(audit_id: str, output, raw_dir) -> None:
+    from auditrap.metadata import load_meta
+    from auditrap.problems import ERROR
+    from auditrap.template import write_action_plan_template
+    from auditrap.validate import load_plan_tables
+
+    folder = raw_dir / audit_id
+    meta, problems = load_meta(folder / "audit.yaml")
+    tables, plan_problems = load_plan_tables(folder, meta) if meta else ({}, [])
+    errors = [p for p in problems + plan_problems if p.severity == ERROR]
+    if meta is None or errors or "recommendations.csv" not in tables:
+        for problem in errors:
+            typer.echo(f"  - {problem.line()}", err=True)
+        typer.echo(
+            f"The action-plan workbook needs a valid {folder}/audit.yaml and "
+            "recommendations.csv, and the current action plan, if there is one, without "
+            "problems.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    plan = tables.get("action_plan.csv")
+    path = write_action_plan_template(
+        meta,
+        tables["recommendations.csv"].frame,
+        plan.frame if plan is not None else None,
+        output,
+        audit_id=audit_id,
+    )
+    filled = f", filled in with the {len(plan.frame)} actions of {plan.name}" if plan else ""
+    typer.echo(f"Wrote the action-plan workbook for {audit_id} to {path}{filled}.")
 
 
 @app.command()

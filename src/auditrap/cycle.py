@@ -19,7 +19,7 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -719,3 +719,45 @@ def overdue(action_plan: pd.DataFrame, as_of: dt.date | None) -> pd.Series:
     open_ = action_plan["status"].astype(str) != "Completed"
     late = action_plan["target_date"] < pd.Timestamp(as_of)
     return (open_ & late).fillna(False).astype(bool)
+
+
+# -- From the files ---------------------------------------------------------------------------
+
+
+def read_boards(
+    audit_dirs: Mapping[str, Path],
+    programme_path: Path | None,
+    theme_ids: Sequence[str],
+    spoken: Callable[[str], Iterable[str]],
+    *,
+    programme_display: str = "data/programme.yaml",
+) -> tuple[dict[str, Board], list[Problem]]:
+    """Every board's programme, from the audits' folders (``audit_id`` -> folder) and
+    data/programme.yaml, with every problem found (audit.yaml keys, programme entries, equal
+    audit numbers, shared slugs). ``spoken(audit_id)`` gives the themes the returns of an
+    audit spoke of (its theme tags' ``theme_id``): asked only of an audit whose audit.yaml
+    lists no findings."""
+    from auditrap.metadata import check_findings, load_meta
+
+    problems: list[Problem] = []
+    audits: list[ProgrammeAudit] = []
+    for audit_id, folder in audit_dirs.items():
+        display = f"{audit_id}/audit.yaml"
+        meta, meta_problems = load_meta(Path(folder) / "audit.yaml", display)
+        problems += meta_problems
+        if meta is None:
+            continue
+        unknown = check_findings(meta, list(theme_ids), display)
+        problems += unknown
+        if unknown:
+            continue
+        found = findings_of(meta, spoken(audit_id) if meta.findings is None else (), theme_ids)
+        audits.append(programme_audit(audit_id, meta, found, source_file=display))
+    if programme_path is not None:
+        earlier, earlier_problems = load_programme(
+            Path(programme_path), theme_ids, display=programme_display
+        )
+        audits += earlier
+        problems += earlier_problems
+    boards, board_problems = build_boards(audits)
+    return boards, problems + board_problems

@@ -9,10 +9,14 @@ keyboard; the pipeline still validates every returned workbook.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditrap import schemas
 from auditrap.grades import GRADE_DEFINITIONS, GRADES
 from auditrap.metadata import AuditMeta
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: How many rows of the returns sheet carry the dropdowns and checks.
 ROWS = 500
@@ -295,6 +299,223 @@ def write_review_workbook(
         review.add_data_validation(check)
 
     book.active = book.index(review)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+PLAN_SHEET = "Action plan"
+RECOMMENDATIONS_SHEET = "Recommendations"
+
+
+def write_action_plan_template(
+    meta: AuditMeta,
+    recommendations: pd.DataFrame,
+    action_plan: pd.DataFrame | None,
+    out: Path,
+    *,
+    audit_id: str = "",
+) -> Path:
+    """Write the action-plan workbook that the leads update each quarter to ``out``.
+
+    ``recommendations`` and ``action_plan`` are the audit's, as read (text, the columns of
+    the contract); the current plan, when there is one, fills the rows. Every cell that comes
+    from the data is written as text (a value beginning ``=`` stays text, never a formula),
+    except the dates, which are real dates. Dropdowns offer the recommendations, the
+    agencies and the board, and the statuses; the workbook is read back as
+    ``data/raw/<audit_id>/action_plan.xlsx``.
+    """
+    import datetime as dt
+
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    model = schemas.ActionPlan.to_schema()
+    columns = list(model.columns)
+    date_columns = {"target_date", "completed_date", "updated"}
+    rec_ids = [str(r) for r in recommendations["recommendation_id"]]
+    leads = [*meta.agencies, schemas.BOARD]
+
+    book = Workbook()
+    guide = book.active
+    guide.title = "Instructions"
+    plan_sheet = book.create_sheet(PLAN_SHEET)
+    rec_sheet = book.create_sheet(RECOMMENDATIONS_SHEET)
+    lists = book.create_sheet(LISTS_SHEET)
+
+    def text(cell, value: object) -> None:
+        """A cell holding ``value`` as text: never a formula, whatever it begins with (an
+        empty cell for None)."""
+        if value is None or str(value) == "":
+            cell.value = None
+            return
+        cell.value = str(value)
+        cell.data_type = "s"
+
+    folder = f"data/raw/{audit_id}/" if audit_id else "the audit's data folder"
+    lines = [
+        (meta.title, True),
+        (f"{meta.board}: the action plan, period audited {meta.period}", False),
+        ("", False),
+        ("How to update the action plan", True),
+        (
+            f"Use the '{PLAN_SHEET}' sheet: one row for each action. For each action your "
+            "agency leads, update its status and the date you reviewed it (updated). When an "
+            "action is Completed, give the date it was completed (completed_date): not after "
+            "the date you reviewed it. Say briefly what shows the action made a difference "
+            "(evidence).",
+            False,
+        ),
+        (
+            "To add an action, use a new row with a new action_id, and choose the "
+            "recommendation it answers and its lead from the dropdown lists. Do not change "
+            "the action_id of an existing action.",
+            False,
+        ),
+        (
+            f"The recommendations are listed on the '{RECOMMENDATIONS_SHEET}' sheet. An action "
+            "is overdue when it is not Completed and its target date has passed.",
+            False,
+        ),
+        ("Dates are dates: type them as a date (for example 30/09/2019) or pick them.", False),
+        (
+            "Do not write any names or identifying details (names, dates of birth, addresses, "
+            "NHS numbers, phone numbers) in any cell. Refer to 'the child', 'the family', "
+            "'the GP practice'.",
+            False,
+        ),
+        (
+            "Do not add formulas, merge cells or change the column headings: the action plan "
+            "is read by a program that checks every cell.",
+            False,
+        ),
+        (
+            f"For the analyst: save the returned workbook as {folder}action_plan.xlsx, in "
+            "place of action_plan.csv if there is one, and run the report again.",
+            False,
+        ),
+        ("", False),
+        ("The columns", True),
+        *[
+            (f"{name}: {column.description}" + ("" if column.nullable else " (required)"), False)
+            for name, column in model.columns.items()
+        ],
+        ("", False),
+        ("The statuses", True),
+        *[(status, False) for status in schemas.PLAN_STATUSES],
+    ]
+    for row, (line, bold) in enumerate(lines, start=1):
+        cell = guide.cell(row=row, column=1)
+        text(cell, line)
+        cell.font = Font(bold=bold, size=14 if row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        guide.row_dimensions[row].height = 16 * max(1, -(-len(line) // 80))
+    guide.column_dimensions["A"].width = 90
+
+    # The recommendations, for reference.
+    header_fill = PatternFill("solid", fgColor="DDE6EE")
+    rec_columns = ["number", *schemas.columns(schemas.Recommendations)]
+    for col, name in enumerate(rec_columns, start=1):
+        cell = rec_sheet.cell(row=1, column=col, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        rec_sheet.column_dimensions[get_column_letter(col)].width = (
+            80 if name == "recommendation" else 22
+        )
+    for row, record in enumerate(recommendations.itertuples(index=False), start=2):
+        values = {"number": row - 1, **record._asdict()}
+        for col, name in enumerate(rec_columns, start=1):
+            cell = rec_sheet.cell(row=row, column=col)
+            if name == "number":
+                cell.value = values[name]
+            else:
+                value = values.get(name)
+                text(cell, None if pd.isna(value) else value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    rec_sheet.freeze_panes = "A2"
+    rec_sheet.protection.sheet = True
+
+    # The lists behind the dropdowns, on a hidden, protected sheet.
+    named = {
+        "recommendation_id": rec_ids,
+        "lead_agency": leads,
+        "status": list(schemas.PLAN_STATUSES),
+    }
+    for col, (name, values) in enumerate(named.items(), start=1):
+        lists.cell(row=1, column=col, value=name).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            text(lists.cell(row=row, column=col), value)
+        letter = get_column_letter(col)
+        ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}${2}:${letter}${max(2, len(values) + 1)}"
+        book.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)
+    lists.sheet_state = "hidden"
+    lists.protection.sheet = True
+
+    # The action plan: the contract's columns, the current plan, checks on every column.
+    for col, name in enumerate(columns, start=1):
+        cell = plan_sheet.cell(row=1, column=col, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        wide = name in ("action", "evidence")
+        plan_sheet.column_dimensions[get_column_letter(col)].width = 60 if wide else 22
+    rows = 0
+    if action_plan is not None:
+        for rows, record in enumerate(
+            action_plan.reindex(columns=columns).itertuples(index=False), start=1
+        ):
+            for col, (name, value) in enumerate(zip(columns, record, strict=True), start=1):
+                cell = plan_sheet.cell(row=rows + 1, column=col)
+                blank = (
+                    value is None or value is pd.NA or (isinstance(value, float) and value != value)
+                )
+                if name in date_columns and not blank:
+                    try:
+                        cell.value = dt.date.fromisoformat(str(value))
+                        continue
+                    except ValueError:
+                        pass  # not a date yet: kept as typed, validation will say so
+                text(cell, None if blank else value)
+    last = max(ROWS, rows + 100) + 1
+    for name in date_columns:
+        for row in range(2, last + 1):
+            plan_sheet.cell(row=row, column=columns.index(name) + 1).number_format = "yyyy-mm-dd"
+    plan_sheet.freeze_panes = "B2"
+    plan_sheet.page_setup.orientation = "landscape"
+    plan_sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    plan_sheet.page_setup.fitToWidth = 1
+    plan_sheet.page_setup.fitToHeight = 0
+    plan_sheet.print_title_rows = "1:1"
+
+    for name, column in model.columns.items():
+        letter = get_column_letter(columns.index(name) + 1)
+        if name in named:
+            check = DataValidation(
+                type="list", formula1=f"=list_{name}", allow_blank=True, showDropDown=False
+            )
+            check.error = f"Choose a {name.replace('_', ' ')} from the list."
+        elif name in date_columns:
+            check = DataValidation(
+                type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True
+            )
+            check.error = "Type a date, for example 30/09/2019."
+        else:
+            check = DataValidation(
+                type="textLength", operator="lessThanOrEqual", formula1="4000", allow_blank=True
+            )
+            check.error = "Keep this cell under 4,000 characters."
+        check.errorTitle = "Not accepted"
+        check.showErrorMessage = True
+        check.promptTitle = name
+        check.prompt = (column.description or "")[:255]
+        check.showInputMessage = True
+        check.add(f"{letter}2:{letter}{last}")
+        plan_sheet.add_data_validation(check)
+
+    book.active = book.index(plan_sheet)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out
