@@ -187,7 +187,9 @@ def test_each_programme_rule_is_enforced(tmp_path, name):
     audits, problems = load_programme(
         write_programme(tmp_path, text), THEMES, display="data/programme.yaml"
     )
-    located = [p for p in problems if (p.file, p.row, p.column) == ("data/programme.yaml", row, column)]
+    located = [
+        p for p in problems if (p.file, p.row, p.column) == ("data/programme.yaml", row, column)
+    ]
     assert located, f"{name}: nothing at row {row} column {column}: {problems}"
     assert any(phrase in p.message for p in located), located
 
@@ -228,8 +230,12 @@ def audit(number, findings, *, board=BOARD, topic=None, audit_id=None, row=None)
 
 def eastshire() -> Board:
     audits = [
-        audit(4, ["gp-information-sharing", "step-down", "swift-response"], topic="Neglect",
-              audit_id="neglect-2022"),
+        audit(
+            4,
+            ["gp-information-sharing", "step-down", "swift-response"],
+            topic="Neglect",
+            audit_id="neglect-2022",
+        ),
         audit(1, ["gp-information-sharing", "record-keeping"], row=2),
         audit(3, ["step-down"], topic="neglect ", audit_id="neglect-2020"),
         audit(2, ["record-keeping", "step-down"], row=7),
@@ -270,7 +276,13 @@ def test_a_theme_recurs_when_an_earlier_audit_of_the_board_found_it():
 def test_another_board_never_counts():
     board = eastshire()
     other = audit(1, ["swift-response"], board="Westshire Safeguarding Partnership")
-    boards, _ = build_boards([*board.audits, other, audit(9, ["swift-response"], board="Westshire Safeguarding Partnership")])
+    boards, _ = build_boards(
+        [
+            *board.audits,
+            other,
+            audit(9, ["swift-response"], board="Westshire Safeguarding Partnership"),
+        ]
+    )
     assert recurring_themes(boards[BOARD], boards[BOARD].audit("neglect-2022")) == (
         "gp-information-sharing",
         "step-down",
@@ -291,8 +303,13 @@ def test_themes_by_audit_is_one_row_per_audit_and_finding():
 def test_the_sentence_of_a_recurring_finding_is_built_from_data():
     board = eastshire()
     found = recurrence(board, board.audit("neglect-2022"))
-    assert also_found("Step down", found["step-down"]) == "Step down was also a finding of audits 2 and 3."
-    assert also_found("GPs", found["gp-information-sharing"]) == "GPs was also a finding of audit 1."
+    assert (
+        also_found("Step down", found["step-down"])
+        == "Step down was also a finding of audits 2 and 3."
+    )
+    assert (
+        also_found("GPs", found["gp-information-sharing"]) == "GPs was also a finding of audit 1."
+    )
     assert also_found("Swift", found["swift-response"]) == ""
     assert join_words(["a", "b", "c"]) == "a, b and c"
 
@@ -303,7 +320,10 @@ def test_equal_audit_numbers_in_one_board_are_an_error_naming_both():
     _, problems = build_boards([data_folder, entry, audit(2, ["x"], board="Another board")])
     assert len(problems) == 1
     message = problems[0].message
-    assert "Two audits of Eastshire Children's Safeguarding Partnership have the audit_number 2" in message
+    assert (
+        "Two audits of Eastshire Children's Safeguarding Partnership have the audit_number 2"
+        in message
+    )
     assert "neglect-2020" in message and "data/programme.yaml, line 7" in message
     assert "earlier than the other" in message
     assert problems[0].column == "audit_number"
@@ -313,7 +333,10 @@ def test_two_boards_sharing_a_slug_is_an_error():
     _, problems = build_boards(
         [audit(1, [], board="Eastshire Board"), audit(1, [], board="eastshire  board")]
     )
-    assert len(problems) == 1 and "would share the folder boards/eastshire-board/" in problems[0].message
+    assert (
+        len(problems) == 1
+        and "would share the folder boards/eastshire-board/" in problems[0].message
+    )
 
 
 def test_a_reaudit_is_compared_with_the_latest_earlier_audit_of_its_topic():
@@ -334,7 +357,9 @@ def distribution(counts):
         {
             "grade": grades,
             "cases": pd.array(counts, dtype="Int64"),
-            "percent": pd.array([None if c is None else int(c * 100 / total + 0.5) for c in counts], dtype="Int64"),
+            "percent": pd.array(
+                [None if c is None else int(c * 100 / total + 0.5) for c in counts], dtype="Int64"
+            ),
         }
     )
 
@@ -368,7 +393,9 @@ def test_the_caveat_says_a_small_difference_may_be_chance():
     assert caveat.p_value == pytest.approx(fisher_exact(5, 10, 3, 9))
     assert caveat.cases_difference == 1  # 33% against 25%: about 1 case of 15
     text = caveat.text
-    assert "5 of 15 cases (33%) were graded good or better, against 3 of 12 (25%) in audit 3" in text
+    assert (
+        "5 of 15 cases (33%) were graded good or better, against 3 of 12 (25%) in audit 3" in text
+    )
     assert "about 1 case of this audit's 15" in text
     assert "may be chance" in text and "p = 0.70" in text and "about 7 times in 10" in text
     assert "not evidence that practice changed" in text
@@ -383,7 +410,9 @@ def test_the_caveat_of_a_large_difference_says_it_is_unlikely_to_be_chance():
 
 def test_the_caveat_never_tests_hidden_counts():
     earlier = audit(3, [], audit_id="neglect-2020")
-    caveat = comparison_caveat(earlier, distribution([None, 3, 6, None]), distribution([1, 4, 6, 4]))
+    caveat = comparison_caveat(
+        earlier, distribution([None, 3, 6, None]), distribution([1, 4, 6, 4])
+    )
     assert caveat.p_value is None and caveat.cases_difference is None
     assert "hidden to protect children's privacy" in caveat.text
     assert not re.search(r"\d", caveat.text)
@@ -391,7 +420,9 @@ def test_the_caveat_never_tests_hidden_counts():
 
 def test_the_grades_side_by_side():
     earlier, now = audit(3, [], audit_id="a"), audit(4, [], audit_id="b")
-    table = grade_comparison(earlier, distribution([0, 3, 6, None]), now, distribution([1, 4, 6, 4]))
+    table = grade_comparison(
+        earlier, distribution([0, 3, 6, None]), now, distribution([1, 4, 6, 4])
+    )
     assert list(table.columns) == ["audit_number", "period", "grade", "cases", "percent"]
     assert table["audit_number"].tolist() == [3] * 4 + [4] * 4
     assert table["cases"].isna().tolist() == [False, False, False, True] + [False] * 4
@@ -402,8 +433,12 @@ def test_the_grades_side_by_side():
 
 def plan(rows):
     """An action plan, typed as validation makes it, from (id, rec, status, target, updated)."""
-    frame = pd.DataFrame(rows, columns=["action_id", "recommendation_id", "status", "target_date", "updated"])
-    frame["status"] = pd.Categorical(frame["status"], categories=["Completed", "In progress", "Not started"])
+    frame = pd.DataFrame(
+        rows, columns=["action_id", "recommendation_id", "status", "target_date", "updated"]
+    )
+    frame["status"] = pd.Categorical(
+        frame["status"], categories=["Completed", "In progress", "Not started"]
+    )
     for column in ("target_date", "updated"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
     frame["lead_agency"] = "Board"
@@ -451,15 +486,29 @@ def test_overdue_is_not_completed_and_due_before_the_as_of_date():
 def test_the_progress_table_is_exactly_the_contracts():
     table = action_plan_progress(PLAN, dt.date(2021, 3, 31))
     assert list(table.columns) == ["status", "actions", "overdue"]
-    assert table.values.tolist() == [["Completed", 1, 0], ["In progress", 2, 1], ["Not started", 2, 1]]
+    assert table.values.tolist() == [
+        ["Completed", 1, 0],
+        ["In progress", 2, 1],
+        ["Not started", 2, 1],
+    ]
     empty = action_plan_progress(PLAN.iloc[0:0], None)
-    assert empty.values.tolist() == [["Completed", 0, 0], ["In progress", 0, 0], ["Not started", 0, 0]]
+    assert empty.values.tolist() == [
+        ["Completed", 0, 0],
+        ["In progress", 0, 0],
+        ["Not started", 0, 0],
+    ]
 
 
 def test_progress_by_recommendation():
     table = recommendation_progress(RECOMMENDATIONS, PLAN, dt.date(2021, 3, 31))
     assert list(table.columns) == [
-        "number", "recommendation_id", "actions", "completed", "in_progress", "not_started", "overdue"
+        "number",
+        "recommendation_id",
+        "actions",
+        "completed",
+        "in_progress",
+        "not_started",
+        "overdue",
     ]
     assert table.values.tolist() == [
         [1, "R1", 3, 1, 1, 1, 2],
@@ -471,7 +520,12 @@ def test_progress_by_recommendation():
 def test_the_published_recommendations_are_numbered_beside_their_finding():
     table = published_recommendations(RECOMMENDATIONS, {"step-down": "Step down to early help"})
     assert list(table.columns) == [
-        "number", "recommendation_id", "theme_id", "finding", "recommendation", "addressed_to"
+        "number",
+        "recommendation_id",
+        "theme_id",
+        "finding",
+        "recommendation",
+        "addressed_to",
     ]
     assert table["finding"].iloc[0] == "Step down to early help"
     assert pd.isna(table["finding"].iloc[1])  # it answers no finding
@@ -519,5 +573,5 @@ def test_small_action_counts_are_hidden_when_the_policy_lists_the_plan_tables():
     for name, frame in result.tables.items():
         shown = frame.astype(object).where(frame.notna(), "[c]")
         assert small_counts_shown(shown, name, policy) == [], name
-    for line in (by_rec[["completed", "in_progress", "not_started"]].to_numpy().tolist()):
+    for line in by_rec[["completed", "in_progress", "not_started"]].to_numpy().tolist():
         assert sum(pd.isna(v) for v in line) != 1
