@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from auditrap.aggregate import suggested_grades
-from auditrap.lineage import with_suggested_grades
+from auditrap.lineage import numbers, with_suggested_grades
 from auditrap.provenance import sha256
 from auditrap.review import tag_and_review
 from auditrap.themes import load_taxonomy
@@ -42,7 +42,13 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
     audit, problems = load_audit(audit_dir, "nai-2018", grade_aliases={})
     raw_csv = {
         name: list(csv.reader((audit_dir / name).open(newline="", encoding="utf-8")))
-        for name in ("cases.csv", "returns.csv", "actions.csv")
+        for name in (
+            "cases.csv",
+            "returns.csv",
+            "actions.csv",
+            "recommendations.csv",
+            "action_plan.csv",
+        )
     }
     # The theme tags, recomputed from the raw returns and the analyst's review file.
     tagged = tag_and_review(
@@ -56,7 +62,15 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
     tag_tables = {"theme_tags": tagged.tags, "theme_sentences": tagged.sentence_tags}
     # The grade the raw returns suggest for each case, recomputed from the raw rows.
     cases = with_suggested_grades(audit.cases, suggested_grades(audit.cases, audit.returns))
-    raw = {"cases": cases, "returns": audit.returns, "actions": audit.actions}
+    raw = {
+        "cases": cases,
+        "returns": audit.returns,
+        "actions": audit.actions,
+        "recommendations": audit.recommendations,
+        "action_plan": audit.action_plan.assign(
+            status=audit.action_plan["status"].astype("string")
+        ),
+    }
     ratified = int(audit.cases["ratified_grade"].notna().sum())
 
     for key, text in sorted(shown):
@@ -89,7 +103,7 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
         pairs = zip(picked["source_file"], picked["source_row"].astype(int), strict=True)
         assert listed == set(pairs), key
         # The listed rows, read straight from the raw CSV (the header is row 1), hold the ids.
-        first = "action_id" if "action_id" in picked else "case_id"
+        first = next(c for c in ("action_id", "recommendation_id", "case_id") if c in picked)
         for file, row, ident in zip(
             picked["source_file"],
             picked["source_row"].astype(int),
@@ -101,6 +115,9 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
         value = int(text)
         if kind == "count":
             recomputed = len(picked)
+        elif kind == "number":  # a recommendation's place in its file
+            order = sorted(raw["recommendations"]["source_row"])
+            recomputed = order.index(int(picked["source_row"].iloc[0])) + 1
         elif kind in ("cases", "agencies"):
             recomputed = picked["case_id" if kind == "cases" else "agency"].nunique()
         else:  # a percentage of the ratified cases
@@ -114,3 +131,50 @@ def test_the_pdf_appendix_lists_the_ids(built):
     text = pdf_text(built / "report" / "_output" / "nai-2018" / "nai-2018.pdf")
     assert "Every number in this report, by id" in text
     assert "grades.requires-improvement.count" in text
+
+
+def test_every_number_of_the_action_plan_follows_back_to_raw_rows(built):
+    """The recommendations and the action plan's numbers: each filter, re-applied to the
+    typed raw rows, gives the rows listed and the number stated."""
+    import yaml
+
+    processed = built / "data" / "processed" / "nai-2018"
+    lineage = pd.read_csv(processed / "lineage.csv", dtype=str, keep_default_na=False)
+    variables = yaml.safe_load((processed / "variables.yml").read_text(encoding="utf-8"))
+    audit_dir = built / "data" / "raw" / "nai-2018"
+    audit, _ = load_audit(audit_dir, "nai-2018", grade_aliases={})
+    raw = {
+        "action_plan.parquet": audit.action_plan.assign(
+            status=audit.action_plan["status"].astype("string")
+        ),
+        "recommendations.parquet": audit.recommendations,
+    }
+    rows = lineage[lineage["processed_table"].isin(raw)]
+    stated = {
+        key for key, _ in numbers(variables) if key.startswith(("recommendations.", "action_plan."))
+    }
+    assert set(rows["id"]) == stated and len(stated) == 1 + 6 * 6 + 5
+    assert variables["action_plan"]["overdue"] == 1
+    for key, group in rows.groupby("id"):
+        table = raw[group["processed_table"].iloc[0]]
+        flt = group["filter"].iloc[0]
+        picked = table.query(flt, engine="python") if flt else table
+        listed = {
+            (file, int(r))
+            for file, rs in zip(group["input_file"], group["input_rows"], strict=True)
+            for r in rs.split(";")
+            if r
+        }
+        assert listed == set(zip(picked["source_file"], picked["source_row"], strict=True)), key
+        for file, digest in zip(group["input_file"], group["input_sha256"], strict=True):
+            assert sha256(audit_dir / file) == digest, key
+        raw_rows = list(csv.reader((audit_dir / "action_plan.csv").open(encoding="utf-8")))
+        if group["processed_table"].iloc[0] == "action_plan.parquet":
+            for row, ident in zip(picked["source_row"], picked["action_id"], strict=True):
+                assert raw_rows[row - 1][0] == ident, key
+        value, kind = int(group["value"].iloc[0]), group["kind"].iloc[0]
+        if kind == "number":  # a recommendation's place in the file
+            order = sorted(audit.recommendations["source_row"])
+            assert value == order.index(int(picked["source_row"].iloc[0])) + 1, key
+        else:
+            assert kind == "count" and value == len(picked), key

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 from auditrap import schemas
+from auditrap.cycle import EarlierAudit
 from auditrap.grades import GRADE_DEFINITIONS, GRADES
-from auditrap.metadata import AuditMeta
+from auditrap.metadata import AuditMeta, RespondsTo
 
 HEADER = """# Data dictionary
 
@@ -34,13 +37,16 @@ def data_dictionary() -> str:
     for name, field in AuditMeta.model_fields.items():
         required = "yes" if field.is_required() else "no"
         lines.append(f"| `{name}` | {required} | {field.description} |")
+    lines += ["", "Each entry of `responds_to` has these keys, both required:", ""]
+    lines += ["| key | meaning |", "|---|---|"]
+    lines += [f"| `{k}` | {f.description} |" for k, f in RespondsTo.model_fields.items()]
     lines += ["", "Any other key is an error.", ""]
-    for file_name, model in schemas.TABLES.items():
+    for file_name, model in {**schemas.TABLES, **schemas.PLAN_TABLES}.items():
         schema = model.to_schema()
         lines += [
             f"## {file_name}",
             "",
-            (model.__doc__ or "").strip(),
+            inspect.cleandoc(model.__doc__ or ""),
             "",
             "| column | required | meaning | rules |",
             "|---|---|---|---|",
@@ -57,6 +63,27 @@ def data_dictionary() -> str:
                 "Rules across columns: " + ", ".join(f"`{c}`" for c in frame_checks) + ".",
             ]
         lines.append("")
+    lines += [
+        "An audit's action plan may instead be the workbook `action_plan.xlsx` (made by "
+        "`auditrap template <audit_id> --action-plan`), read as the returns workbooks are: "
+        "one or the other, never both.",
+        "",
+        "## data/programme.yaml",
+        "",
+        "Optional: the board's earlier audits that have no data folder, under the key "
+        "`earlier_audits:`, one entry each.",
+        "",
+        "| key | required | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in EarlierAudit.model_fields.items():
+        lines.append(f"| `{name}` | yes | {field.description} |")
+    lines += [
+        "",
+        "Any other key is an error. Two audits of one board (with a data folder or listed "
+        "here) may not share an `audit_number`.",
+        "",
+    ]
     lines += ["## The grade scale", "", "| grade | meaning |", "|---|---|"]
     lines += [f"| {g} | {GRADE_DEFINITIONS[g]} |" for g in GRADES]
     lines += [

@@ -58,9 +58,9 @@ class AuditMeta(BaseModel):
     )
     topic: Text | None = Field(
         default=None,
-        description="A short key shared by audits of one subject (e.g. neglect): an audit with "
-        "the same topic as an earlier audit of its board is a re-audit, compared with the "
-        "latest such audit.",
+        description="A short key shared by audits of one subject (e.g. neglect; case and extra "
+        "spaces are ignored): an audit with the same topic as an earlier audit of its board is "
+        "a re-audit, compared with the latest such audit.",
     )
     responds_to: list[RespondsTo] | None = Field(
         default=None,
