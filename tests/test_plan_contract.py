@@ -5,6 +5,7 @@ row and column (or key), with the near-miss hint."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +15,7 @@ import pytest
 from auditrap.themes import load_taxonomy
 from auditrap.validate import load_audit
 
-from conftest import ROOT, read_rows, set_cell, write_rows
+from conftest import FIXTURE_AUDIT, ROOT, read_rows, set_cell, write_rows
 
 THEME_IDS = load_taxonomy(ROOT / "data" / "themes.yaml").ids
 
@@ -402,7 +403,11 @@ def test_the_workbook_is_prefilled_with_dropdowns_and_dates(audit_copy, tmp_path
     assert lists.sheet_state == "hidden" and lists.protection.sheet
     assert [c.value for c in lists["A"][1:] if c.value] == ["R1", "R2", "R3"]
     assert [c.value for c in lists["B"][1:] if c.value][-1] == "Board"
-    assert [c.value for c in lists["C"][1:] if c.value] == ["Completed", "In progress", "Not started"]
+    assert [c.value for c in lists["C"][1:] if c.value] == [
+        "Completed",
+        "In progress",
+        "Not started",
+    ]
     guide = " ".join(str(c.value) for c in book["Instructions"]["A"] if c.value)
     assert "action_plan.xlsx" in guide and "names" in guide
 
@@ -571,3 +576,31 @@ def test_the_metadata_keeps_the_new_keys(audit_copy, tmp_path):
     audit = read_processed(processed)
     assert audit.meta.responds_to[0].review == "Review A"
     assert len(audit.action_plan) == 3
+
+
+@pytest.mark.e2e
+def test_a_bad_action_plan_publishes_nothing(tmp_path):
+    from test_workflow import make_workspace, snakemake
+
+    source = add_plan(Path(shutil.copytree(FIXTURE_AUDIT, tmp_path / "src" / FIXTURE_AUDIT.name)))
+    workspace = make_workspace(tmp_path / "ws", {source.name: source})
+    first = snakemake(workspace)
+    assert first.returncode == 0, first.stderr[-3000:]
+    processed = workspace / "data" / "processed" / source.name / "published"
+    assert (processed / "action_plan_progress.csv").read_text() == (
+        "status,actions,overdue\nCompleted,1,0\nIn progress,1,1\nNot started,1,0\n"
+    )
+    published = workspace / "report" / "_output"
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    plan = workspace / "data" / "raw" / source.name / "action_plan.csv"
+    set_cell(plan, 3, "status", "In Progress")
+    set_cell(plan, 2, "completed_date", "2021-12-02")
+    second = snakemake(workspace)
+    assert second.returncode != 0
+    assert "action_plan.csv, row 3, column status [In Progress]" in second.stderr
+    assert "did you mean `In progress`" in second.stderr
+    assert "action_plan.csv, row 2, column completed_date [2021-12-02]" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
+    report = workspace / "data" / "processed" / source.name / "validation" / "problems.csv"
+    assert "In Progress" in report.read_text()
