@@ -9,7 +9,7 @@ inp = snakemake.input  # noqa: F821
 params = snakemake.params  # noqa: F821
 published = {Path(f).stem: f for f in out.published}
 # An audit with recommendations (rule analyse_audit_with_plan) has the plan step too.
-with_plan = "plan" in out.keys()
+with_plan = hasattr(out, "plan")  # a named output of that rule only
 plan_tables = list(out.plan_tables) if with_plan else []
 plan_published = list(out.plan_published) if with_plan else []
 
