@@ -604,3 +604,38 @@ def test_a_bad_action_plan_publishes_nothing(tmp_path):
     assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
     report = workspace / "data" / "processed" / source.name / "validation" / "problems.csv"
     assert "In Progress" in report.read_text()
+
+
+def test_the_validate_command_checks_the_plan_and_the_findings(audit_copy, tmp_path):
+    from typer.testing import CliRunner
+
+    from auditrap.cli import app
+
+    audit_dir = add_plan(audit_copy())
+    _yaml("findings: [step-dwn]\n")(audit_dir)
+    set_cell(audit_dir / "action_plan.csv", 2, "status", "Complete")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"audits: [x]\ntaxonomy: {ROOT / 'data' / 'themes.yaml'}\n")
+    result = CliRunner().invoke(app, ["validate", str(audit_dir), "--config", str(config)])
+    assert result.exit_code == 1
+    assert "audit.yaml, column findings [step-dwn]" in result.output
+    assert "did you mean `step-down`" in result.output
+    assert "action_plan.csv, row 2, column status [Complete]" in result.output
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("as_of", "phrase"),
+    [("2019-02-30", "is not a real date"), ("30/09/2019", "does not match")],
+)
+def test_a_bad_as_of_date_in_config_is_refused(tmp_path, as_of, phrase):
+    from test_workflow import make_workspace, snakemake
+
+    workspace = make_workspace(tmp_path, {FIXTURE_AUDIT.name: FIXTURE_AUDIT})
+    config = workspace / "config.yaml"
+    config.write_text(config.read_text() + f'as_of: "{as_of}"\n')
+    result = snakemake(workspace, "--dry-run")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert phrase in output and "as_of" in output
+    assert "Traceback" not in output

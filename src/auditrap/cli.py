@@ -43,6 +43,12 @@ def validate(
         settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
     path = Path(audit_dir)
     # Links are refused before any file is read; the narrative is checked as the render does.
+    # The findings and the recommendations' themes are checked against the taxonomy the
+    # audit is tagged with: the shared one, and the audit's own extension.
+    from auditrap.themes import load_theme_ids
+
+    taxonomy = [Path(settings.get("taxonomy") or "data/themes.yaml"), path / "themes.yaml"]
+    theme_ids, taxonomy_problems = load_theme_ids([p for p in taxonomy if p.is_file()])
     audit, problems = None, check_audit_folder(path)
     if not problems:
         audit, problems = load_audit(
@@ -50,10 +56,12 @@ def validate(
             path.name,
             grade_aliases=settings.get("grade_aliases") or {},
             ignored_columns=settings.get("ignored_columns") or [],
+            theme_ids=theme_ids,
         )
         problems += check_narrative(narrative_files(path / "narrative"))
-        if any(p.severity != "warning" for p in problems):
-            audit = None
+    problems += taxonomy_problems
+    if any(p.severity != "warning" for p in problems):
+        audit = None
     for warning in (p for p in problems if p.severity == "warning"):
         typer.echo(f"Warning: {warning.line()}", err=True)
     if audit is None:

@@ -102,11 +102,12 @@ def validate_stage(
             "UTF-8 text, one name a line, and run the report again."
         ) from None
     from auditrap.audit_folder import check_audit_folder
+    from auditrap.themes import load_theme_ids
 
     # Links and other files that are not the audit's own are refused before any is read.
     problems = check_audit_folder(Path(audit_dir))
     audit = None
-    theme_ids, taxonomy_problems = _theme_ids(taxonomy_paths)
+    theme_ids, taxonomy_problems = load_theme_ids(taxonomy_paths)
     if not problems:
         audit, problems = load_audit(
             Path(audit_dir),
@@ -199,21 +200,6 @@ def _ids_naming_people(audit: Any, names: Sequence[str]) -> list:
                     )
                 )
     return found
-
-
-def _theme_ids(taxonomy_paths: Sequence[Path]) -> tuple[list[str] | None, list]:
-    """The theme ids of the taxonomy (None when no taxonomy is given), or the problem that
-    stops it being read, located at the taxonomy file."""
-    from auditrap.problems import Problem
-    from auditrap.themes import TaxonomyError, load_taxonomy
-
-    paths = [Path(p) for p in taxonomy_paths]
-    if not paths:
-        return None, []
-    try:
-        return load_taxonomy(paths[0], paths[1] if len(paths) > 1 else None).ids, []
-    except TaxonomyError as exc:
-        return None, [Problem(str(paths[0]), message=f"The theme taxonomy cannot be used: {exc}")]
 
 
 def _recommendations_naming_people(audit: Any, names: Sequence[str]) -> list:

@@ -633,3 +633,18 @@ def tag_returns(returns: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     (:func:`auditrap.review.tag_and_review` applies the analyst's review)."""
     suggestions = suggest_tags(returns, taxonomy)
     return theme_tags(suggestions.assign(counted=True, decision="unreviewed"), taxonomy)
+
+
+def load_theme_ids(taxonomy_paths: Sequence[Path]) -> tuple[list[str] | None, list]:
+    """The theme ids of the taxonomy (the shared file, then the audit's extension), for
+    validation to check findings against; None when no taxonomy is given. A taxonomy that
+    cannot be read is a problem located at its file, reported with the audit's others."""
+    from auditrap.problems import Problem
+
+    paths = [Path(p) for p in taxonomy_paths]
+    if not paths:
+        return None, []
+    try:
+        return load_taxonomy(paths[0], paths[1] if len(paths) > 1 else None).ids, []
+    except TaxonomyError as exc:
+        return None, [Problem(str(paths[0]), message=f"The theme taxonomy cannot be used: {exc}")]
