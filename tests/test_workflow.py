@@ -280,6 +280,15 @@ def test_narrative_edit_reruns_only_the_render_step(built):
     }, result.stdout
 
 
+def test_an_as_of_date_reruns_only_the_audits_with_an_action_plan(built):
+    # The sample has recommendations and an action plan; the fixture audit has neither.
+    result = snakemake(built, "--dry-run", "--quiet", "rules", "--config", "as_of=2020-01-01")
+    assert result.returncode == 0, result.stderr
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.M))
+    assert jobs.get("analyse_audit_with_plan") == "1", result.stdout
+    assert "analyse_audit" not in jobs, result.stdout
+
+
 def test_lint_is_clean():
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--lint"],

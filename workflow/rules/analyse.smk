@@ -83,7 +83,10 @@ rule analyse_audit:
         palette=config["palette"],
         final_without_review=get_final_without_review,
         fonts_dir=REPORT / "fonts",
-        as_of=config.get("as_of"),
+        # Only an audit with recommendations reads it: an edit re-runs those alone.
+        as_of=lambda wildcards: (
+            config.get("as_of") if wildcards.audit_id in PLAN_AUDITS else None
+        ),
     script:
         "../../scripts/analyse_audit.py"
 
