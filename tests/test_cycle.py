@@ -575,3 +575,13 @@ def test_small_action_counts_are_hidden_when_the_policy_lists_the_plan_tables():
         assert small_counts_shown(shown, name, policy) == [], name
     for line in by_rec[["completed", "in_progress", "not_started"]].to_numpy().tolist():
         assert sum(pd.isna(v) for v in line) != 1
+
+
+def test_the_caveat_when_an_audit_has_no_ratified_grades():
+    earlier = audit(3, [], audit_id="neglect-2020")
+    caveat = comparison_caveat(earlier, distribution([0, 0, 0, 0]), distribution([1, 4, 6, 4]))
+    assert caveat.p_value is None
+    assert caveat.text == (
+        "One of the two audits has no ratified grades yet, so this audit cannot be compared "
+        "with audit 3."
+    )

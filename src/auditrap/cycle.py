@@ -609,6 +609,11 @@ class ComparisonCaveat:
     def text(self) -> str:
         """The caveat in plain English, every number from the data."""
         chance = "With so few cases, a difference between two audits may be chance."
+        if self.p_value is None and 0 in (self.total, self.earlier_total):
+            return (
+                f"One of the two audits has no ratified grades yet, so this audit cannot be "
+                f"compared with audit {self.earlier_number}."
+            )
         if self.p_value is None:
             return (
                 f"{chance} Some of the counts are hidden to protect children's privacy, so "
@@ -676,7 +681,6 @@ def comparison_caveat(
 ) -> ComparisonCaveat:
     """The caveat of a re-audit comparison, from the two published grade distributions (a
     hidden count, ``<NA>``, leaves the test out rather than work with what is hidden)."""
-    import pandas as pd
 
     def counts(table: pd.DataFrame) -> tuple[int | None, int | None]:
         cases = table["cases"]
@@ -688,7 +692,7 @@ def comparison_caveat(
     earlier_good, earlier_total = counts(earlier_grades)
     good, total = counts(grades)
     p_value = None
-    if None not in (earlier_good, earlier_total, good, total) and pd.notna(total):
+    if None not in (earlier_good, earlier_total, good, total) and 0 not in (total, earlier_total):
         p_value = fisher_exact(good, total - good, earlier_good, earlier_total - earlier_good)
     return ComparisonCaveat(earlier.audit_number, earlier_good, earlier_total, good, total, p_value)
 
