@@ -194,6 +194,13 @@ def test_each_programme_rule_is_enforced(tmp_path, name):
     assert any(phrase in p.message for p in located), located
 
 
+def test_direction_controls_are_taken_out_with_a_warning(tmp_path):
+    text = GOOD.replace('"Multi-agency audit: Neglect"', '"Multi-agency audit: \u202eNeglect"')
+    audits, problems = load_programme(write_programme(tmp_path, text), THEMES)
+    assert audits[0].title == "Multi-agency audit: Neglect"
+    assert [(p.severity, p.column) for p in problems] == [("warning", "earlier_audits.1.title")]
+
+
 def test_every_programme_problem_at_once(tmp_path):
     text = GOOD.replace("audit_number: 2", "audit_number: two").replace(
         "[gp-information-sharing, record-keeping]", "[gp-info-sharing]"

@@ -215,6 +215,29 @@ def load_programme(
         ]
     if data is None:
         return [], []
+    from auditrap.normalise import strip_bidi_in
+    from auditrap.problems import WARNING
+
+    # Direction controls would make a title show backwards where it is published.
+    data, with_controls = strip_bidi_in(data)
+    warnings = [
+        Problem(
+            display,
+            column=key,
+            message="Invisible direction controls (which make a browser show text backwards) "
+            "were taken out of this value. Check that it reads as you meant it.",
+            severity=WARNING,
+        )
+        for key in with_controls
+    ]
+    audits, problems = _programme_entries(data, text, display, theme_ids)
+    return audits, warnings + problems
+
+
+def _programme_entries(
+    data: Any, text: str, display: str, theme_ids: Sequence[str] | None
+) -> tuple[list[ProgrammeAudit], list[Problem]]:
+    """The entries of programme.yaml, checked: see :func:`load_programme`."""
     layout = (
         "It holds one key, `earlier_audits:`, and under it one entry per earlier audit, each "
         "with the keys " + ", ".join(EARLIER_AUDIT_KEYS) + "."
