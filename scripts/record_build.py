@@ -13,6 +13,7 @@ run_stage(
     meta_path=inp.meta,
     manifest_out=snakemake.output.manifest,  # noqa: F821
     engine=snakemake.params.engine,  # noqa: F821
+    engine_record_path=inp.engine,
     disclosure_check_path=inp.disclosure_check,
     names_path=inp.names[0] if inp.names else None,
 )

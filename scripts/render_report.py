@@ -23,6 +23,7 @@ run_stage(
     accessibility=dict(params.accessibility),
     sources=list(inp.sources),
     audit_dir=params.audit_dir,
+    engine_out=out.engine,
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

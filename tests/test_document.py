@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from auditrap.document import assemble, generated_parts
+from auditrap.document import assemble, generated_parts, metadata
+from auditrap.render.markdown import escape_metadata
 from auditrap.variables import build_variables, ordinal
 
 from conftest import ROOT, SAMPLE_AUDIT
@@ -113,7 +114,8 @@ def test_missing_sections_get_a_visible_note_and_present_ones_are_included(varia
     )
     assert "To be written" in parts["next-steps.md"]
     assert "narrative/next-steps.md" in parts["next-steps.md"]
-    assert parts["conclusion.md"].strip() == "{{< include ../narrative/conclusion.md >}}"
+    # Relative to report.qmd, as Quarto resolves a nested include.
+    assert parts["conclusion.md"].strip() == "{{< include narrative/conclusion.md >}}"
     assert "To be written" in parts["findings.md"]  # a finding without its prose
     assert "remains open" in parts["immediate-actions.md"]  # one action: singular
 
@@ -163,8 +165,10 @@ def test_the_accessibility_contact_joins_the_variables_as_text(variables, tmp_pa
         accessibility={"contact": contact},
     )
     written = yaml.safe_load((qmd.parent / "_variables.yml").read_text())
-    assert written["accessibility"] == {"contact": contact}  # escaped where it is shown
-    assert written["cases"] == variables["cases"]
+    # Quarto reads every value of _variables.yml as Markdown: text is written escaped.
+    assert written["accessibility"] == {"contact": escape_metadata(contact)}
+    assert written["cases"] == variables["cases"]  # numbers as they are
+    assert written["audit"]["title"] == escape_metadata(variables["audit"]["title"])
     source = (ROOT / "report" / "report.qmd").read_text()
     assert "## Accessibility\n" in source
     assert source.count("{{< var accessibility.contact >}}") == 2
@@ -389,3 +393,12 @@ def test_the_internal_appendix_lists_unreviewed_suggestions_as_text(monkeypatch)
     assert "None: the analyst has reviewed every theme" in "\n".join(
         document.unreviewed_suggestions(reviewed, {})
     )
+
+
+def test_metadata_is_text_that_quarto_reads_back_as_the_text(variables):
+    hostile = {**variables["audit"], "title": "Audit {{< include /etc/passwd >}} <b>x</b>"}
+    meta = metadata({**variables, "audit": hostile})
+    assert meta["title"] == escape_metadata(hostile["title"])
+    assert "{{" not in meta["title"] and "}}" not in meta["title"]
+    # The date is ISO, shown in _quarto.yml's date-format (as Quarto shows it).
+    assert meta["date"] == variables["audit"]["published_iso"]

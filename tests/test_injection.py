@@ -25,12 +25,9 @@ ATTACKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def hostile_build(tmp_path_factory):
-    workspace = make_workspace(
-        tmp_path_factory.mktemp("hostile"), {"exploitation-2021": FIXTURE_AUDIT}
-    )
-    audit = workspace / "data" / "raw" / "exploitation-2021"
+def make_hostile(audit: Path) -> None:
+    """Put every attack into the audit's metadata (title, board, areas), its area names in the
+    data, and its free text (a sentence the tagger quotes as evidence, an action's text)."""
     meta = yaml.safe_load((audit / "audit.yaml").read_text())
     meta["title"] = f"Audit {ATTACKS['html']} {ATTACKS['shortcode']}"
     meta["board"] = f"Board {ATTACKS['typst code']} {ATTACKS['raw typst']}"
@@ -45,8 +42,6 @@ def hostile_build(tmp_path_factory):
             row[1] = hostile_area
     with (audit / "cases.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
-    # Free text: each attack inside a sentence that the tagger quotes as evidence, and in
-    # the text of an immediate action.
     for name, rows_of in (("returns.csv", 5), ("actions.csv", 3)):
         with (audit / name).open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -58,6 +53,19 @@ def hostile_build(tmp_path_factory):
                 row[rows_of] = f"Tell the GP {attack}"
         with (audit / name).open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(rows)
+
+
+@pytest.fixture(scope="module", params=["builtin", "quarto"])
+def hostile_build(request, tmp_path_factory):
+    """The hostile audit published by each engine (Quarto's build is shared with
+    tests/test_quarto.py, and skipped where there is no Quarto to test: see conftest.py)."""
+    if request.param == "quarto":
+        workspace = request.getfixturevalue("quarto_workspace")
+        return workspace / "report" / "_output" / "exploitation-2021"
+    workspace = make_workspace(
+        tmp_path_factory.mktemp("hostile"), {"exploitation-2021": FIXTURE_AUDIT}
+    )
+    make_hostile(workspace / "data" / "raw" / "exploitation-2021")
     result = snakemake(workspace)
     assert result.returncode == 0, result.stderr[-4000:]
     return workspace / "report" / "_output" / "exploitation-2021"

@@ -58,6 +58,9 @@ def test_manifest_records_every_input_and_output(two_builds):
     ):
         assert name in manifest["outputs"], name
     assert manifest["environment"]["python"] and manifest["environment"]["pandoc"]
+    # Which engine rendered (the render step records it), and no Quarto.
+    assert manifest["environment"]["engine"] == "builtin"
+    assert manifest["environment"]["quarto"] is None
     assert manifest["validation"]["rows_read"]["cases.csv"] == 6
 
 

@@ -31,8 +31,10 @@ WORKFLOW_FILES = [
 ]
 
 
-def make_workspace(target: Path, audits: dict[str, Path]) -> Path:
-    """A copy of the workflow with the given audits under data/raw/."""
+def make_workspace(target: Path, audits: dict[str, Path], engine: str = "builtin") -> Path:
+    """A copy of the workflow with the given audits under data/raw/, rendered by ``engine``
+    (the built-in one unless a test asks for Quarto: whether ``quarto`` is on the PATH of
+    whoever runs the tests must not change what the tests build)."""
     for name in WORKFLOW_FILES:
         source = ROOT / name
         destination = target / name
@@ -45,17 +47,21 @@ def make_workspace(target: Path, audits: dict[str, Path]) -> Path:
         shutil.copytree(folder, target / "data" / "raw" / audit_id)
     config = yaml.safe_load((target / "config.yaml").read_text())
     config["audits"] = list(audits)
+    config["engine"] = engine
     (target / "config.yaml").write_text(yaml.safe_dump(config))
     return target
 
 
-def snakemake(workspace: Path, *args: str) -> subprocess.CompletedProcess:
+def snakemake(
+    workspace: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", *args],
         cwd=workspace,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
+        env=env,
     )
 
 

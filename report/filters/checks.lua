@@ -17,8 +17,10 @@ Used by both outputs (HTML and typst), by the built-in engine and by Quarto.
 local stringify = pandoc.utils.stringify
 
 local function fail(message)
-  -- A clear, single-line message: the engine shows pandoc's stderr to the user.
-  error("\n" .. message .. "\n", 0)
+  -- A clear message: the engine shows pandoc's (or Quarto's) output to the user. Raised
+  -- with assert, not error(): Quarto replaces error() in filters with a function that only
+  -- logs, and the render would go on.
+  assert(false, "\n" .. message .. "\n")
 end
 
 function Header(el)

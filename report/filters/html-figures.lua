@@ -30,7 +30,10 @@ html-figures.lua: accessible, self-contained figures and tables in the HTML repo
 local stringify = pandoc.utils.stringify
 
 local function fail(message)
-  error("\n" .. message .. "\n", 0)
+  -- A clear message: the engine shows pandoc's (or Quarto's) output to the user. Raised
+  -- with assert, not error(): Quarto replaces error() in filters with a function that only
+  -- logs, and the render would go on.
+  assert(false, "\n" .. message .. "\n")
 end
 
 if not FORMAT:match("html") then
@@ -351,7 +354,17 @@ function Table(tbl)
   return blocks
 end
 
+-- Quarto copies a figure's fig-alt onto the div around it (<div class="quarto-float"
+-- alt="...">). A div has no alternative text: the alt is the image's accessible name
+-- (above), and the copy would repeat it to anything that reads the page's text.
+function Div(div)
+  if div.classes:includes("quarto-float") and div.attributes["alt"] then
+    div.attributes["alt"] = nil
+    return div
+  end
+end
+
 return {
   { Pandoc = number_captions },
-  { Image = Image, Table = Table },
+  { Image = Image, Table = Table, Div = Div },
 }

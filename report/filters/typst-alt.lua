@@ -9,9 +9,13 @@ each image itself as `image("x.svg", alt: "...")`, with the alt text taken from
 Figures and tables are numbered only with a `fig-` or `tbl-` id, as Quarto numbers them
 (and html-figures.lua in the web page).
 
-Images in figures are sized to the text width (charts are drawn for the screen and read
-better full width on A4) unless the Markdown gives a `width` in % (for example
-{width=60%}).
+Images in figures, and images alone in their paragraph (as Quarto leaves those of its
+figures), are sized to the text width (charts are drawn for the screen and read better
+full width on A4) unless the Markdown gives a `width` in % (for example {width=60%}).
+
+A table with a caption stays a figure, with its caption above it: Quarto marks every table
+`typst:no-figure`, which would make pandoc's typst writer drop the caption; the mark is
+taken off captioned tables, so that both engines write them alike.
 
 Strings are written as typst string literals with every special character escaped, so
 alt text can never become typst code.
@@ -20,7 +24,10 @@ alt text can never become typst code.
 local stringify = pandoc.utils.stringify
 
 local function fail(message)
-  error("\n" .. message .. "\n", 0)
+  -- A clear message: the engine shows pandoc's (or Quarto's) output to the user. Raised
+  -- with assert, not error(): Quarto replaces error() in filters with a function that only
+  -- logs, and the render would go on.
+  assert(false, "\n" .. message .. "\n")
 end
 
 -- A typst string literal: "..." with \ " and control characters escaped.
@@ -117,10 +124,16 @@ end
 
 -- A table is numbered ("Table 1: caption") only with a tbl- id, as Quarto and
 -- html-figures.lua number tables; pandoc writes every table as a figure, so any other is
--- set in a block where figures are not numbered (nor counted).
+-- set in a block where figures are not numbered (nor counted). A captioned table loses
+-- Quarto's typst:no-figure mark, which would drop its caption.
 local function typst_table(tbl)
+  local unmarked = false
+  if #tbl.caption.long > 0 and tbl.classes:includes("typst:no-figure") then
+    tbl.classes = tbl.classes:filter(function(c) return c ~= "typst:no-figure" end)
+    unmarked = true
+  end
   if tbl.identifier:match("^tbl%-") then
-    return nil
+    return unmarked and tbl or nil
   end
   return {
     pandoc.RawBlock("typst", "#[#set figure(numbering: none)"),
@@ -129,10 +142,22 @@ local function typst_table(tbl)
   }
 end
 
+-- An image alone in its paragraph: as wide as a figure's.
+local function lone_image(block)
+  if #block.content == 1 and block.content[1].t == "Image" then
+    block.content = pandoc.Inlines({ typst_image(block.content[1], true) })
+    return block
+  end
+end
+
 return {
   {
     Figure = typst_figure,
     Table = typst_table,
+  },
+  {
+    Plain = lone_image,
+    Para = lone_image,
   },
   {
     Image = function(img) return typst_image(img, false) end,

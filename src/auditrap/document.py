@@ -21,7 +21,7 @@ import yaml
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.lineage import hidden_symbol, numbers
 from auditrap.narrative import publishable_text
-from auditrap.render.markdown import escape_markdown
+from auditrap.render.markdown import escape_attribute, escape_markdown, escape_metadata
 from auditrap.tables import PUBLISHED_TABLES
 
 VAR_SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*var\s+([A-Za-z0-9_.-]+)\s*>\}\}(?!\})")
@@ -96,7 +96,10 @@ def table(
 
 
 def include_narrative(stem: str) -> str:
-    return "{{< include ../narrative/" + stem + ".md >}}\n"
+    """The include of the analyst's section. Quarto resolves an include inside an included
+    file (these parts are in _generated/) against the main document, report.qmd, so the
+    path starts from there."""
+    return "{{< include narrative/" + stem + ".md >}}\n"
 
 
 def narrative_or_note(narrative: set[str], stem: str, fallback: str = "") -> str:
@@ -114,7 +117,7 @@ def figure(chart: Mapping[str, str], ident: str, caption: str) -> str:
     """A chart (``fig-...``, numbered "Figure 1: caption" as Quarto's crossref does): its
     headline title is inside the image, so the caption says what it shows. The web page
     shows its narrow drawing on narrow screens (``narrow``, html-figures.lua)."""
-    alt = chart["alt"].replace("\\", "\\\\").replace('"', '\\"')
+    alt = escape_attribute(chart["alt"])
     file = chart.get("svg") or ident.removeprefix("fig-") + ".svg"
     narrow = f' narrow="figures/{chart["narrow_svg"]}"' if chart.get("narrow_svg") else ""
     return f'![{escape_markdown(caption)}](figures/{file}){{#{ident} fig-alt="{alt}"{narrow}}}\n'
@@ -617,14 +620,23 @@ KEY_PACKAGES = (
 
 
 def provenance_part(
-    audit_id: str, inputs: Mapping[str, str], environment: Mapping[str, Any], engine: str
+    audit_id: str,
+    inputs: Mapping[str, str],
+    environment: Mapping[str, Any],
+    engine: str,
+    *,
+    pandoc: str | None = None,
 ) -> str:
-    """The appendix "How this report was made": input hashes, software, how to verify."""
+    """The appendix "How this report was made": input hashes, software, how to verify.
+
+    ``engine`` names the engine that rendered, with its Quarto version (``Quarto 1.7.34``);
+    ``pandoc`` is the version of the pandoc that made the report when it is not the one of
+    ``environment`` (Quarto brings its own)."""
     rows = [[escape_markdown(name), f"`{digest}`"] for name, digest in inputs.items()]
     packages = environment.get("packages", {})
     software = [
         ["Python", escape_markdown(str(environment.get("python")))],
-        ["pandoc", escape_markdown(str(environment.get("pandoc")))],
+        ["pandoc", escape_markdown(str(pandoc or environment.get("pandoc")))],
         ["Rendering engine", escape_markdown(engine)],
     ]
     software += [
@@ -680,24 +692,42 @@ def downloads(audit_id: str, *, internal: bool = False) -> list[dict[str, Any]]:
 
 
 def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[str, Any]:
-    """The document metadata. Pandoc and Quarto read metadata strings as Markdown, so the
-    values from audit.yaml are escaped: a title is text, never markup."""
+    """The document metadata. Pandoc and Quarto read metadata strings as Markdown, and Quarto
+    looks for shortcodes in them, so the values from audit.yaml are escaped for both: a title
+    is text, never markup or a shortcode. The date is the ISO date, which the report shows in
+    the ``date-format`` of _quarto.yml."""
     audit = variables["audit"]
     edition = " (internal edition: not for publication)" if internal else ""
     links = [
-        {**link, "text": escape_markdown(link["text"]), "href": escape_markdown(link["href"])}
+        {**link, "text": escape_metadata(link["text"]), "href": escape_metadata(link["href"])}
         for link in downloads(audit["id"], internal=internal)
     ]
+    iso = str(audit.get("published_iso", ""))
     return {
-        "title": escape_markdown(audit["title"]),
-        "subtitle": escape_markdown(
+        "title": escape_metadata(audit["title"]),
+        "subtitle": escape_metadata(
             f"The {audit['number_ordinal']} multi-agency audit, {audit['period']}" + edition
         ),
-        "author": escape_markdown(audit["board"]),
-        "date": escape_markdown(audit["published"]),
+        "author": escape_metadata(audit["board"]),
+        "date": iso
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso)
+        else escape_metadata(audit["published"]),
         "lang": "en-GB",
         "downloads": links,
     }
+
+
+def markdown_values(value: Any) -> Any:
+    """The variables as _variables.yml holds them for Quarto, which reads every value as
+    Markdown and looks for shortcodes in it: each text escaped (numbers and true/false as
+    they are), so that a value is shown as the text it is."""
+    if isinstance(value, Mapping):
+        return {key: markdown_values(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [markdown_values(v) for v in value]
+    if isinstance(value, str):
+        return escape_metadata(value)
+    return value
 
 
 def assemble(
@@ -712,6 +742,7 @@ def assemble(
     internal: str | None = None,
     provenance: str = "",
     accessibility: Mapping[str, str] | None = None,
+    engine: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``.
 
@@ -719,6 +750,7 @@ def assemble(
     (None) gets an empty appendix file, so that the same document serves both.
     ``accessibility`` (the ``accessibility`` block of config.yaml) joins the variables as
     ``accessibility.contact``: like every variable it is text, escaped where it is shown.
+    ``engine`` (its ``name``, and ``pdf``: what kind of PDF it makes) joins them as ``engine``.
     """
     if build_dir.exists():
         shutil.rmtree(build_dir)
@@ -750,7 +782,9 @@ def assemble(
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
     (build_dir / "_generated" / "provenance.md").write_text(provenance, encoding="utf-8")
     shown = {**variables, "accessibility": dict(accessibility)} if accessibility else variables
-    _write_yaml(build_dir / "_variables.yml", shown)
+    if engine:
+        shown = {**shown, "engine": dict(engine)}
+    _write_yaml(build_dir / "_variables.yml", markdown_values(shown))
     _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))
     return build_dir / "report.qmd"
 

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -607,11 +606,15 @@ def render_stage(
     internal: Mapping[str, Path] | None = None,
     sources: Sequence[Path] = (),
     audit_dir: Path | None = None,
+    engine_out: Path | None = None,
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
     internal outputs), the board's internal edition from the same document. ``sources``
     are the input files listed, with their hashes, in "How this report was made";
     ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``).
+    ``engine`` is config.yaml's ``engine``; the engine that renders (and its Quarto version)
+    is stated in the report and, given ``engine_out``, written there as JSON for the
+    manifest.
 
     The narrative (its ``.md`` sections and pictures) is checked first, whichever engine
     renders it: see :func:`check_narrative_stage`."""
@@ -620,10 +623,14 @@ def render_stage(
 
     from auditrap.document import assemble, provenance_part
     from auditrap.provenance import environment, sha256
-    from auditrap.render.engine import RenderError, render_report
+    from auditrap.render.engine import RenderError, render_report, resolve_engine
     from auditrap.render.shortcodes import ShortcodeError
 
     check_narrative_stage(audit_dir=audit_dir, narrative=narrative)
+    try:
+        chosen = resolve_engine(engine)
+    except RenderError as exc:
+        raise StageError(f"The report could not be rendered: {exc}") from None
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
     titles = _theme_titles(Path(theme_counts_path))
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
@@ -636,15 +643,18 @@ def render_stage(
         theme_titles=titles,
         charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
         accessibility=accessibility,
+        engine={
+            "name": chosen.description,
+            "pdf": "a tagged PDF to the PDF/UA-1 standard"
+            if chosen.pdf_standard == "PDF/UA-1"
+            else "a tagged PDF",
+        },
         provenance=provenance_part(
             meta["audit_id"],
             {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},
             environment(Path.cwd() / "requirements.lock"),
-            engine
-            if engine != "auto"
-            else "quarto"
-            if shutil.which("quarto")
-            else "built-in (pandoc and typst)",
+            chosen.description,
+            pandoc=chosen.pandoc_version,
         ),
     )
     editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
@@ -668,11 +678,13 @@ def render_stage(
                 timestamp=dt.datetime(
                     published.year, published.month, published.day, tzinfo=dt.UTC
                 ),
-                engine=engine,
+                engine=chosen,
             )
         except (RenderError, ShortcodeError) as exc:
             raise StageError(f"The report could not be rendered: {exc}") from None
-        log.info("Rendered %s and %s.", html, pdf)
+        log.info("Rendered %s and %s with the %s engine.", html, pdf, chosen.description)
+    if engine_out is not None:
+        Path(engine_out).write_text(json.dumps(chosen.record(), sort_keys=True) + "\n")
 
 
 def check_narrative_stage(*, audit_dir: Path | None, narrative: Sequence[Path]) -> None:
@@ -808,6 +820,7 @@ def record_stage(
     engine: str,
     disclosure_check_path: Path,
     names_path: Path | None = None,
+    engine_record_path: Path | None = None,
 ) -> None:
     """Check the finished files and record the build, before anything is published.
 
@@ -816,6 +829,8 @@ def record_stage(
     :func:`check_disclosure_stage`); then the manifest records the hashes of every input and
     output. A failure here stops the run with the published folder as it was (Snakemake
     removes a failed job's outputs, so this must not be the publishing job itself).
+    ``engine_record_path`` is what the render step wrote about the engine that rendered
+    (:func:`render_stage`'s ``engine_out``); without it, ``engine`` is recorded as given.
     """
     from auditrap.gate import scan
     from auditrap.provenance import build_manifest, write_manifest
@@ -841,7 +856,9 @@ def record_stage(
         inputs=[Path(p) for p in inputs],
         outputs={name: Path(path) for path, name in files.items()},
         audit_meta=json.loads(Path(meta_path).read_text(encoding="utf-8")),
-        engine=engine,
+        engine=json.loads(Path(engine_record_path).read_text(encoding="utf-8"))
+        if engine_record_path
+        else {"engine": engine, "quarto": None},
         lock_file=root / "requirements.lock",
     )
     # The manifest is published too: it quotes the audit's metadata and file names.

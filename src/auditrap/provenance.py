@@ -66,7 +66,9 @@ def code_version(root: Path) -> dict[str, Any]:
 
 
 def environment(lock_file: Path | None) -> dict[str, Any]:
-    """Python, every package pinned in the lock file (as installed), pandoc and typst."""
+    """Python, every package pinned in the lock file (as installed), pandoc and typst (the
+    built-in engine's). Which engine rendered, and which Quarto, the render step records
+    (:func:`build_manifest`'s ``engine``)."""
     packages = {}
     if lock_file and lock_file.is_file():
         for line in lock_file.read_text(encoding="utf-8").splitlines():
@@ -87,15 +89,6 @@ def environment(lock_file: Path | None) -> dict[str, Any]:
         tools["typst"] = metadata.version("typst")
     except metadata.PackageNotFoundError:
         tools["typst"] = None
-    import shutil
-
-    if shutil.which("quarto"):  # recorded only when Quarto is there to be used
-        try:
-            tools["quarto"] = subprocess.run(
-                ["quarto", "--version"], capture_output=True, text=True, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            tools["quarto"] = None
     return {**tools, "packages": dict(sorted(packages.items()))}
 
 
@@ -106,12 +99,15 @@ def build_manifest(
     inputs: Iterable[Path],
     outputs: Mapping[str, Path],
     audit_meta: Mapping[str, Any],
-    engine: str,
+    engine: str | Mapping[str, Any],
     lock_file: Path | None = None,
 ) -> dict[str, Any]:
     """The manifest of one audit's build. ``outputs`` maps each published name (relative to
     the audit's output folder) to the file to hash. Inputs are recorded relative to ``root``,
-    so that the manifest is the same on any machine; an input outside it, absolute."""
+    so that the manifest is the same on any machine; an input outside it, absolute.
+    ``engine`` is the engine that rendered, as the render step recorded it
+    (``{"engine": "quarto", "quarto": "1.7.34"}``), or its name."""
+    used = {"engine": engine, "quarto": None} if isinstance(engine, str) else dict(engine)
     base = root.resolve()
     recorded = {}
     for path in inputs:
@@ -125,7 +121,11 @@ def build_manifest(
         "inputs": dict(sorted(recorded.items())),
         "outputs": {name: sha256(Path(p)) for name, p in sorted(outputs.items())},
         "code": code_version(root),
-        "environment": {"engine": engine, **environment(lock_file)},
+        "environment": {
+            **environment(lock_file),
+            "engine": used.get("engine"),
+            "quarto": used.get("quarto"),
+        },
         "validation": {
             "rows_read": audit_meta.get("rows_read", {}),
             "warnings": audit_meta.get("warnings", []),

@@ -24,6 +24,8 @@ rule render_report:
         / "rendered"
         / "internal"
         / "{audit_id}-internal.pdf",
+        # Which engine rendered (and which Quarto), for the manifest.
+        engine=PROCESSED / "{audit_id}" / "rendered" / "engine.json",
     log:
         "logs/{audit_id}/render_report.log",
     group:
@@ -59,6 +61,7 @@ rule record_build:
         pdf=rules.render_report.output.pdf,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
+        engine=rules.render_report.output.engine,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=rules.analyse_audit.output.published,

@@ -3,9 +3,18 @@
 Two engines produce the same report from the same build directory:
 
 * ``quarto``: ``quarto render`` (HTML, and typst for the PDF), when Quarto is installed;
-* ``builtin``: the parts Quarto itself uses, driven from Python: Quarto's shortcodes
-  (:mod:`.shortcodes`), pandoc (from ``pypandoc-binary``) and typst (the ``typst``
-  wheel), with the same template, styles and Lua filters.
+  Quarto 1.7.34 is the oldest version tested (:data:`QUARTO_OLDEST`), and an older one is
+  refused;
+* ``builtin``: the parts Quarto itself uses, driven from Python, following Quarto's rules:
+  its shortcodes (:mod:`.shortcodes`), its metadata and date format, the order of its
+  filters, pandoc (from ``pypandoc-binary``) and typst (the ``typst`` wheel), with the same
+  templates, styles and Lua filters (which number ``fig-`` and ``tbl-`` ids as Quarto does
+  when Quarto is not there to).
+
+Which engine renders is chosen by :func:`resolve_engine` (``auto`` is Quarto when it is on
+PATH) and returned as an :class:`Engine`, so that the report and its manifest can say which
+engine, and which Quarto, made it. The two engines give the same words in the HTML and the
+PDF; what differs is listed in the README ("Rendering engines").
 
 Both refuse to publish a report that would break the accessibility or privacy promises:
 no title (PDF/UA-1 needs one), images without alt text, a second level-1 heading, a
@@ -20,6 +29,7 @@ import datetime
 import json
 import logging
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -36,11 +46,14 @@ from auditrap.dates import long_date
 
 from .shortcodes import ShortcodeError, resolve_shortcodes
 
-__all__ = ["RenderError", "render_report", "ENGINES"]
+__all__ = ["ENGINES", "QUARTO_OLDEST", "Engine", "RenderError", "render_report", "resolve_engine"]
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("auto", "builtin", "quarto")
+
+#: The oldest Quarto the report is tested with; an older one is refused.
+QUARTO_OLDEST = (1, 7, 34)
 
 #: The pandoc reader Quarto uses for .qmd files (pandoc Markdown, default extensions).
 PANDOC_FROM = "markdown"
@@ -109,6 +122,112 @@ class RenderError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Engine:
+    """The engine that renders: ``name`` is ``"quarto"`` or ``"builtin"``; for Quarto, the
+    command that was found and its version."""
+
+    name: str
+    quarto: str | None = None
+    quarto_version: str | None = None
+    #: The pandoc Quarto brings with it (the built-in engine's is pypandoc-binary's).
+    pandoc_version: str | None = None
+
+    @property
+    def description(self) -> str:
+        """In words, for the report's technical note."""
+        if self.name == "quarto":
+            return f"Quarto {self.quarto_version}"
+        return "built-in (pandoc and typst)"
+
+    @property
+    def pdf_standard(self) -> str | None:
+        """The PDF standard the PDF declares: PDF/UA-1 from the built-in engine; Quarto
+        passes ``pdf-standard`` to typst from version 1.9 only."""
+        if self.name == "builtin" or _version_tuple(self.quarto_version or "") >= (1, 9):
+            return "PDF/UA-1"
+        return None
+
+    def record(self) -> dict[str, str | None]:
+        """What the manifest records."""
+        return {"engine": self.name, "quarto": self.quarto_version}
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    match = re.match(r"^\s*v?(\d+(?:\.\d+)*)", version)
+    return tuple(int(n) for n in match.group(1).split(".")) if match else ()
+
+
+def resolve_engine(engine: str | Engine = "auto") -> Engine:
+    """The engine to render with: ``"builtin"``, ``"quarto"`` (Quarto on PATH, at least
+    :data:`QUARTO_OLDEST`) or ``"auto"`` (Quarto when it is on PATH, else built-in).
+
+    A Quarto older than the oldest tested is refused, under ``auto`` too: the choice of
+    engine must never change silently.
+    """
+    if isinstance(engine, Engine):
+        return engine
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
+    if engine == "builtin":
+        return Engine("builtin")
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        if engine == "auto":
+            return Engine("builtin")
+        raise RenderError(
+            "The Quarto engine was asked for (engine: quarto in config.yaml), but 'quarto' "
+            "is not on PATH. Install Quarto "
+            f"{'.'.join(map(str, QUARTO_OLDEST))} or later (quarto.org), or set engine: "
+            "builtin (or auto)."
+        )
+    version = _quarto_version(quarto)
+    oldest = ".".join(map(str, QUARTO_OLDEST))
+    if _version_tuple(version) < QUARTO_OLDEST:
+        raise RenderError(
+            f"The Quarto on PATH ({quarto}) is version {version or 'unknown'}, older than "
+            f"{oldest}, the oldest version this report is tested with. Install Quarto "
+            f"{oldest} or later, or set engine: builtin in config.yaml (with engine: auto, "
+            "take the old Quarto off PATH)."
+        )
+    return Engine("quarto", quarto, version, _quarto_pandoc_version(quarto))
+
+
+def _quarto_pandoc_version(quarto: str) -> str | None:
+    """The version of the pandoc Quarto runs: QUARTO_PANDOC if set, else the one in Quarto's
+    bin/tools/ (where every Quarto release keeps it), else what ``quarto pandoc`` says."""
+    tools = Path(quarto).resolve().parent / "tools"
+    candidates = [os.environ.get("QUARTO_PANDOC", "")]
+    candidates += [
+        str(tools / arch / "pandoc") for arch in (platform.machine(), "x86_64", "aarch64")
+    ]
+    candidates += [str(tools / "pandoc"), str(tools / "pandoc.exe")]
+    found = next((c for c in candidates if c and Path(c).is_file()), None)
+    command = [found, "--version"] if found else [quarto, "pandoc", "--version"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.match(r"pandoc(?:\.exe)?\s+(\S+)", result.stdout.strip())
+    return match.group(1) if result.returncode == 0 and match else None
+
+
+def _quarto_version(quarto: str) -> str:
+    try:
+        result = subprocess.run(
+            [quarto, "--version"], capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"{quarto} --version could not be run: {exc}") from None
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        raise RenderError(
+            f"{quarto} --version failed (exit code {result.returncode}), so the Quarto on "
+            f"PATH cannot be used: {result.stderr.strip()[-500:]}"
+        )
+    return lines[-1].strip()
+
+
+@dataclass(frozen=True)
 class _Document:
     """A report.qmd with its shortcodes resolved and its metadata merged, per format."""
 
@@ -128,18 +247,19 @@ def render_report(
     pdf_out: Path,
     assets_dir: Path,
     timestamp: datetime.datetime,
-    engine: str = "auto",
-) -> None:
-    """Render ``<build_dir>/report.qmd`` to ``html_out`` and ``pdf_out``.
+    engine: str | Engine = "auto",
+) -> Engine:
+    """Render ``<build_dir>/report.qmd`` to ``html_out`` and ``pdf_out``; returns the engine
+    that rendered.
 
     ``assets_dir`` holds the template, styles, Lua filters and fonts (``report/`` in
     the repository). ``timestamp`` is the creation date written into the PDF (it is the
     only date; nothing comes from the clock; a naive datetime is taken as UTC), so the
     same inputs give byte-identical files. ``engine`` is ``"auto"`` (Quarto if it is
-    on PATH, else built-in), ``"builtin"`` or ``"quarto"``. Raises
-    :class:`RenderError` for every expected failure.
+    on PATH, else built-in), ``"builtin"``, ``"quarto"``, or an :class:`Engine` from
+    :func:`resolve_engine`. Raises :class:`RenderError` for every expected failure.
     """
-    if engine not in ENGINES:
+    if not isinstance(engine, Engine) and engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
     build_dir = Path(build_dir).resolve()
     assets_dir = Path(assets_dir).resolve()
@@ -157,17 +277,17 @@ def render_report(
     # reported the same way (with file and line) whichever engine renders.
     document = _load_document(build_dir, assets_dir)
 
-    if engine == "auto":
-        engine = "quarto" if shutil.which("quarto") else "builtin"
+    chosen = resolve_engine(engine)
     html_out.parent.mkdir(parents=True, exist_ok=True)
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
-    if engine == "quarto":
-        _render_quarto(build_dir, assets_dir, html_out, pdf_out, timestamp)
+    if chosen.name == "quarto":
+        _render_quarto(chosen, build_dir, assets_dir, html_out, pdf_out, timestamp)
     else:
         _render_builtin_html(document, build_dir, assets_dir, html_out)
         _render_builtin_pdf(document, build_dir, assets_dir, fonts_dir, pdf_out, timestamp)
     _write_pdf_details(html_out, pdf_out)
     check_html_is_self_contained(html_out.read_text(encoding="utf-8"), html_out.name)
+    return chosen
 
 
 # --------------------------------------------------------------------------------------
@@ -304,19 +424,58 @@ def _resolve_metadata(
 
 
 def _present_for_pandoc(meta: dict[str, object]) -> None:
-    """Shape metadata as Quarto presents it: an ISO date in words (en-GB long form, as
-    Quarto's default ``date-format``), and authors given as ``{name: ...}`` by name."""
+    """Shape metadata as Quarto presents it: an ISO date written in the ``date-format`` of
+    the metadata (Quarto leaves it as it is in a project without one), and authors given as
+    ``{name: ...}`` by name."""
     date = meta.get("date")
-    if isinstance(date, str):
+    pattern = meta.get("date-format")
+    if isinstance(date, str) and pattern:
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())
         if match:
             year, month, day = (int(g) for g in match.groups())
             with contextlib.suppress(ValueError):  # not a real date: left as written
-                meta["date"] = long_date(datetime.date(year, month, day))
+                meta["date"] = format_date(datetime.date(year, month, day), str(pattern))
     authors = meta.get("author")
     if isinstance(authors, dict | list):
         listed = authors if isinstance(authors, list) else [authors]
         meta["author"] = [a.get("name", "") if isinstance(a, dict) else a for a in listed]
+
+
+_DATE_TOKENS = re.compile(r"\[([^\]]*)\]|YYYY|YY|MMMM|MMM|MM|M|DD|D|dddd|ddd|[A-Za-z]")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def format_date(day: datetime.date, pattern: str) -> str:
+    """``day`` in Quarto's ``date-format`` (dayjs tokens, English names): ``D MMMM YYYY``
+    is ``1 March 2019``; ``iso`` is ``2019-03-01``. Quarto's locale-dependent names
+    (``long``, ``short``...) are not supported: write the tokens."""
+    if pattern == "iso":
+        return day.isoformat()
+    month = long_date(day).split(" ")[1]
+    values = {
+        "YYYY": f"{day.year:04d}",
+        "YY": f"{day.year % 100:02d}",
+        "MMMM": month,
+        "MMM": month[:3],
+        "MM": f"{day.month:02d}",
+        "M": str(day.month),
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+        "dddd": _WEEKDAYS[day.weekday()],
+        "ddd": _WEEKDAYS[day.weekday()][:3],
+    }
+
+    def token(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        if match.group(0) not in values:
+            raise RenderError(
+                f"date-format {pattern!r} is not one the built-in engine can write: use "
+                "YYYY, MMMM, MMM, MM, M, DD, D, dddd and ddd (as in 'D MMMM YYYY'), or 'iso'."
+            )
+        return values[match.group(0)]
+
+    return _DATE_TOKENS.sub(token, pattern)
 
 
 def _jsonable(value: object) -> object:
@@ -413,7 +572,54 @@ def _common_pandoc_args(options: Mapping[str, object]) -> list[str]:
     args = [f"--from={PANDOC_FROM}"]
     if options.get("toc"):
         args += ["--toc", f"--toc-depth={int(options.get('toc-depth') or 3)}"]
+    shift = options.get("shift-heading-level-by")
+    if shift:
+        args.append(f"--shift-heading-level-by={int(str(shift))}")
     return args
+
+
+#: Quarto's entry points for filters, in the order it runs them; "quarto" is where its own
+#: filters run. A filter listed before "quarto" runs at pre-quarto, one after at post-render.
+_ENTRY_POINTS = (
+    "pre-ast",
+    "post-ast",
+    "pre-quarto",
+    "quarto",
+    "post-quarto",
+    "pre-render",
+    "post-render",
+    "pre-finalize",
+    "post-finalize",
+)
+
+
+def _lua_filters(options: Mapping[str, object], assets_dir: Path) -> list[str]:
+    """The ``--lua-filter`` arguments: the filters of ``_quarto.yml`` in the order Quarto
+    runs them (by entry point, then as listed). What Quarto's own filters do that the report
+    needs, the report's filters do when Quarto is not there (html-figures.lua numbers
+    figures and tables as Quarto's cross-referencing does; callouts.lua draws callouts)."""
+    listed = options.get("filters") or []
+    if not isinstance(listed, list) or "quarto" not in listed:
+        raise RenderError(
+            "_quarto.yml must list the report's filters under format: html: and typst:, "
+            "with 'quarto' among them (where Quarto's own filters run)."
+        )
+    at_quarto = listed.index("quarto")
+    placed: list[tuple[int, int, str]] = []
+    for position, entry in enumerate(listed):
+        if entry == "quarto":
+            continue
+        if isinstance(entry, Mapping):
+            path, at = str(entry.get("path", "")), str(entry.get("at", ""))
+        else:
+            path, at = str(entry), "pre-quarto" if position < at_quarto else "post-render"
+        if at not in _ENTRY_POINTS or not path.endswith(".lua"):
+            raise RenderError(
+                f"The filter {entry!r} in _quarto.yml is not one the built-in engine can run: "
+                f"give a Lua file, at one of {', '.join(_ENTRY_POINTS)}."
+            )
+        placed.append((_ENTRY_POINTS.index(at), position, path))
+    return [f"--lua-filter={assets_dir / path}" for _, _, path in sorted(placed)]
 
 
 def _render_builtin_html(
@@ -438,12 +644,9 @@ def _render_builtin_html(
             "--sandbox",
             "--section-divs",
             "--wrap=none",
-            f"--template={assets_dir / 'partials' / 'report.html'}",
+            f"--template={assets_dir / str(options.get('template') or 'partials/report.html')}",
             f"--include-in-header={style}",
-            f"--lua-filter={assets_dir / 'filters' / 'checks.lua'}",
-            f"--lua-filter={assets_dir / 'filters' / 'callouts.lua'}",
-            f"--lua-filter={assets_dir / 'filters' / 'row-headers.lua'}",
-            f"--lua-filter={assets_dir / 'filters' / 'html-figures.lua'}",
+            *_lua_filters(options, assets_dir),
             f"--output={out}",
         ]
         _run_pandoc(args, document.markdown["html"], build_dir, "HTML page")
@@ -502,11 +705,9 @@ def _render_builtin_pdf(
         *_common_pandoc_args(options),
         "--to=typst",
         "--standalone",
-        f"--template={assets_dir / 'template.typ'}",
-        f"--lua-filter={assets_dir / 'filters' / 'checks.lua'}",
-        f"--lua-filter={assets_dir / 'filters' / 'callouts.lua'}",
-        f"--lua-filter={assets_dir / 'filters' / 'row-headers.lua'}",
-        f"--lua-filter={assets_dir / 'filters' / 'typst-alt.lua'}",
+        "--wrap=none",  # as Quarto's typst format
+        f"--template={assets_dir / str(options.get('template') or 'template.typ')}",
+        *_lua_filters(options, assets_dir),
         f"--output={typ}",
     ]
     for key in ("papersize", "mainfont", "fontsize", "section-numbering"):
@@ -619,50 +820,62 @@ def _replace(source: Path, target: Path) -> None:
 
 
 def _render_quarto(
+    engine: Engine,
     build_dir: Path,
     assets_dir: Path,
     html_out: Path,
     pdf_out: Path,
     timestamp: datetime.datetime,
 ) -> None:
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        raise RenderError(
-            "The Quarto engine was asked for, but 'quarto' is not on PATH. Install "
-            "Quarto 1.6 or later, or use engine='builtin'."
-        )
+    """``quarto render report.qmd``: one run makes every format of ``_quarto.yml`` (HTML and
+    typst), as Quarto starts slowly (a few seconds before it reads the document)."""
+    assert engine.quarto is not None
     _stage_quarto_assets(build_dir, assets_dir)
     env = dict(os.environ)
-    # typst (bundled with Quarto) reads the PDF creation date from SOURCE_DATE_EPOCH.
+    # typst reads the PDF creation date from SOURCE_DATE_EPOCH.
     env["SOURCE_DATE_EPOCH"] = str(int(timestamp.timestamp()))
     output_dir = build_dir
     project = _read_yaml(build_dir / "_quarto.yml").get("project")
     if isinstance(project, Mapping) and project.get("output-dir"):
         output_dir = (build_dir / str(project["output-dir"])).resolve()
-    for fmt, produced, target in (
-        ("html", "report.html", html_out),
-        ("typst", "report.pdf", pdf_out),
-    ):
-        command = [quarto, "render", "report.qmd", "--to", fmt]
-        try:
-            result = subprocess.run(
-                command, cwd=build_dir, env=env, capture_output=True, timeout=1800, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RenderError(f"quarto could not be run: {exc}") from None
-        if result.returncode != 0:
-            stderr = result.stderr.decode("utf-8", "replace").strip()
+    made = {"report.html": html_out, "report.pdf": pdf_out}
+    for name in made:
+        (output_dir / name).unlink(missing_ok=True)
+    command = [engine.quarto, "render", "report.qmd"]
+    try:
+        result = subprocess.run(
+            command, cwd=build_dir, env=env, capture_output=True, timeout=1800, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"quarto could not be run: {exc}") from None
+    if result.returncode != 0:
+        said = result.stderr.decode("utf-8", "replace")
+        if not said.strip():
+            said = result.stdout.decode("utf-8", "replace")
+        raise RenderError(
+            f"quarto render report.qmd failed (exit code {result.returncode}). Quarto "
+            f"said:\n{_quarto_message(said)}"
+        )
+    for name, target in made.items():
+        produced = output_dir / name
+        if not produced.is_file():
             raise RenderError(
-                f"quarto render --to {fmt} failed (exit code {result.returncode}). "
-                f"Quarto said:\n{stderr}"
+                f"quarto render finished but did not write {produced}. Check the formats "
+                "(html and typst) and output-dir in _quarto.yml."
             )
-        made = output_dir / produced
-        if not made.is_file():
-            raise RenderError(
-                f"quarto render --to {fmt} finished but did not write {made}. Check "
-                "output-dir in _quarto.yml."
-            )
-        shutil.move(str(made), str(target))
+        shutil.move(str(produced), str(target))
+
+
+def _quarto_message(stderr: str) -> str:
+    """What matters in Quarto's output: the error, without the colours, the options Quarto
+    echoes before it and the Lua stack traceback after it."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", stderr)
+    starts = [text.find(m) for m in ("Error running filter", "ERROR:", "error:", "Error:")]
+    found = [i for i in starts if i >= 0]
+    if found:
+        text = text[min(found) :]
+    text = re.split(r"\n\s*stack traceback:", text, maxsplit=1)[0]
+    return text.strip()[-3000:]
 
 
 def _stage_quarto_assets(build_dir: Path, assets_dir: Path) -> None:

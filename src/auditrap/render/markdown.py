@@ -6,6 +6,16 @@ ASCII punctuation character be escaped with a backslash (the ``all_symbols_escap
 extension, on by default and in Quarto), so escaping every one of them makes a string
 inert: ``<script>`` stays text in HTML, ``#read("x")`` stays text in typst, ``$x$`` is
 not maths, ``@ref`` is not a citation and ``{{< include x >}}`` is not a shortcode.
+
+Quarto looks for shortcodes in two more places, where backslashes do not help:
+
+* metadata (the title, ``_metadata.yml``, every value of ``_variables.yml``): Quarto reads
+  each value as Markdown, then treats any word ending in ``{{<`` as the start of a
+  shortcode (``{{< include /etc/passwd >}}`` in a title stops its filters).
+  :func:`escape_metadata` also puts an empty span, ``[]{}``, between two braces in a row,
+  so that no word holds ``{{`` or ``}}``: the text is unchanged, and no shortcode can start.
+* attribute values (``fig-alt="..."``): Quarto runs every attribute value through its
+  shortcode parser, and its escape does not work there (see :func:`escape_attribute`).
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import re
 import string
 from collections.abc import Sequence
 
-__all__ = ["escape_markdown", "markdown_table"]
+__all__ = ["escape_attribute", "escape_markdown", "escape_metadata", "markdown_table"]
 
 _PUNCTUATION = frozenset(string.punctuation)
 # C0/C1 control characters other than whitespace: pandoc and typst have no use for them.
@@ -37,6 +47,42 @@ def escape_markdown(text: str) -> str:
     text = _CONTROL.sub("", text)
     text = _WHITESPACE.sub(" ", text).strip()
     return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+
+
+# Two escaped braces in a row ("\\{\\{" or "\\}\\}"): an empty span goes between them.
+_BRACE_PAIR = re.compile(r"(\\[{}])(?=\\([{}]))")
+
+
+def escape_metadata(text: str) -> str:
+    """:func:`escape_markdown`, and no ``{{`` or ``}}`` left in one word: for a value that
+    Quarto reads as metadata (a title, a variable), where it looks for shortcodes in the
+    words after reading the Markdown. ``{{`` becomes ``{[]{}{``: the same text, with an
+    empty span between the braces (written as ``<span></span>`` in HTML, nothing in typst).
+    """
+
+    def split(match: re.Match[str]) -> str:
+        same = match.group(1)[1] == match.group(2)
+        return match.group(1) + "[]{}" if same else match.group(1)
+
+    return _BRACE_PAIR.sub(split, escape_markdown(text))
+
+
+def escape_attribute(text: str) -> str:
+    """``text`` as the inside of a double-quoted attribute value (``fig-alt="..."``) that
+    pandoc and Quarto both read back as that text (whitespace folded to one space).
+
+    Quarto looks for shortcodes in attribute values twice: in the document's source, before
+    pandoc reads it, and in the value pandoc read. Its escape, ``{{{< ... >}}}``, does not
+    survive the first (Quarto 1.7 writes a span into the value, which ends it early and
+    loses the attribute), so a ``{{<`` in the text gets a zero-width space (U+200B) between
+    the braces and the ``<``: it looks the same and is no shortcode. Backslashes and double
+    quotes are escaped for pandoc.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"escape_attribute() needs a string, not {type(text).__name__}.")
+    text = _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    text = text.replace("{{<", "{{\u200b<")
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def markdown_table(

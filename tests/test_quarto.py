@@ -1,0 +1,260 @@
+"""The report rendered by real Quarto (`engine: quarto`): the same report as the built-in engine's.
+
+One Quarto build (conftest.py's ``quarto_workspace``: the sample audit and the hostile fixture
+audit of tests/test_injection.py, in one run) is checked for what the built-in engine's is
+checked for: a self-contained HTML page in en-GB that axe-core finds no WCAG 2.2 AA violation
+in, an A4 tagged PDF with its title, language and fonts, the publication gate and the manifest,
+and a rebuild byte for byte. Then the two engines are compared: the visible text of the HTML
+and the text of the PDF are the same words, but for what each says about the engine that made
+it. Quarto's own rules are checked against it too: how includes are laid out.
+
+Found through an explicit path (AUDITRAP_QUARTO, or .ci/quarto/ that `.ci/run` installs);
+skipped without one, except in CI where the shared Quarto is there (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import test_accessibility as accessibility
+from pypdf import PdfReader
+from test_accessibility import AXE_RUN, DESKTOP, FOCUSED, NARROW, REFLOW, WCAG_TAGS
+
+from auditrap.gate import public_text, scan
+from auditrap.render import check_html_is_self_contained, resolve_shortcodes
+
+from conftest import SAMPLE_AUDIT
+from test_workflow import make_workspace, snakemake
+
+pytestmark = [pytest.mark.e2e, pytest.mark.quarto]
+
+# Headless Chromium and axe-core, as tests/test_accessibility.py sets them up.
+axe_source = accessibility.axe_source
+browser = accessibility.browser
+
+OUT = Path("report") / "_output"
+SAMPLE = OUT / "nai-2018"
+EDITIONS = {
+    "public": ("nai-2018.html", "nai-2018.pdf"),
+    "internal": ("internal/nai-2018-internal.html", "internal/nai-2018-internal.pdf"),
+}
+# What each engine says about itself, in the technical note and the accessibility statement.
+QUARTO_WORDS = [r"pandoc 3\.6\.1 Rendering engine Quarto 1\.7\.34", "as a tagged PDF, with"]
+BUILTIN_WORDS = [
+    r"pandoc \d[\d.]* Rendering engine built-in \(pandoc and typst\)",
+    "as a tagged PDF to the PDF/UA-1 standard, with",
+]
+
+
+@pytest.fixture(scope="module")
+def quarto(quarto_workspace) -> Path:
+    return quarto_workspace
+
+
+@pytest.fixture(scope="module")
+def builtin(tmp_path_factory) -> Path:
+    """The sample built by the built-in engine, in the same kind of workspace."""
+    workspace = make_workspace(tmp_path_factory.mktemp("builtin"), {"nai-2018": SAMPLE_AUDIT})
+    result = snakemake(workspace)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workspace
+
+
+def words(path: Path) -> str:
+    return re.sub(r"\s+", " ", public_text(path)).strip()
+
+
+def without(text: str, patterns: list[str]) -> str:
+    for pattern in patterns:
+        found = re.findall(pattern, text)
+        assert found, f"{pattern!r} is not in the text"
+        text = re.sub(pattern, "<engine>", text)
+    return text
+
+
+# --------------------------------------------------------------------------------------
+# What Quarto made
+
+
+def test_quarto_rendered_and_the_manifest_says_which_quarto(quarto):
+    for audit_id in ("nai-2018", "exploitation-2021"):
+        manifest = json.loads((quarto / OUT / audit_id / "manifest.json").read_text())
+        assert manifest["environment"]["engine"] == "quarto"
+        assert manifest["environment"]["quarto"] == "1.7.34"
+    log = (quarto / "logs" / "nai-2018" / "render_report.log").read_text()
+    assert "with the Quarto 1.7.34 engine" in log
+    note = words(quarto / SAMPLE / "nai-2018.html")
+    # "How this report was made": the engine, and Quarto's own pandoc (3.6.1 in 1.7.34).
+    assert "pandoc 3.6.1 Rendering engine Quarto 1.7.34" in note
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_html_is_one_self_contained_page_in_en_gb(quarto, edition):
+    path = quarto / SAMPLE / EDITIONS[edition][0]
+    html = path.read_text(encoding="utf-8")
+    check_html_is_self_contained(html, path.name)
+    assert re.search(r'<html[^>]*lang="en-GB"', html)
+    assert "<script" not in html and "<link" not in html  # styles and fonts inside
+    assert html.count("@font-face") == 4 and "data:font/ttf;base64," in html
+    assert html.count("<h1") == 1
+    assert '<a class="skip-link" href="#quarto-document-content">' in html
+    assert '<main id="quarto-document-content"' in html
+    assert html.count("<svg") == 2 and "{{<" not in words(path)
+
+
+def pdf_tool(*args: str) -> str:
+    if not shutil.which(args[0]):
+        pytest.skip(f"{args[0]} (poppler-utils) is not installed")
+    return subprocess.run(list(args), capture_output=True, check=True, text=True).stdout
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_pdf_is_a4_tagged_titled_in_en_gb_with_its_fonts(quarto, edition):
+    pdf = quarto / SAMPLE / EDITIONS[edition][1]
+    info = pdf_tool("pdfinfo", str(pdf))
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+    assert re.search(r"Tagged:\s+yes", info)
+    assert re.search(r"Title:\s+Multi-agency audit: Non-Accidental Injuries", info)
+    # SOURCE_DATE_EPOCH: the publication date, never the clock.
+    assert re.search(r"CreationDate:\s+Fri Mar  1 00:00:00 2019", info)
+    for line in pdf_tool("pdffonts", str(pdf)).splitlines()[2:]:
+        name, *rest = line.split()
+        assert re.fullmatch(r"[A-Z]{6}\+AtkinsonHyperlegible-\w+", name), line
+        assert rest[-5] == "yes", f"not embedded: {line}"
+    reader = PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert "/StructTreeRoot" in root
+    # The alt text of both charts is in the structure tree (typst-alt.lua, as built-in).
+    from test_render import struct_alts
+
+    alts = struct_alts(pdf)
+    assert len(alts) == 2 and all(a.startswith("Bar chart") for a in alts), alts
+
+
+def _qdf(pdf: Path) -> bytes:
+    if not shutil.which("qpdf"):
+        pytest.skip("qpdf is not installed")
+    out = pdf.with_name(pdf.stem + ".qdf.pdf")
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(pdf), str(out)], check=False)
+    data = out.read_bytes()
+    out.unlink()
+    return data
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [DESKTOP, NARROW])
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_axe_finds_no_wcag_22_aa_violation_in_quartos_page(
+    quarto, browser, axe_source, edition, width
+):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto((quarto / SAMPLE / EDITIONS[edition][0]).resolve().as_uri())
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+        assert page.evaluate(REFLOW)["scrollWidth"] <= width, "scrolls sideways"
+        page.keyboard.press("Tab")
+        first = page.evaluate(FOCUSED)
+        assert first["text"] == "Skip to main content", first["html"]
+    finally:
+        page.close()
+    listed = "\n".join(f"  - {v['id']}: {v['help']} at {v['targets'][:5]}" for v in violations)
+    assert not violations, f"axe-core found at {width} px:\n{listed}"
+
+
+def test_the_publication_gate_reads_what_quarto_made(quarto):
+    public = [(quarto / SAMPLE / name, name) for name in EDITIONS["public"]]
+    assert scan(public) == []  # the gate passed, so the build published
+    # And it reads Quarto's page and PDF: a name it is told to refuse is found in both.
+    found = {f.file for f in scan(public, ["Lancashire"])}
+    assert found == {"nai-2018.html", "nai-2018.pdf"}
+
+
+def test_verify_finds_every_file_intact_and_a_rebuild_identical(quarto, quarto_env):
+    result = subprocess.run(
+        [sys.executable, "-m", "auditrap.cli", "verify", str(SAMPLE), "--rebuild"],
+        cwd=quarto,
+        capture_output=True,
+        text=True,
+        env=quarto_env,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "changed" not in result.stdout and "missing" not in result.stdout
+    for name in (*EDITIONS["public"], *EDITIONS["internal"], "data/grade_distribution.csv"):
+        assert re.search(rf"identical\s+output {re.escape(name)}", result.stdout), name
+
+
+# --------------------------------------------------------------------------------------
+# The same report as the built-in engine's
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_the_two_engines_show_the_same_words_in_the_html(quarto, builtin, edition):
+    name = EDITIONS[edition][0]
+    from_quarto = without(words(quarto / SAMPLE / name), QUARTO_WORDS)
+    from_builtin = without(words(builtin / SAMPLE / name), BUILTIN_WORDS)
+    assert from_quarto == from_builtin
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_the_two_engines_print_the_same_words_in_the_pdf(quarto, builtin, edition):
+    name = EDITIONS[edition][1]
+    # The same words on the same pages: the contents list's page numbers agree too.
+    from_quarto = without(words(quarto / SAMPLE / name), QUARTO_WORDS)
+    from_builtin = without(words(builtin / SAMPLE / name), BUILTIN_WORDS)
+    assert from_quarto == from_builtin
+    assert len(PdfReader(quarto / SAMPLE / name).pages) == len(
+        PdfReader(builtin / SAMPLE / name).pages
+    )
+
+
+def test_the_builtin_pdf_declares_pdf_ua_1_and_quarto_1_7s_does_not(quarto, builtin):
+    # Quarto 1.7 ignores pdf-standard (1.9 passes it to typst): the difference the report's
+    # accessibility statement and the README state.
+    def declared(pdf: Path) -> bool:
+        return b"pdfuaid:part" in _qdf(pdf)
+
+    assert declared(builtin / SAMPLE / "nai-2018.pdf")
+    assert not declared(quarto / SAMPLE / "nai-2018.pdf")
+
+
+# --------------------------------------------------------------------------------------
+# Quarto's rules, which the built-in engine follows
+
+
+def test_includes_are_laid_out_as_quarto_lays_them_out(quarto_env, tmp_path):
+    # Paragraph breaks around included files, nested includes resolved against the main
+    # document: Quarto's layout, and the built-in engine's (the same source as the unit test
+    # in tests/test_render.py).
+    from test_render import INCLUDE_LAYOUT, pandoc
+
+    (tmp_path / "narrative").mkdir()
+    (tmp_path / "narrative" / "a.md").write_text("P\n{{< include narrative/b.md >}}\nQ\n")
+    (tmp_path / "narrative" / "b.md").write_text("B")
+    (tmp_path / "narrative" / "x.md").write_text("X")
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: default\n")
+    (tmp_path / "report.qmd").write_text("---\ntitle: T\n---\n\n" + INCLUDE_LAYOUT)
+    result = subprocess.run(
+        ["quarto", "render", "report.qmd", "--to", "plain"],
+        cwd=tmp_path,
+        env=quarto_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    by_quarto = (tmp_path / "report.txt").read_text().split("\n\n")
+    resolved = resolve_shortcodes(
+        INCLUDE_LAYOUT, variables={}, metadata={}, base_dir=tmp_path, source="report.qmd"
+    )
+    by_builtin = pandoc(["-f", "markdown", "-t", "plain"], resolved).split("\n\n")
+    assert [p.strip() for p in by_quarto if p.strip()][-5:] == ["S", "P B", "Q", "E A X", "B"]
+    assert [p.strip() for p in by_builtin if p.strip()] == ["S", "P B", "Q", "E A X", "B"]
