@@ -357,11 +357,32 @@ end
 -- Quarto copies a figure's fig-alt onto the div around it (<div class="quarto-float"
 -- alt="...">). A div has no alternative text: the alt is the image's accessible name
 -- (above), and the copy would repeat it to anything that reads the page's text.
+--
+-- Quarto writes a numbered table's caption above the table, in its float, and marks the
+-- div around the table as described by it: the scrolling region (Table, above, found no
+-- caption on the table) is named by that caption, as the built-in engine's is.
 function Div(div)
   if div.classes:includes("quarto-float") and div.attributes["alt"] then
     div.attributes["alt"] = nil
     return div
   end
+  local caption_id = div.attributes["aria-describedby"]
+  if not caption_id then
+    return nil
+  end
+  local named = false
+  for _, block in ipairs(div.content) do
+    if block.t == "Div" and block.classes:includes("table-wrap")
+        and block.attributes["aria-label"] == "Table" then
+      block.attributes["aria-label"] = nil
+      block.attributes["aria-labelledby"] = caption_id
+      if block.content[1] and block.content[1].t == "Table" then
+        block.content[1].attributes["aria-labelledby"] = caption_id
+      end
+      named = true
+    end
+  end
+  return named and div or nil
 end
 
 return {
