@@ -113,7 +113,9 @@ def test_html_is_one_self_contained_page_in_en_gb(quarto, edition):
     assert html.count("<h1") == 1
     assert '<a class="skip-link" href="#quarto-document-content">' in html
     assert '<main id="quarto-document-content"' in html
-    assert html.count("<svg") == 2 and "{{<" not in words(path)
+    # Two charts, each drawn wide and narrow (styles.css shows one), inline.
+    assert html.count('<svg class="chart chart-') == 4
+    assert "{{<" not in words(path)
 
 
 def pdf_tool(*args: str) -> str:
