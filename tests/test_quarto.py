@@ -268,3 +268,28 @@ def test_includes_are_laid_out_as_quarto_lays_them_out(quarto_env, tmp_path):
     by_builtin = pandoc(["-f", "markdown", "-t", "plain"], resolved).split("\n\n")
     assert [p.strip() for p in by_quarto if p.strip()][-5:] == ["S", "P B", "Q", "E A X", "B"]
     assert [p.strip() for p in by_builtin if p.strip()] == ["S", "P B", "Q", "E A X", "B"]
+
+
+# --------------------------------------------------------------------------------------
+# How the tests find Quarto (no Quarto needed)
+
+
+def test_quarto_is_found_only_through_an_explicit_path(tmp_path, monkeypatch):
+    from conftest import find_quarto
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # a quarto on PATH is never what is tested
+    monkeypatch.setenv("AUDITRAP_QUARTO", str(tmp_path / "nowhere"))
+    quarto, why = find_quarto()
+    assert quarto is None and "no quarto command at AUDITRAP_QUARTO=" in why
+    install = tmp_path / "install"
+    (install / "bin").mkdir(parents=True)
+    command = install / "bin" / "quarto"
+    command.write_text("#!/bin/sh\necho 'cannot start' >&2\nexit 3\n")
+    command.chmod(0o755)
+    monkeypatch.setenv("AUDITRAP_QUARTO", str(install))  # the folder of bin/ will do
+    quarto, why = find_quarto()
+    assert quarto is None and "--version failed: cannot start" in why
+    command.write_text("#!/bin/sh\necho 1.7.34\n")
+    assert find_quarto() == (command, "")
+    monkeypatch.setenv("AUDITRAP_QUARTO", str(command))  # and so will the command itself
+    assert find_quarto() == (command, "")
