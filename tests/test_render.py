@@ -1367,3 +1367,22 @@ def test_filters_stop_the_render_in_quarto_too():
     for path in (ASSETS / "filters").glob("*.lua"):
         code = re.sub(r"--\[\[.*?\]\]|--[^\n]*", "", path.read_text(), flags=re.S)
         assert not re.search(r"(?<![\w.:])error\s*\(", code), path.name
+
+
+def test_the_engine_states_itself_in_the_variables(tmp_path, fake_quarto, monkeypatch):
+    import yaml
+
+    # What report.qmd's accessibility statement and a narrative can say about the PDF: the
+    # engine that makes it writes it, escaped as every variable is.
+    build = make_build(tmp_path, "builtin")
+    render(build, tmp_path / "out")
+    stated = yaml.safe_load((build / "_variables.yml").read_text())["engine"]
+    assert stated == {
+        "name": escape_metadata("built-in (pandoc and typst)"),
+        "pdf": escape_metadata("a tagged PDF to the PDF/UA-1 standard"),
+    }
+    assert yaml.safe_load((build / "_variables.yml").read_text())["audit"]["cases"] == 42
+    build = make_build(tmp_path, "quarto")
+    render(build, tmp_path / "out", engine="quarto")
+    stated = yaml.safe_load((build / "_variables.yml").read_text())["engine"]
+    assert stated == {"name": "Quarto 1\\.7\\.34", "pdf": "a tagged PDF"}  # 1.7: not PDF/UA-1

@@ -742,7 +742,6 @@ def assemble(
     internal: str | None = None,
     provenance: str = "",
     accessibility: Mapping[str, str] | None = None,
-    engine: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``.
 
@@ -750,7 +749,7 @@ def assemble(
     (None) gets an empty appendix file, so that the same document serves both.
     ``accessibility`` (the ``accessibility`` block of config.yaml) joins the variables as
     ``accessibility.contact``: like every variable it is text, escaped where it is shown.
-    ``engine`` (its ``name``, and ``pdf``: what kind of PDF it makes) joins them as ``engine``.
+    (The render engine adds ``engine``: what the report says about the engine that made it.)
     """
     if build_dir.exists():
         shutil.rmtree(build_dir)
@@ -782,8 +781,6 @@ def assemble(
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
     (build_dir / "_generated" / "provenance.md").write_text(provenance, encoding="utf-8")
     shown = {**variables, "accessibility": dict(accessibility)} if accessibility else variables
-    if engine:
-        shown = {**shown, "engine": dict(engine)}
     _write_yaml(build_dir / "_variables.yml", markdown_values(shown))
     _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))
     return build_dir / "report.qmd"

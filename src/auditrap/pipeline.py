@@ -643,12 +643,6 @@ def render_stage(
         theme_titles=titles,
         charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
         accessibility=accessibility,
-        engine={
-            "name": chosen.description,
-            "pdf": "a tagged PDF to the PDF/UA-1 standard"
-            if chosen.pdf_standard == "PDF/UA-1"
-            else "a tagged PDF",
-        },
         provenance=provenance_part(
             meta["audit_id"],
             {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},

@@ -44,6 +44,7 @@ import yaml
 
 from auditrap.dates import long_date
 
+from .markdown import escape_metadata
 from .shortcodes import ShortcodeError, resolve_shortcodes
 
 __all__ = ["ENGINES", "QUARTO_OLDEST", "Engine", "RenderError", "render_report", "resolve_engine"]
@@ -273,11 +274,11 @@ def render_report(
     fonts_dir = _check_fonts(assets_dir)
     _check_no_symlinks_out(build_dir)
 
+    chosen = resolve_engine(engine)
+    _state_engine(build_dir, chosen)
     # Shortcodes, metadata and title are checked for both engines, so a mistake is
     # reported the same way (with file and line) whichever engine renders.
     document = _load_document(build_dir, assets_dir)
-
-    chosen = resolve_engine(engine)
     html_out.parent.mkdir(parents=True, exist_ok=True)
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
     if chosen.name == "quarto":
@@ -288,6 +289,25 @@ def render_report(
     _write_pdf_details(html_out, pdf_out)
     check_html_is_self_contained(html_out.read_text(encoding="utf-8"), html_out.name)
     return chosen
+
+
+def _state_engine(build_dir: Path, engine: Engine) -> None:
+    """Add what the report says about the engine that makes it to ``_variables.yml``, as
+    ``engine.name`` ("Quarto 1.7.34") and ``engine.pdf`` (what kind of PDF it makes, for the
+    accessibility statement), written as Quarto reads variables: Markdown, escaped."""
+    path = build_dir / "_variables.yml"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    variables = _read_yaml(path)
+    pdf = "a tagged PDF"
+    if engine.pdf_standard:
+        pdf += f" to the {engine.pdf_standard} standard"
+    variables["engine"] = {
+        "name": escape_metadata(engine.description),
+        "pdf": escape_metadata(pdf),
+    }
+    header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+    body = yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(header + body, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------
