@@ -64,9 +64,7 @@ class InputLimits:
 
     def how_to_raise(self, key: str) -> str:
         """The end of a message about a limit: which key of config.yaml sets it."""
-        return (
-            f"(the limit is {getattr(self, key):,}: `{key}` under `{CONFIG_KEY}` in config.yaml)"
-        )
+        return f"(the limit is {getattr(self, key):,}: `{key}` under `{CONFIG_KEY}` in config.yaml)"
 
 
 DEFAULT_LIMITS = InputLimits()

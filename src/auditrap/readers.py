@@ -34,6 +34,9 @@ class RawTable:
     origin: pd.DataFrame
     columns_present: list[str]
     problems: list[Problem] = field(default_factory=list)
+    #: Cells already reported by the reader, as (source_file, source_row, column): a
+    #: workbook's formula or merged cell, read as blank, is not reported again as blank.
+    reported_cells: set[tuple[str, int, str]] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -197,7 +200,7 @@ def parse_csv(
                             display,
                             row=len(records) + 1,
                             value=_clip(lines[first].rstrip("\r\n")),
-                            message="A quote mark (\") opens a value in this row (line "
+                            message='A quote mark (") opens a value in this row (line '
                             f"{first + 1} of the file) and is never closed, so the lines after "
                             "it would be read as part of that value. Close the quote, or write "
                             'a quote mark inside a value as two (""). This row was not read; '
@@ -423,4 +426,5 @@ def concat_tables(name: str, tables: Sequence[RawTable], expected: Sequence[str]
     # column has already been reported, and its rows are not reported again cell by cell.
     present = [c for c in expected if all(c in t.columns_present for t in tables)]
     problems = [p for t in tables for p in t.problems]
-    return RawTable(name, frame.astype("string"), origin, present, problems)
+    reported = set().union(*(t.reported_cells for t in tables))
+    return RawTable(name, frame.astype("string"), origin, present, problems, reported)
