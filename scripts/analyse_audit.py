@@ -28,6 +28,7 @@ p.run_steps(
                 names_path=inp.names[0] if inp.names else None,
                 redactions_out=out.redactions,
                 taxonomy_paths=list(inp.taxonomy),
+                input_limits=params.input_limits,
             ),
         ),
         (

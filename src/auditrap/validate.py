@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -502,6 +504,43 @@ def _message(
             f"`{frame.at[index, 'raised_date']}`. Check both dates."
         )
     return f"`{value}` breaks the rule {check}."
+
+
+#: A reference written as one word: "JaydenSmith", "smith_j", "NAI-Smith".
+_JOINED_WORD = re.compile(r"[A-Za-z0-9]+(?:(?:[_-]|(?<=[a-z])(?=[A-Z]))[A-Za-z0-9]+)+")
+_WORD_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
+
+
+def mask_identifiers(text: str, names: Sequence[str] = ()) -> str:
+    """``text`` with every identifier the redaction patterns or the name list find replaced
+    by its token, as in the free text; a name joined up in one word (a case reference
+    "JaydenSmith") is found too, as :func:`auditrap.redact.redact_text` alone would not."""
+    from auditrap.redact import redact_text
+
+    text = redact_text(text, names)
+
+    def mask(found: re.Match) -> str:
+        spaced = _WORD_BREAK.sub(" ", found.group(0))
+        redacted = redact_text(spaced, names)
+        return found.group(0) if redacted == spaced else redacted
+
+    return _JOINED_WORD.sub(mask, text)
+
+
+def mask_problems(problems: Sequence[Problem], names: Sequence[str] = ()) -> list[Problem]:
+    """Problems as they may be shown or written: a problem quotes raw cells (and a header,
+    and the values it suggests), which may hold what redaction removes from the free text."""
+    masked = []
+    for problem in problems:
+        masked.append(
+            dataclasses.replace(
+                problem,
+                value=None if problem.value is None else mask_identifiers(problem.value, names),
+                column=None if problem.column is None else mask_identifiers(problem.column, names),
+                message=mask_identifiers(problem.message, names),
+            )
+        )
+    return masked
 
 
 def _cases_without_returns(tables: dict[str, RawTable]) -> list[Problem]:

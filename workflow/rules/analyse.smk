@@ -79,6 +79,7 @@ rule analyse_audit:
         validation_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "validation",
         grade_aliases=config["grade_aliases"],
         ignored_columns=config["ignored_columns"],
+        input_limits=config["input_limits"],
         policy=get_disclosure_policy,
         palette=config["palette"],
         final_without_review=get_final_without_review,
