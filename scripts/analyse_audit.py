@@ -127,6 +127,7 @@ p.run_steps(
                 theme_counts_path=out.theme_counts,
                 out=out.appendix,
                 theme_sentences_path=out.theme_sentences,
+                max_rows=params.internal_appendix_rows,
             ),
         ),
         (

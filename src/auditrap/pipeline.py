@@ -720,10 +720,12 @@ def appendix_stage(
     theme_counts_path: Path,
     out: Path,
     theme_sentences_path: Path | None = None,
+    max_rows: int | None = None,
 ) -> None:
     """Write the internal edition's case-level appendix (Markdown, every value escaped) from
     the case-level tables, for the render step to include; ``theme_sentences_path`` (every
-    sentence tag and its decision) gives the list of suggestions not yet reviewed."""
+    sentence tag and its decision) gives the list of suggestions not yet reviewed, and a
+    part longer than ``max_rows`` is summarised (:func:`auditrap.document.internal_appendix`)."""
     import pandas as pd
 
     from auditrap.document import internal_appendix
@@ -737,6 +739,7 @@ def appendix_stage(
         pd.read_parquet(actions_path),
         titles,
         pd.read_parquet(theme_sentences_path) if theme_sentences_path else None,
+        max_rows=max_rows,
     )
     Path(out).write_text(text, encoding="utf-8")
     log.info("Wrote the internal edition's case-level appendix.")

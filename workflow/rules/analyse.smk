@@ -80,6 +80,7 @@ rule analyse_audit:
         grade_aliases=config["grade_aliases"],
         ignored_columns=config["ignored_columns"],
         input_limits=config["input_limits"],
+        internal_appendix_rows=config["internal_appendix_rows"],
         policy=get_disclosure_policy,
         palette=config["palette"],
         final_without_review=get_final_without_review,
