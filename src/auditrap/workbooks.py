@@ -171,14 +171,16 @@ def _survey_parts(archive: zipfile.ZipFile) -> WorkbookSurvey:
             main = rel.get("Target", main).lstrip("/")
     folder = posixpath.dirname(main)
     rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
-    targets = {}
+    targets, styles = {}, None
     for rel in _xml(archive, rels_name):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
         if rel.get("Type", "").endswith(_WORKSHEET):
-            target = rel.get("Target", "")
-            target = (
-                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-            )
             targets[rel.get("Id")] = posixpath.normpath(target)
+        elif rel.get("Type", "").endswith("/styles"):
+            styles = posixpath.normpath(target)
+    if styles is not None:
+        _check_styles(archive, styles)
     workbook = _xml(archive, main)
     survey = WorkbookSurvey(sheets=[])
     for element in workbook.iter():
@@ -196,6 +198,20 @@ def _survey_parts(archive: zipfile.ZipFile) -> WorkbookSurvey:
                     )
                 )
     return survey
+
+
+def _check_styles(archive: zipfile.ZipFile, name: str) -> None:
+    """The styles say which cells are dates: a styles part that cannot be read would make
+    openpyxl stop and calamine read dates as numbers, so it is refused either way."""
+    for element in _xml(archive, name).iter():
+        number_format = element.get("numFmtId")
+        if number_format is not None and not number_format.strip().isdigit():
+            raise UnreadableWorkbook(
+                f"This workbook is damaged: its styles part ({name}) gives the number format "
+                f"`{number_format[:20]}`, which is not a number, so its dates cannot be told "
+                "from other numbers. Open it in Excel, and save it again as 'Excel Workbook "
+                "(.xlsx)'."
+            )
 
 
 def _survey_sheet(archive: zipfile.ZipFile, sheet: SheetSurvey, limits: InputLimits) -> None:

@@ -123,7 +123,10 @@ def load_yaml(
     except OSError as exc:
         return refuse(f"{display} cannot be read ({exc.strerror or exc}).")
 
-    loader = _Loader(text, limits)
+    try:
+        loader = _Loader(text, limits)
+    except yaml.YAMLError as exc:  # a character YAML does not allow, such as NUL
+        return refuse(*_syntax_message(exc, display))
     try:
         try:
             node = loader.get_single_node()
