@@ -14,6 +14,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_times import load, with_audits  # noqa: E402
 from generate_audits import generate  # noqa: E402
@@ -145,6 +147,12 @@ def main() -> None:
     )
     parser.add_argument("--render-returns", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--workbook-rows", type=int, default=400_000)
+    parser.add_argument(
+        "--appendix-rows",
+        type=int,
+        help="internal_appendix_rows for the render (default: config.yaml's); a large value "
+        "lists every case, as before the appendix was summarised",
+    )
     args = parser.parse_args()
     sections = args.only or ["duplicates", "workbook", "bombs", "render"]
     root = Path(__file__).resolve().parents[1]
@@ -186,6 +194,10 @@ def main() -> None:
         for returns in args.render_returns:
             with tempfile.TemporaryDirectory() as tmp:
                 ws = with_audits(Path(tmp), 1, cases=returns // 8, returns_per_case=8)
+                if args.appendix_rows:
+                    config = yaml.safe_load((ws / "config.yaml").read_text())
+                    config["internal_appendix_rows"] = args.appendix_rows
+                    (ws / "config.yaml").write_text(yaml.safe_dump(config))
                 processed = ws / "data/processed/synthetic-001"
 
                 def analysis(target: Path) -> list[str]:
