@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from auditrap.validate import load_audit, mask_problems
 from auditrap.workbooks import read_returns_workbook, survey_workbook
 from auditrap.yaml_input import load_yaml
 
-from conftest import FIXTURE_AUDIT, read_rows, write_rows
+from conftest import FIXTURE_AUDIT, ROOT, read_rows, write_rows
 
 HEADER = columns(Returns)
 
@@ -674,3 +675,53 @@ def test_the_workflow_stops_each_broken_audit_with_its_problem_and_no_traceback(
         report = workspace / "data/processed" / name / "validation" / "report.html"
         assert "stopped the run" in report.read_text()
         assert not (workspace / "report/_output" / name).exists()
+
+
+# --- an area name that looks like markup ---------------------------------------------------
+
+
+def run_html_figures(folder: Path, svg_name: str) -> subprocess.CompletedProcess:
+    import pypandoc
+
+    return subprocess.run(
+        [
+            pypandoc.get_pandoc_path(),
+            "--to=html5",
+            f"--lua-filter={ROOT / 'report' / 'filters' / 'html-figures.lua'}",
+        ],
+        input=f'![x]({svg_name}){{fig-alt="x"}}\n'.encode(),
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
+
+
+def test_an_area_name_that_looks_like_markup_is_drawn_as_text(tmp_path):
+    from auditrap import charts
+    from auditrap.aggregate import grades_by_area
+    from auditrap.grades import grade_dtype
+
+    name = "<svg onload=alert(1)> javascript:x url(http://example.org/x) @import"
+    cases = pd.DataFrame(
+        {
+            "case_id": ["A", "B"],
+            "area": pd.Categorical([name, "North"], categories=[name, "North"]),
+            "ratified_grade": pd.Categorical(["Good", "Good"], dtype=grade_dtype()),
+        }
+    )
+    charts.render(charts.grades_by_area_chart(grades_by_area(cases)), tmp_path)
+    result = run_html_figures(tmp_path, "grades-by-area.svg")
+    assert result.returncode == 0, result.stderr.decode()
+    html = result.stdout.decode()
+    assert "&lt;svg onload=alert(1)&gt; javascript:x" in html
+    assert not re.search(r"<svg[^>]*\sonload", html)
+    # A real event handler, script or outside reference in the markup is still refused.
+    for bad, phrase in [
+        ('<rect onclick="x()" width="1" height="1"/>', "event handler"),
+        ("<script>alert(1)</script>", "contains '<script'"),
+        ('<image href="http://example.org/x.png"/>', "refers to 'http://example.org/x.png'"),
+        ('<rect style="fill:url(http://e.org/#x)"/>', "refers to 'http://e.org/#x'"),
+    ]:
+        (tmp_path / "bad.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{bad}</svg>')
+        result = run_html_figures(tmp_path, "bad.svg")
+        assert result.returncode != 0 and phrase in result.stderr.decode(), bad

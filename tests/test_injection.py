@@ -22,6 +22,7 @@ ATTACKS = {
     "shortcode": "{{< include /etc/passwd >}}",
     "typst code": '#read("/etc/hostname")',
     "maths": "$x^2$ @ref <label>",
+    "svg": "<svg onload=alert(3)>",
 }
 
 
@@ -35,7 +36,7 @@ def hostile_build(tmp_path_factory):
     meta["title"] = f"Audit {ATTACKS['html']} {ATTACKS['shortcode']}"
     meta["board"] = f"Board {ATTACKS['typst code']} {ATTACKS['raw typst']}"
     meta["selection_criteria"] = f"{ATTACKS['img']} {ATTACKS['maths']}"
-    hostile_area = f"Hill {ATTACKS['raw html block']} {ATTACKS['html']}"
+    hostile_area = f"Hill {ATTACKS['raw html block']} {ATTACKS['html']} {ATTACKS['svg']}"
     meta["areas"] = ["Riverside", hostile_area]
     (audit / "audit.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     with (audit / "cases.csv").open(newline="", encoding="utf-8") as handle:
@@ -68,8 +69,9 @@ def test_html_shows_every_attack_as_text_and_runs_none(hostile_build):
     assert not re.search(r"<script\b", html, flags=re.I)
     assert not re.search(r"<img[^>]*onerror", html, flags=re.I)
     text = html_text(hostile_build / "exploitation-2021.html")
-    for name in ("html", "img", "shortcode", "typst code", "maths"):
+    for name in ("html", "img", "shortcode", "typst code", "maths", "svg"):
         assert ATTACKS[name] in text, name
+    assert not re.search(r"<svg[^>]*onload", html, flags=re.I)
 
 
 def test_pdf_shows_the_attacks_literally_and_reads_no_file(hostile_build):
