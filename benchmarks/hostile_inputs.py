@@ -198,17 +198,19 @@ def main() -> None:
                     config = yaml.safe_load((ws / "config.yaml").read_text())
                     config["internal_appendix_rows"] = args.appendix_rows
                     (ws / "config.yaml").write_text(yaml.safe_dump(config))
-                processed = ws / "data/processed/synthetic-001"
+                processed = Path("data/processed/synthetic-001")
 
                 def analysis(target: Path) -> list[str]:
                     return [sys.executable, "-m", "snakemake", str(target), "--cores", "1"]
 
-                subprocess.run(
+                made = subprocess.run(
                     analysis(processed / "internal-appendix.md"),
                     cwd=ws,
-                    check=True,
                     capture_output=True,
+                    text=True,
                 )
+                if made.returncode:
+                    sys.exit(made.stderr[-3000:])
                 target = processed / "rendered/internal/synthetic-001-internal.html"
                 result = subprocess.run(
                     ["/usr/bin/time", "-v", *analysis(target)],
@@ -221,11 +223,11 @@ def main() -> None:
                     print(f"  {returns:>7,} returns: failed: {result.stderr[-500:]}")
                     continue
                 measured = _parse(result.stderr)
-                appendix = (processed / "internal-appendix.md").stat().st_size
+                appendix = (ws / processed / "internal-appendix.md").stat().st_size
                 print(
                     f"  {returns:>7,} returns: {measured['wall']:.2f} s, "
                     f"{measured['peak_mb']:.0f} MB peak in one process; appendix "
-                    f"{appendix / 1e3:,.0f} KB; internal HTML {target.stat().st_size / 1e6:.1f} MB"
+                    f"{appendix / 1e3:,.0f} KB; internal HTML {(ws / target).stat().st_size / 1e6:.1f} MB"
                 )
     print(f"({load()})")
 

@@ -725,3 +725,17 @@ def test_an_area_name_that_looks_like_markup_is_drawn_as_text(tmp_path):
         (tmp_path / "bad.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{bad}</svg>')
         result = run_html_figures(tmp_path, "bad.svg")
         assert result.returncode != 0 and phrase in result.stderr.decode(), bad
+
+
+def test_each_limit_is_in_config_yaml_and_the_schema_with_the_same_default():
+    from dataclasses import fields
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    described = schema["properties"]["input_limits"]["properties"]
+    configured = yaml.safe_load((ROOT / "config.yaml").read_text())["input_limits"]
+    for limit in fields(InputLimits):
+        assert described[limit.name]["default"] == limit.default, limit.name
+        assert described[limit.name]["description"], limit.name
+        assert configured[limit.name] == limit.default, limit.name
+    assert set(described) == set(configured) == {f.name for f in fields(InputLimits)}
+    assert InputLimits.from_settings(configured) == InputLimits()

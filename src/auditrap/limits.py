@@ -11,35 +11,40 @@ limit is refused with a problem that says which limit and how to raise it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 #: The key of config.yaml that holds the limits.
 CONFIG_KEY = "input_limits"
 
 
+def _limit(default: float, meaning: str) -> Any:
+    return field(default=default, metadata={"meaning": meaning})
+
+
 @dataclass(frozen=True)
 class InputLimits:
     """The most that one audit's input may hold. The defaults are in config.yaml too."""
 
-    #: Megabytes in one input file; for a workbook, also the unpacked size of its parts.
-    file_mb: float = 100
-    #: Kilobytes in one YAML file (audit.yaml, a theme taxonomy): they are hand-written.
-    yaml_kb: int = 1024
-    #: Rows of one table (a CSV file, or a workbook's sheet). Excel's own limit is 1,048,576.
-    rows: int = 1_000_000
-    #: Columns of one table.
-    columns: int = 100
-    #: Cells of one table (rows times columns, as the file declares or holds them).
-    cells: int = 10_000_000
-    #: Characters in one cell. Excel holds at most 32,767.
-    cell_chars: int = 32_767
-    #: Values in one YAML file, counting each use of an alias (``*name``) in full.
-    yaml_values: int = 100_000
-    #: How deeply lists and mappings may nest in a YAML file.
-    yaml_depth: int = 20
-    #: Problems listed for one rule in one file; the rest are counted ("and N more").
-    messages_per_rule: int = 200
+    file_mb: float = _limit(
+        100, "megabytes in one input file; for a workbook, also the unpacked size of its parts"
+    )
+    yaml_kb: int = _limit(1024, "kilobytes in one YAML file (audit.yaml, a theme taxonomy)")
+    rows: int = _limit(1_000_000, "rows of one table (a CSV file, or a workbook's sheet)")
+    columns: int = _limit(100, "columns of one table")
+    cells: int = _limit(
+        10_000_000,
+        "cells of one table: for a workbook, as its sheet declares or addresses them, checked "
+        "before the sheet is loaded; for a CSV file, at most its commas and lines",
+    )
+    cell_chars: int = _limit(32_767, "characters in one cell (Excel's own limit)")
+    yaml_values: int = _limit(
+        100_000, "values in one YAML file, each use of an alias (`*name`) counted in full"
+    )
+    yaml_depth: int = _limit(20, "how deeply lists and mappings nest in a YAML file")
+    messages_per_rule: int = _limit(
+        200, "problems listed for one rule in one file; the rest are counted (and N more)"
+    )
 
     @property
     def file_bytes(self) -> int:
@@ -68,3 +73,11 @@ class InputLimits:
 
 
 DEFAULT_LIMITS = InputLimits()
+
+
+def limits_table() -> str:
+    """The limits as a Markdown table, for the data dictionary."""
+    lines = ["| key | default | the most of |", "|---|---:|---|"]
+    for limit in fields(InputLimits):
+        lines.append(f"| `{limit.name}` | {limit.default:,} | {limit.metadata['meaning']} |")
+    return "\n".join(lines)
