@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import json
@@ -175,8 +176,9 @@ def load_audit(
     problems = cap_problems(
         problems, limits.messages_per_rule, limits.how_to_raise("messages_per_rule")
     )
-    if any(p.row is not None and not p.agency for p in problems):
-        agency_of = _agency_of_row(tables) | _lead_of_row(plan_tables)
+    wanted = {(p.file, p.row) for p in problems if p.row is not None and not p.agency}
+    if wanted:
+        agency_of = _agency_of_row(tables, wanted) | _lead_of_row(plan_tables)
         problems = [_with_agency(p, agency_of) for p in problems]
 
     if any(p.severity == ERROR for p in problems) or meta is None:
@@ -280,15 +282,39 @@ def check_table(
     *,
     limits: InputLimits = DEFAULT_LIMITS,
 ) -> list[Problem]:
-    """Run one pandera schema lazily and explain every failure in plain English."""
+    """Run one pandera schema lazily and explain every failure in plain English.
+
+    The model's checks across columns (such as one return per case and agency) are run here,
+    each a vectorised function of the frame, rather than by pandera's validation: for each
+    failing row pandera lists every column's value and reshapes them, which took a minute
+    for 100,000 duplicated rows (docs/performance.md). The checks are the model's own.
+    """
     if table.frame.empty and not table.columns_present:
         return []
     frame = table.frame[table.columns_present]
+    by_column = copy.copy(schema)
+    by_column.checks = []
+    failures = []
     try:
-        schema.validate(frame, lazy=True)
+        by_column.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return explain_failures(exc.failure_cases, table, allowed, limits=limits)
-    return []
+        failures.append(exc.failure_cases[["index", "check", "column"]])
+    for check in schema.checks:
+        passed = check(frame).check_output
+        failing = frame.index[~passed.to_numpy(dtype=bool)]
+        if len(failing):
+            failures.append(
+                pd.DataFrame(
+                    {
+                        "index": failing.to_numpy(),
+                        "check": check.name,
+                        "column": schemas.DATAFRAME_CHECKS[check.name][0],
+                    }
+                )
+            )
+    if not failures:
+        return []
+    return explain_failures(pd.concat(failures, ignore_index=True), table, allowed, limits=limits)
 
 
 #: Checks whose message names the other rows with the same value(s), by the columns compared.
@@ -360,7 +386,8 @@ def explain_failures(
         others = None
         if check_name == "field_uniqueness" or check_name in DUPLICATE_CHECKS:
             key = tuple(frame.loc[index, list(DUPLICATE_CHECKS.get(check_name, (column,)))])
-            others = [int(i) for i in same_as(check_name, column).get(key, []) if i != index]
+            same = same_as(check_name, column).get(key)
+            others = [] if same is None else same[same != index].to_numpy()
         problems.append(
             Problem(
                 file=str(origin.at[index, "source_file"]),
@@ -410,7 +437,7 @@ def _message(
     if check == "field_uniqueness":
         return (
             f"The {column} `{value}` appears more than once (also "
-            f"{_other_rows(table, others or [], with_file=False)}). Each must be unique."
+            f"{_other_rows(table, [] if others is None else others, with_file=False)}). Each must be unique."
         )
     if check.startswith("str_matches"):
         return (
@@ -488,7 +515,7 @@ def _message(
         row = frame.loc[index]
         return (
             f"{row['agency']} has more than one return for case {row['case_id']} "
-            f"(also {_other_rows(table, others or [], with_file=True)}). Keep one return per "
+            f"(also {_other_rows(table, [] if others is None else others, with_file=True)}). Keep one return per "
             "case and agency."
         )
     if check == "completed_date_if_completed":
@@ -547,31 +574,42 @@ def _cases_without_returns(tables: dict[str, RawTable]) -> list[Problem]:
     cases, returns = tables["cases.csv"], tables["returns.csv"]
     if "case_id" not in cases.columns_present or "case_id" not in returns.columns_present:
         return []
-    returned = set(returns.frame["case_id"].dropna())
-    missing = cases.frame["case_id"].notna() & ~cases.frame["case_id"].isin(returned)
+    missing = cases.frame["case_id"].notna() & ~cases.frame["case_id"].isin(
+        returns.frame["case_id"].dropna().unique()
+    )
+    missing = missing.to_numpy(dtype=bool)
     return [
         Problem(
             "cases.csv",
-            row=int(cases.origin.at[i, "source_row"]),
+            row=int(row),
             column="case_id",
-            value=str(cases.frame.at[i, "case_id"]),
+            value=str(case_id),
             message="No agency returned an audit tool for this case. Add its returns, or "
             "remove the case from cases.csv.",
         )
-        for i in cases.frame.index[missing]
+        for row, case_id in zip(
+            cases.origin["source_row"].to_numpy()[missing],
+            cases.frame["case_id"].to_numpy()[missing],
+            strict=True,
+        )
     ]
 
 
-def _agency_of_row(tables: dict[str, RawTable]) -> dict[tuple[str, int], str]:
-    """Which agency each row of returns and actions belongs to, to group problems by agency."""
+def _agency_of_row(
+    tables: dict[str, RawTable], wanted: set[tuple[str, int]]
+) -> dict[tuple[str, int], str]:
+    """Which agency each ``wanted`` (file, row) of returns and actions belongs to, to group
+    problems by agency."""
     agency_of = {}
+    rows = {row for _, row in wanted}
     for name in ("returns.csv", "actions.csv"):
         table = tables[name]
         if "agency" not in table.frame:
             continue
+        near = table.origin["source_row"].isin(rows).to_numpy(dtype=bool)
         for (file, row), agency in zip(
-            table.origin[["source_file", "source_row"]].itertuples(index=False, name=None),
-            table.frame["agency"],
+            table.origin[["source_file", "source_row"]][near].itertuples(index=False, name=None),
+            table.frame["agency"][near],
             strict=True,
         ):
             if not pd.isna(agency):
