@@ -130,10 +130,14 @@ def bombs(folder: Path, fixture: Path) -> dict[str, Path]:
     (audit("workbook-dimension") / "returns").mkdir()
     book.save(made["workbook-dimension"] / "returns" / "big.xlsx")
     (audit("workbook-zip-bomb") / "returns").mkdir()
-    with zipfile.ZipFile(
-        made["workbook-zip-bomb"] / "returns" / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED
-    ) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"<" * 400_000_000)
+    with (
+        zipfile.ZipFile(
+            made["workbook-zip-bomb"] / "returns" / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED
+        ) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part,
+    ):
+        for _ in range(200):  # 2 GB of XML, written 10 MB at a time
+            part.write(b"<" * 10_000_000)
     return made
 
 

@@ -349,7 +349,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"<" * 5_000_000)
     assert path.stat().st_size < 20_000
-    (problem,) = read_book(path, limits=InputLimits(file_mb=1)).problems
+    (problem,) = read_book(path, limits=InputLimits(unpacked_mb=1)).problems
     assert "unpacks to 5.0 MB" in problem.message
 
 

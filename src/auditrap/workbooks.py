@@ -119,11 +119,11 @@ def survey_workbook(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> Workboo
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > limits.file_bytes:
+            if unpacked > limits.unpacked_bytes:
                 raise UnreadableWorkbook(
                     f"This workbook unpacks to {unpacked / 1e6:,.1f} MB, more than a return "
-                    f"should {limits.how_to_raise('file_mb')}. Check that it is the right "
-                    "file: a workbook of returns unpacks to a few megabytes."
+                    f"should {limits.how_to_raise('unpacked_mb')}. Check that it is the right "
+                    "file: a workbook of a few thousand returns unpacks to a few megabytes."
                 )
             survey = _survey_parts(archive)
             for sheet in survey.sheets:
