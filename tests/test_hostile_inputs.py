@@ -739,3 +739,18 @@ def test_each_limit_is_in_config_yaml_and_the_schema_with_the_same_default():
         assert configured[limit.name] == limit.default, limit.name
     assert set(described) == set(configured) == {f.name for f in fields(InputLimits)}
     assert InputLimits.from_settings(configured) == InputLimits()
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_surveyed_the_general_way():
+    from auditrap.workbooks import _scan
+
+    plain = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="AB7"><f>1+1</f></c></row>'
+    prefixed = (
+        b'<x:row r="1"><x:c t="s" r="A1"><x:v>0</x:v></x:c>'
+        b'<x:c r="AB7"><x:f>1+1</x:f></x:c></x:row><x:mergeCell ref="A1:A2"/>'
+    )
+    for xml in (plain, prefixed):
+        found = _scan(xml)
+        assert (found.cells, found.rows, found.last_row, found.last_column) == (2, 1, 7, 28)
+        assert found.formulas
+    assert _scan(prefixed).merged and not _scan(plain).merged
