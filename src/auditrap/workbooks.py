@@ -273,6 +273,9 @@ _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")
 _PLAIN_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,4}([0-9]{1,9})"')
 _PLAIN_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,4})[0-9]')
 _PLAIN_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
+_PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
+_PLAIN_MERGED = re.compile(rb"<mergeCell[\s/>]")
+_ANY_ERROR_TYPE = re.compile(rb"\bt=[\"']e[\"']")
 _LETTERS_DOWN = [bytes([letter]) for letter in range(ord("Z"), ord("A") - 1, -1)]
 
 
@@ -305,10 +308,10 @@ def _scan(chunk: bytes) -> _Facts:
                 )
             )
             return _Facts(
-                formulas=any(tag in chunk for tag in (b"<f>", b"<f ", b"<f/")),
-                merged=b"<mergeCell " in chunk or b"<mergeCell>" in chunk,
+                formulas=bool(_PLAIN_FORMULA.search(chunk)),
+                merged=bool(_PLAIN_MERGED.search(chunk)),
                 # Conservative: any t="e" sends the workbook to openpyxl.
-                error_values=b't="e"' in chunk or b"t='e'" in chunk,
+                error_values=bool(_ANY_ERROR_TYPE.search(chunk)),
                 cells=cells,
                 cells_with_ref=cells,
                 rows=rows,
@@ -336,7 +339,10 @@ def _last_number(numbers: list[bytes]) -> int:
     with leading zeros, which no spreadsheet program writes)."""
     if not numbers:
         return 0
-    longest = max(map(len, numbers))
+    lengths = set(map(len, numbers))
+    if len(lengths) == 1:
+        return int(max(numbers))
+    longest = max(lengths)
     return int(max(n for n in numbers if len(n) == longest))
 
 
@@ -563,7 +569,7 @@ def read_returns_workbook(
     records = []
     for offset, row in enumerate(cells.rows[header_at:]):
         number = header_at + 1 + offset
-        record = [_text(value) for value in row]
+        record = [value if type(value) is str else _text(value) for value in row]
         for at in date_columns:
             if at < len(row):
                 day = _serial_date(row[at], epoch)
