@@ -271,12 +271,11 @@ class _Facts:
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")
 _PLAIN_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,4}([0-9]{1,9})"')
-_PLAIN_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,4})[0-9]')
+_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,4})[0-9]')
 _PLAIN_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
 _PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
 _PLAIN_MERGED = re.compile(rb"<mergeCell[\s/>]")
-_ANY_ERROR_TYPE = re.compile(rb"\bt=[\"']e[\"']")
-_LETTERS_DOWN = [bytes([letter]) for letter in range(ord("Z"), ord("A") - 1, -1)]
+_ANY_ERROR_TYPE = re.compile(rb"t=[\"']e[\"']")
 
 
 def _scan(chunk: bytes) -> _Facts:
@@ -294,19 +293,8 @@ def _scan(chunk: bytes) -> _Facts:
         cell_rows = _PLAIN_CELL_ROW.findall(chunk)
         row_refs = _PLAIN_ROW_REF.findall(chunk)
         if len(cell_rows) == cells and len(row_refs) == rows:
-            wide = set(_PLAIN_WIDE_COLUMN.findall(chunk))
-            last_column = (
-                max(map(column_number, wide))
-                if wide
-                else next(
-                    (
-                        column_number(letter)
-                        for letter in _LETTERS_DOWN
-                        if b'<c r="' + letter in chunk
-                    ),
-                    0,
-                )
-            )
+            letters = set(_PLAIN_COLUMN.findall(chunk))
+            last_column = max(map(column_number, letters), default=0)
             return _Facts(
                 formulas=bool(_PLAIN_FORMULA.search(chunk)),
                 merged=bool(_PLAIN_MERGED.search(chunk)),
