@@ -754,3 +754,59 @@ def test_a_sheet_written_with_a_namespace_prefix_is_surveyed_the_general_way():
         assert (found.cells, found.rows, found.last_row, found.last_column) == (2, 1, 7, 28)
         assert found.formulas
     assert _scan(prefixed).merged and not _scan(plain).merged
+
+
+def test_a_big_internal_appendix_is_summarised_and_names_the_full_tables():
+    from auditrap.document import internal_appendix
+    from auditrap.grades import grade_dtype
+
+    n = 30
+    grades = pd.Categorical(["Good", None, "Inadequate"] * (n // 3), dtype=grade_dtype())
+    case_grades = pd.DataFrame(
+        {
+            "case_id": [f"CASE{i}" for i in range(n)],
+            "area": "North",
+            "ratified_grade": grades,
+            "suggested_grade": pd.Categorical(["Good"] * n, dtype=grade_dtype()),
+            "agrees": [g != "Inadequate" for g in grades],
+        }
+    )
+    agency_grades = pd.DataFrame(
+        {"case_id": case_grades["case_id"], "agency": "Police", "grade": "Good"}
+    )
+    tags = pd.DataFrame(
+        {
+            "case_id": case_grades["case_id"],
+            "agency": "Police",
+            "theme_id": "swift-response",
+            "field": "strengths",
+            "sentence": [f"Sentence {i}." for i in range(n)],
+        }
+    )
+    actions = pd.DataFrame(
+        {
+            "action_id": [f"IA{i}" for i in range(n)],
+            "case_id": case_grades["case_id"],
+            "agency": "Police",
+            "action": "Tell the GP.",
+            "raised_date": pd.Timestamp("2021-05-01"),
+            "status": ["Open", "Completed"] * (n // 2),
+            "completed_date": None,
+        }
+    )
+    titles = {"swift-response": "Swift response"}
+    listed = internal_appendix(case_grades, agency_grades, tags, actions, titles, max_rows=n)
+    assert "CASE29" in listed and "Sentence 29" in listed and "IA29" in listed
+    summary_text = internal_appendix(
+        case_grades, agency_grades, tags, actions, titles, max_rows=n - 1
+    )
+    assert "CASE29" not in summary_text and "IA29" not in summary_text
+    assert "Sentence 2" not in summary_text
+    assert "There are 30 cases, more than the 29 this appendix lists" in summary_text
+    assert "`internal/data/case_grades.csv`" in summary_text
+    assert "`internal/data/theme_tags.csv`" in summary_text
+    assert "| Inadequate | 10 |" in summary_text  # ratified Inadequate, returns suggest Good
+    assert "| Not ratified | 10 |" in summary_text
+    assert "| Swift response | 30 | 30 |" in summary_text
+    assert "| Police | 15 | 15 |" in summary_text  # Completed, Open
+    assert "differs from what the returns suggest in 10 cases" in summary_text

@@ -521,7 +521,8 @@ def _cases_summary(case_grades: Any, max_rows: int) -> list[str]:
             "Cases by ratified grade and by the grade their returns suggest",
             align=["l"] + ["r"] * len(columns),
         ),
-        f"The ratified grade differs from what the returns suggest in {differing:,} cases.\n",
+        f"The ratified grade differs from what the returns suggest in {differing:,} "
+        f"case{'' if differing == 1 else 's'}.\n",
     ]
 
 
