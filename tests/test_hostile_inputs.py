@@ -714,7 +714,9 @@ def test_an_area_name_that_looks_like_markup_is_drawn_as_text(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     html = result.stdout.decode()
     assert "&lt;svg onload=alert(1)&gt; javascript:x" in html
-    assert not re.search(r"<svg[^>]*\sonload", html)
+    from test_injection import event_handlers
+
+    assert event_handlers(html) == []
     # A real event handler, script or outside reference in the markup is still refused.
     for bad, phrase in [
         ('<rect onclick="x()" width="1" height="1"/>', "event handler"),
