@@ -812,3 +812,19 @@ def test_a_big_internal_appendix_is_summarised_and_names_the_full_tables():
     assert "| Swift response | 30 | 30 |" in summary_text
     assert "| Police | 15 | 15 |" in summary_text  # Completed, Open
     assert "differs from what the returns suggest in 10 cases" in summary_text
+
+
+def test_programme_yaml_is_read_with_the_same_loader(tmp_path):
+    from auditrap.cycle import load_programme
+
+    path = tmp_path / "programme.yaml"
+    entry = "  - board: A board\n    audit_number: {n}\n    title: An audit\n    period: '2016'\n"
+    path.write_text("earlier_audits:\n" + entry.format(n="true"), encoding="utf-8")
+    _, problems = load_programme(path)
+    assert errors(problems), "audit_number: true must not be read as 1"
+    path.write_text("earlier_audits:\n" + entry.format(n=2) + "earlier_audits: []\n")
+    _, problems = load_programme(path)
+    assert any("given twice" in p.message for p in problems), problems
+    path.write_text("earlier_audits: " + "[" * 100_000 + "\n")
+    _, problems = load_programme(path)
+    assert any("too deeply nested" in p.message for p in problems), problems
