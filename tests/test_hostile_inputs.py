@@ -402,7 +402,7 @@ def test_hidden_sheet_rows_and_columns_are_read_with_warnings(tmp_path):
     assert len(table.frame) == 5  # every return is read
     warnings = [p.message for p in table.problems if p.severity == WARNING]
     assert errors(table.problems) == []
-    assert any("sheet Returns, which is hidden" in w for w in warnings), warnings
+    assert any("Sheet Returns, which holds the returns, is hidden" in w for w in warnings), warnings
     assert any(w.startswith("Rows 3, 5 of sheet Returns are hidden") for w in warnings)
     assert any(w.startswith("Columns F of sheet Returns are hidden") for w in warnings)
 
