@@ -28,6 +28,7 @@ p.run_steps(
                 names_path=inp.names[0] if inp.names else None,
                 redactions_out=out.redactions,
                 taxonomy_paths=list(inp.taxonomy),
+                input_limits=params.input_limits,
             ),
         ),
         (
@@ -126,6 +127,7 @@ p.run_steps(
                 theme_counts_path=out.theme_counts,
                 out=out.appendix,
                 theme_sentences_path=out.theme_sentences,
+                max_rows=params.internal_appendix_rows,
             ),
         ),
         (

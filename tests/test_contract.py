@@ -148,7 +148,7 @@ CASES = {
     ),
     "unknown audit.yaml key": (
         lambda d: (d / "audit.yaml").write_text((d / "audit.yaml").read_text() + "titel: oops\n"),
-        ("audit.yaml", None, "titel"),
+        ("audit.yaml", 14, "titel"),  # the line of the key
         "did you mean `title`",
     ),
     "audit.yaml key missing": (
@@ -162,7 +162,7 @@ CASES = {
         lambda d: (d / "audit.yaml").write_text(
             (d / "audit.yaml").read_text().replace("audit_number: 7", "audit_number: seven")
         ),
-        ("audit.yaml", None, "audit_number"),
+        ("audit.yaml", 5, "audit_number"),
         "whole number",
     ),
     "actions.csv missing": (

@@ -126,7 +126,7 @@ def test_a_right_to_left_override_in_the_title_does_not_reverse_the_published_te
 
 def test_the_direction_controls_were_warned_about_with_file_row_and_column(runs):
     log = (runs["workspace"] / "logs" / AUDIT / "analyse_audit.log").read_text()
-    assert re.search(r"audit\.yaml, column title: Invisible direction controls", log)
+    assert re.search(r"audit\.yaml, line \d+, key title: Invisible direction controls", log)
     assert re.search(r"returns\.csv, row 2, column strengths.*direction controls", log)
     render_log = (runs["workspace"] / "logs" / AUDIT / "render_report.log").read_text()
     assert "narrative/introduction.md, line 6" in render_log

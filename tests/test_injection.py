@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,25 @@ ATTACKS = {
     "shortcode": "{{< include /etc/passwd >}}",
     "typst code": '#read("/etc/hostname")',
     "maths": "$x^2$ @ref <label>",
+    "svg": "<svg onload=alert(3)>",
 }
+
+
+def event_handlers(html: str) -> list[tuple[str, str]]:
+    """Every (element, attribute) of the page that would run script: on...= attributes. Text
+    that merely reads "onload=" (escaped, in a text node or an attribute's value) is not one."""
+
+    class Finder(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[tuple[str, str]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found += [(tag, name) for name, _ in attrs if name.lower().startswith("on")]
+
+    finder = Finder()
+    finder.feed(html)
+    return finder.found
 
 
 def make_hostile(audit: Path) -> None:
@@ -32,7 +51,7 @@ def make_hostile(audit: Path) -> None:
     meta["title"] = f"Audit {ATTACKS['html']} {ATTACKS['shortcode']}"
     meta["board"] = f"Board {ATTACKS['typst code']} {ATTACKS['raw typst']}"
     meta["selection_criteria"] = f"{ATTACKS['img']} {ATTACKS['maths']}"
-    hostile_area = f"Hill {ATTACKS['raw html block']} {ATTACKS['html']}"
+    hostile_area = f"Hill {ATTACKS['raw html block']} {ATTACKS['html']} {ATTACKS['svg']}"
     meta["areas"] = ["Riverside", hostile_area]
     (audit / "audit.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     with (audit / "cases.csv").open(newline="", encoding="utf-8") as handle:
@@ -76,8 +95,9 @@ def test_html_shows_every_attack_as_text_and_runs_none(hostile_build):
     assert not re.search(r"<script\b", html, flags=re.I)
     assert not re.search(r"<img[^>]*onerror", html, flags=re.I)
     text = html_text(hostile_build / "exploitation-2021.html")
-    for name in ("html", "img", "shortcode", "typst code", "maths"):
+    for name in ("html", "img", "shortcode", "typst code", "maths", "svg"):
         assert ATTACKS[name] in text, name
+    assert event_handlers(html) == []
 
 
 def test_pdf_shows_the_attacks_literally_and_reads_no_file(hostile_build):

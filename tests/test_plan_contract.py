@@ -230,37 +230,37 @@ CASES = {
     ),
     "finding badly written": (
         _yaml("findings: [Swift response]\n"),
-        ("audit.yaml", None, "findings"),
+        ("audit.yaml", 14, "findings"),  # the line of the key
         "entry 1",
         "Swift response",
     ),
     "findings twice": (
         _yaml("findings: [swift-response, swift-response]\n"),
-        ("audit.yaml", None, "findings"),
+        ("audit.yaml", 14, "findings"),  # the line of the key
         "twice",
         None,
     ),
     "responds_to without its recommendation": (
         _yaml("responds_to:\n  - review: Child X review\n"),
-        ("audit.yaml", None, "responds_to"),
+        ("audit.yaml", 15, "responds_to"),  # the line of the key
         "entry 1: the key recommendation is missing",
         None,
     ),
     "responds_to with an unknown key": (
         _yaml("responds_to:\n  - review: R\n    recommendation: S\n    reveiw: T\n"),
-        ("audit.yaml", None, "responds_to"),
+        ("audit.yaml", 17, "responds_to"),  # the line of the key
         "`reveiw` is not a key",
         "T",
     ),
     "topic empty": (
         _yaml('topic: ""\n'),
-        ("audit.yaml", None, "topic"),
+        ("audit.yaml", 14, "topic"),  # the line of the key
         "must not be empty",
         "",
     ),
     "unknown key still an error": (
         _yaml("topc: neglect\n"),
-        ("audit.yaml", None, "topc"),
+        ("audit.yaml", 14, "topc"),  # the line of the key
         "did you mean `topic`",
         "topc",
     ),
@@ -463,7 +463,8 @@ def test_a_formula_or_a_bad_status_in_the_workbook_is_located(audit_copy, tmp_pa
     (audit_dir / "action_plan.csv").unlink()
     _, errors, _ = problems_of(audit_dir)
     where = {(p.file, p.row, p.column): p.message for p in errors}
-    assert "formula" in where[("action_plan.xlsx (sheet Action plan)", 2, "D")]
+    assert "formula" in where[("action_plan.xlsx", 2, "D")]
+    assert "of sheet Action plan" in where[("action_plan.xlsx", 2, "D")]
     assert "did you mean `Not started`" in where[("action_plan.xlsx", 4, "status")]
 
 
@@ -618,7 +619,7 @@ def test_the_validate_command_checks_the_plan_and_the_findings(audit_copy, tmp_p
     config.write_text(f"audits: [x]\ntaxonomy: {ROOT / 'data' / 'themes.yaml'}\n")
     result = CliRunner().invoke(app, ["validate", str(audit_dir), "--config", str(config)])
     assert result.exit_code == 1
-    assert "audit.yaml, column findings [step-dwn]" in result.output
+    assert "audit.yaml, key findings [step-dwn]" in result.output
     assert "did you mean `step-down`" in result.output
     assert "action_plan.csv, row 2, column status [Complete]" in result.output
 

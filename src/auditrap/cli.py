@@ -34,9 +34,11 @@ def validate(
     import yaml
 
     from auditrap.audit_folder import check_audit_folder
+    from auditrap.limits import InputLimits
     from auditrap.narrative import check_narrative, narrative_files
     from auditrap.problems import summary
-    from auditrap.validate import load_audit
+    from auditrap.redact import read_name_list
+    from auditrap.validate import load_audit, mask_problems
 
     settings = {}
     if Path(config).is_file():
@@ -57,11 +59,15 @@ def validate(
             grade_aliases=settings.get("grade_aliases") or {},
             ignored_columns=settings.get("ignored_columns") or [],
             theme_ids=theme_ids,
+            limits=InputLimits.from_settings(settings),
         )
         problems += check_narrative(narrative_files(path / "narrative"))
     problems += taxonomy_problems
     if any(p.severity != "warning" for p in problems):
         audit = None
+    # Never echo what redaction would remove: the audit's name list, as the workflow reads it.
+    names_file = Path(settings.get("private_dir") or "data/private", path.name, "names.txt")
+    problems = mask_problems(problems, read_name_list(names_file))
     for warning in (p for p in problems if p.severity == "warning"):
         typer.echo(f"Warning: {warning.line()}", err=True)
     if audit is None:

@@ -189,30 +189,19 @@ def load_programme(
     """Read and check data/programme.yaml (absent: no earlier audits), every problem at once:
     each names the entry (and its line) and the key. ``theme_ids`` (the taxonomy's) check
     the findings; None skips that check."""
-    import yaml
 
     display = display or str(path)
     if not Path(path).is_file():
         return [], []
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        return [], [
-            Problem(
-                display, message=f"This is not UTF-8 text (byte {exc.start}). Save it as UTF-8."
-            )
-        ]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [
-            Problem(
-                display,
-                row=mark.line + 1 if mark else None,
-                message=f"This is not valid YAML ({getattr(exc, 'problem', exc)}). Check the "
-                "indentation, and quote any text that contains a colon.",
-            )
-        ]
+    from auditrap.yaml_input import load_yaml
+
+    # The loader every hand-written YAML file is read with: its limits (size, nesting,
+    # aliases), no guessed booleans or dates, a key given twice an error, lines named.
+    read = load_yaml(Path(path), display=display)
+    if read.problems:
+        return [], read.problems
+    data = read.data
+    text = Path(path).read_text(encoding="utf-8-sig")
     if data is None:
         return [], []
     from auditrap.normalise import strip_bidi_in

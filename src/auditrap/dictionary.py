@@ -7,6 +7,7 @@ import inspect
 from auditrap import schemas
 from auditrap.cycle import EarlierAudit
 from auditrap.grades import GRADE_DEFINITIONS, GRADES
+from auditrap.limits import limits_table
 from auditrap.metadata import AuditMeta, RespondsTo
 
 HEADER = """# Data dictionary
@@ -90,6 +91,14 @@ def data_dictionary() -> str:
         "",
         "Grades are matched ignoring case and extra spaces; aliases are set in "
         "`config.yaml` (`grade_aliases`).",
+        "",
+        "## Limits",
+        "",
+        "Far above any board's audit, these stop a wrong or hostile file in seconds, with a "
+        "message naming the limit, before it is read in full. Each is a key of "
+        "`input_limits` in `config.yaml`; raise one only if a real audit reaches it.",
+        "",
+        limits_table(),
         "",
     ]
     return "\n".join(lines)

@@ -462,14 +462,75 @@ def internal_appendix(
     actions: Any,
     theme_titles: Mapping[str, str],
     sentence_tags: Any = None,
+    max_rows: int | None = None,
 ) -> str:
     """The internal edition's case-level appendix. Every value is data, so every value is
-    escaped where it becomes document source: free text cannot become markup."""
+    escaped where it becomes document source: free text cannot become markup.
+
+    A part with more than ``max_rows`` rows (cases, theme evidence sentences, immediate
+    actions) is summarised instead of listed, and says where the full table is: an audit of
+    thousands of cases would otherwise make a document of thousands of pages that takes
+    pandoc gigabytes and many minutes (docs/performance.md).
+    """
     lines = [
         "## Appendix: case-level detail (internal)\n",
         f'::: {{.callout-important title="Not for publication"}}\n**{INTERNAL_NOTICE}**\n:::\n',
         "### Cases\n",
     ]
+    if max_rows is not None and len(case_grades) > max_rows:
+        lines += _cases_summary(case_grades, max_rows)
+    else:
+        lines += _cases_listed(case_grades, agency_grades)
+    lines.append("### Themes and their evidence\n")
+    if max_rows is not None and len(tags) > max_rows:
+        lines += _themes_summary(tags, theme_titles, max_rows)
+    else:
+        lines += _themes_listed(tags, theme_titles)
+    lines += unreviewed_suggestions(sentence_tags, theme_titles)
+    lines.append("### Immediate actions\n")
+    if max_rows is not None and len(actions) > max_rows:
+        lines += _actions_summary(actions, max_rows)
+    else:
+        lines += _actions_listed(actions)
+    return "\n".join(lines) + "\n"
+
+
+def _too_many(count: int, what: str, max_rows: int) -> str:
+    return (
+        f"There are {count:,} {what}, more than the {max_rows:,} this appendix lists "
+        "(`internal_appendix_rows` in config.yaml), so they are counted here"
+    )
+
+
+def _cases_summary(case_grades: Any, max_rows: int) -> list[str]:
+    import pandas as pd
+
+    from auditrap.grades import GRADES
+
+    ratified = case_grades["ratified_grade"].astype("string").fillna("Not ratified")
+    suggested = case_grades["suggested_grade"].astype("string").fillna("None")
+    counts = pd.crosstab(ratified, suggested)
+    order = [g for g in (*GRADES, "Not ratified") if g in counts.index]
+    columns = [g for g in (*GRADES, "None") if g in counts.columns]
+    counts = counts.reindex(index=order, columns=columns, fill_value=0)
+    differing = int((~case_grades["agrees"].astype(bool)).sum())
+    return [
+        _too_many(len(case_grades), "cases", max_rows)
+        + ". Each case, with its ratified grade beside the grade its returns suggest, is in "
+        "the table `internal/data/case_grades.csv` published with this edition.\n",
+        table(
+            ["Ratified grade", *(f"Returns suggest {c}" for c in columns)],
+            [[escape_markdown(i), *(str(int(n)) for n in row)] for i, row in counts.iterrows()],
+            "Cases by ratified grade and by the grade their returns suggest",
+            align=["l"] + ["r"] * len(columns),
+        ),
+        f"The ratified grade differs from what the returns suggest in {differing:,} "
+        f"case{'' if differing == 1 else 's'}.\n",
+    ]
+
+
+def _cases_listed(case_grades: Any, agency_grades: Any) -> list[str]:
+    lines = []
     # Each case's agencies and their grades, in the order of the returns.
     own = agency_grades["agency"].astype(str) + ": " + agency_grades["grade"].astype(str)
     details = own.groupby(agency_grades["case_id"].astype(str), sort=False).agg("; ".join)
@@ -502,7 +563,32 @@ def internal_appendix(
             + ", ".join(_cell(c) for c in differing["case_id"])
             + ".\n"
         )
-    lines.append("### Themes and their evidence\n")
+    return lines
+
+
+def _themes_summary(tags: Any, theme_titles: Mapping[str, str], max_rows: int) -> list[str]:
+    rows = []
+    for theme_id, title in theme_titles.items():
+        found = tags[tags["theme_id"] == theme_id]
+        if len(found):
+            rows.append(
+                [escape_markdown(title), f"{len(found):,}", f"{found['case_id'].nunique():,}"]
+            )
+    return [
+        _too_many(len(tags), "sentences of evidence", max_rows)
+        + ". Each sentence, with its case, agency and field, is in the table "
+        "`internal/data/theme_tags.csv` published with this edition.\n",
+        table(
+            ["Theme", "Sentences", "Cases"],
+            rows,
+            "Sentences of evidence for each theme, and the cases they come from",
+            align=["l", "r", "r"],
+        ),
+    ]
+
+
+def _themes_listed(tags: Any, theme_titles: Mapping[str, str]) -> list[str]:
+    lines = []
     for theme_id, title in theme_titles.items():
         found = tags[tags["theme_id"] == theme_id]
         if found.empty:
@@ -515,8 +601,29 @@ def internal_appendix(
                 f"{_cell(tag.sentence)}"
             )
         lines.append("")
-    lines += unreviewed_suggestions(sentence_tags, theme_titles)
-    lines.append("### Immediate actions\n")
+    return lines
+
+
+def _actions_summary(actions: Any, max_rows: int) -> list[str]:
+    import pandas as pd
+
+    counts = pd.crosstab(actions["agency"].astype(str), actions["status"].astype(str)).sort_index()
+    statuses = list(counts.columns)
+    return [
+        _too_many(len(actions), "immediate actions", max_rows)
+        + " by owner and status. Each action, with its text and dates, is in the audit's "
+        "`actions.csv`.\n",
+        table(
+            ["Owner", *statuses],
+            [[escape_markdown(i), *(f"{int(n):,}" for n in row)] for i, row in counts.iterrows()],
+            "Immediate actions by owner and status",
+            align=["l"] + ["r"] * len(statuses),
+        ),
+    ]
+
+
+def _actions_listed(actions: Any) -> list[str]:
+    lines = []
     action_rows = [
         [
             _cell(a.action_id),
@@ -541,7 +648,7 @@ def internal_appendix(
         )
     else:
         lines.append("No immediate actions were raised.\n")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _said(tag: Any) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from auditrap.limits import DEFAULT_LIMITS, InputLimits
 from auditrap.normalise import strip_bidi_in
 from auditrap.problems import WARNING, Problem, did_you_mean
+from auditrap.yaml_input import load_yaml
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: A theme id of the taxonomy (lower-case letters, digits and hyphens, as data/themes.yaml).
@@ -73,8 +75,10 @@ class AuditMeta(BaseModel):
 KEYS = list(AuditMeta.model_fields)
 
 
-def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None, list[Problem]]:
-    """Read and check audit.yaml, reporting every problem at once."""
+def load_meta(
+    path: Path, display: str = "audit.yaml", *, limits: InputLimits = DEFAULT_LIMITS
+) -> tuple[AuditMeta | None, list[Problem]]:
+    """Read and check audit.yaml, reporting every problem at once (with its line)."""
     if not path.is_file():
         return None, [
             Problem(
@@ -83,28 +87,10 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
                 "one: copy it from another audit and edit it.",
             )
         ]
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        return None, [
-            Problem(
-                display,
-                message=f"audit.yaml is not UTF-8 text (byte offset "
-                f"{exc.start}). Save it as UTF-8.",
-            )
-        ]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        return None, [
-            Problem(
-                display,
-                row=row,
-                message=f"audit.yaml is not valid YAML "
-                f"({getattr(exc, 'problem', exc)}). Check indentation and "
-                "quote any text that contains a colon.",
-            )
-        ]
+    read = load_yaml(path, display=display, limits=limits)
+    data = read.data
+    if read.problems and data is None:
+        return None, read.problems
     if not isinstance(data, dict):
         return None, [
             Problem(
@@ -112,12 +98,13 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
                 message="audit.yaml must be a list of `key: value` lines (title, board, areas...).",
             )
         ]
-    problems = []
+    problems = list(read.problems)
     # Direction controls would make a title or a name show backwards on the published page.
     data, with_controls = strip_bidi_in(data)
     problems += [
         Problem(
             display,
+            row=read.line_of((key,)),
             column=key,
             message="Invisible direction controls (which make a browser show text backwards) "
             "were taken out of this value. Check that it reads as you meant it.",
@@ -130,6 +117,7 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
             problems.append(
                 Problem(
                     display,
+                    row=read.line_of((key,)),
                     column=str(key),
                     value=str(key),
                     message=f"`{key}` is not a key of audit.yaml"
@@ -146,8 +134,9 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
             problems.append(
                 Problem(
                     display,
+                    row=read.line_of(error["loc"]),
                     column=key,
-                    value=None if error["type"] == "missing" else str(error.get("input")),
+                    value=None if error["type"] == "missing" else _shown(error.get("input")),
                     message=_explain(error),
                 )
             )
@@ -156,12 +145,20 @@ def load_meta(path: Path, display: str = "audit.yaml") -> tuple[AuditMeta | None
         values = getattr(meta, key)
         if len(set(values)) != len(values):
             problems.append(
-                Problem(display, column=key, message=f"{key} lists a name twice; list each once.")
+                Problem(
+                    display,
+                    row=read.line_of((key,)),
+                    column=key,
+                    message=f"{key} lists a name twice; list each once.",
+                )
             )
     if meta.findings and len(set(meta.findings)) != len(meta.findings):
         problems.append(
             Problem(
-                display, column="findings", message="findings lists a theme twice; list each once."
+                display,
+                row=read.line_of(("findings",)),
+                column="findings",
+                message="findings lists a theme twice; list each once.",
             )
         )
     return (None if any(p.severity != WARNING for p in problems) else meta), problems
@@ -201,7 +198,15 @@ def _explain(error: dict) -> str:
     if kind == "missing":
         return f"The key {key} is missing: add it ({AuditMeta.model_fields[key].description})"
     if kind.startswith("date"):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(error.get("input"))):
+            return f"`{error['input']}` is not a real date. Check the day and month."
         return f"{key} must be a date written YYYY-MM-DD, e.g. 2019-03-01."
+    if kind == "string_type":
+        if error.get("input") is None:
+            return f"{key} is blank: give it a value."
+        if isinstance(error.get("input"), int | float):
+            return f'{key} must be text: put it in quotes, e.g. {key}: "{error["input"]}".'
+        return f"{key} must be text, not a list or a mapping."
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return f"{key} must be a whole number."
     if kind == "greater_than_equal":
@@ -244,3 +249,9 @@ def _explain_list(error: dict) -> str:
     if kind in ("model_type", "dict_type"):
         return f"responds_to, {entry}: each entry needs a `review:` and a `recommendation:` line."
     return f"responds_to, {entry}, {field}: {error['msg']}."
+
+
+def _shown(value: object, limit: int = 200) -> str:
+    """A value as a problem quotes it: never more than ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"

@@ -75,6 +75,7 @@ def validate_stage(
     names_path: Path | None = None,
     redactions_out: Path | None = None,
     taxonomy_paths: Sequence[Path] = (),
+    input_limits: Mapping[str, Any] | None = None,
 ) -> None:
     """Validate one audit; write its typed tables, or stop with every problem listed.
 
@@ -86,13 +87,17 @@ def validate_stage(
     patterns or the audit's list of names (``names_path``, kept outside the published folder)
     recognise. ``redactions_out`` gets how many of each kind were redacted, never what.
     """
-    import dataclasses
-
+    from auditrap.limits import InputLimits
     from auditrap.problems import ERROR, problems_frame, problems_html, summary
-    from auditrap.redact import read_name_list, redact_tables, redact_text
+    from auditrap.redact import read_name_list, redact_tables
     from auditrap.safe_csv import write_csv
-    from auditrap.validate import load_audit, write_processed
+    from auditrap.validate import load_audit, mask_problems, write_processed
 
+    report_dir = Path(report_dir)
+    # A report of an earlier run must not outlive this one: if this run stops for any
+    # reason, no "passed validation" is left behind for the new input.
+    for stale in ("report.html", "problems.csv"):
+        (report_dir / stale).unlink(missing_ok=True)
     try:
         names = read_name_list(Path(names_path) if names_path else None)
     except (OSError, UnicodeDecodeError) as exc:
@@ -114,6 +119,7 @@ def validate_stage(
             grade_aliases=grade_aliases,
             ignored_columns=ignored_columns,
             theme_ids=theme_ids,
+            limits=InputLimits.from_settings(input_limits),
         )
     problems += taxonomy_problems
     if audit is not None:
@@ -122,15 +128,7 @@ def validate_stage(
         if any(p.severity == ERROR for p in problems):
             audit = None
     # The validation report quotes raw cells, which may hold what redaction removes later.
-    problems = [
-        dataclasses.replace(
-            p,
-            value=None if p.value is None else redact_text(str(p.value), names),
-            message=redact_text(p.message, names),
-        )
-        for p in problems
-    ]
-    report_dir = Path(report_dir)
+    problems = mask_problems(problems, names)
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "report.html").write_text(
         problems_html(problems, audit_id=audit_id), encoding="utf-8"
@@ -728,10 +726,12 @@ def appendix_stage(
     theme_counts_path: Path,
     out: Path,
     theme_sentences_path: Path | None = None,
+    max_rows: int | None = None,
 ) -> None:
     """Write the internal edition's case-level appendix (Markdown, every value escaped) from
     the case-level tables, for the render step to include; ``theme_sentences_path`` (every
-    sentence tag and its decision) gives the list of suggestions not yet reviewed."""
+    sentence tag and its decision) gives the list of suggestions not yet reviewed, and a
+    part longer than ``max_rows`` is summarised (:func:`auditrap.document.internal_appendix`)."""
     import pandas as pd
 
     from auditrap.document import internal_appendix
@@ -745,6 +745,7 @@ def appendix_stage(
         pd.read_parquet(actions_path),
         titles,
         pd.read_parquet(theme_sentences_path) if theme_sentences_path else None,
+        max_rows=max_rows,
     )
     Path(out).write_text(text, encoding="utf-8")
     log.info("Wrote the internal edition's case-level appendix.")

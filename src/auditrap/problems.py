@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 from auditrap.pages import SKIP_LINK, STYLE, table_region
@@ -29,11 +30,13 @@ class Problem:
     agency: str | None = None
 
     def location(self) -> str:
+        # A YAML file has lines and keys; a table has rows and columns.
+        lines = self.file.endswith((".yaml", ".yml"))
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {'line' if lines else 'row'} {self.row}"
         if self.column:
-            where += f", column {self.column}"
+            where += f", {'key' if lines else 'column'} {self.column}"
         return where
 
     def line(self) -> str:
@@ -56,6 +59,48 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
         set(problems),
         key=lambda p: (p.file, p.row if p.row is not None else -1, p.column or "", p.message),
     )
+
+
+#: Characters of a value that a problem quotes; the rest are counted.
+VALUE_CHARS = 200
+_VARYING = re.compile(r"`[^`]*`|\([^)]*\)|\d[\d,.]*")
+
+
+def cap_problems(problems: Iterable[Problem], limit: int, how_to_raise: str = "") -> list[Problem]:
+    """At most ``limit`` problems of one kind in one file, then one that counts the rest; no
+    quoted value longer than :data:`VALUE_CHARS`.
+
+    Problems are of one kind when they are about the same column and their messages differ
+    only in what they quote (`...`), say in brackets, or count.
+    """
+    kept: list[Problem] = []
+    counts: dict[tuple, int] = {}
+    over: dict[tuple, Problem] = {}
+    for problem in problems:
+        if problem.value is not None and len(problem.value) > VALUE_CHARS:
+            problem = replace(
+                problem,
+                value=problem.value[:VALUE_CHARS] + f"... ({len(problem.value):,} characters)",
+            )
+        kind = (problem.file, problem.column, problem.severity, _VARYING.sub("", problem.message))
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= limit:
+            kept.append(problem)
+        else:
+            over.setdefault(kind, problem)
+    for kind, first in over.items():
+        more = counts[kind] - limit
+        column = f" in column {first.column}" if first.column else ""
+        kept.append(
+            Problem(
+                first.file,
+                column=first.column,
+                message=f"... and {more:,} more problems{column} like this one: "
+                f"{first.message} Only {limit:,} of one kind are listed{' ' + how_to_raise if how_to_raise else ''}.",
+                severity=first.severity,
+            )
+        )
+    return kept
 
 
 def nearest(

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditrap.limits import DEFAULT_LIMITS, InputLimits
 from auditrap.normalise import BIDI, BIDI_RE2
 from auditrap.problems import ERROR, WARNING, Problem, did_you_mean
 
@@ -33,6 +34,9 @@ class RawTable:
     origin: pd.DataFrame
     columns_present: list[str]
     problems: list[Problem] = field(default_factory=list)
+    #: Cells already reported by the reader, as (source_file, source_row, column): a
+    #: workbook's formula or merged cell, read as blank, is not reported again as blank.
+    reported_cells: set[tuple[str, int, str]] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -107,21 +111,124 @@ def read_csv_table(
     expected: Sequence[str],
     required: Sequence[str],
     ignored: Sequence[str] = (),
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> RawTable:
-    """Read one CSV file of the contract as text, reporting every problem found."""
+    """Read one CSV file of the contract as text, reporting every problem found.
+
+    Every CSV input is read here, so that each gets the same limits (:mod:`auditrap.limits`)
+    and the same care with broken quoting.
+    """
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        return empty_table(
+            display,
+            expected,
+            [
+                Problem(
+                    display,
+                    message=f"This file is {size / 1e6:,.1f} MB, more than an audit's file "
+                    f"should be {limits.how_to_raise('file_mb')}. Check that it is the right "
+                    "file.",
+                )
+            ],
+        )
     data = path.read_bytes()
     text, problems = decode(data, display)
     if text is None:
         return empty_table(display, expected, problems)
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    # An upper bound on the cells (a comma inside a quoted value counts too), known before
+    # any is made: a file of nothing but commas would otherwise fill the memory.
+    bound = text.count(",") + text.count("\n") + 1
+    if bound > limits.cells:
+        problems.append(
+            Problem(
+                display,
+                message=f"This file has up to {bound:,} cells (values between commas), more "
+                f"than an audit's file should have {limits.how_to_raise('cells')}. Check that "
+                "it is the right file, saved as CSV.",
+            )
+        )
+        return empty_table(display, expected, problems)
+    records, broken = parse_csv(text, display, max_rows=limits.rows)
     return table_from_records(
         records,
         display=display,
         expected=expected,
         required=required,
         ignored=ignored,
-        problems=problems,
+        problems=problems + broken,
+        limits=limits,
     )
+
+
+def parse_csv(
+    text: str, display: str, *, max_rows: int | None = None
+) -> tuple[list[list[str]], list[Problem]]:
+    """The rows of a CSV text, and a problem for each row whose quoting is broken.
+
+    A quote mark that opens a value and is never closed would make Python's CSV reader take
+    the rest of the file as that one value (or, at the next quote mark, turn the file's
+    quoting inside out), giving dozens of knock-on problems that never say what is wrong.
+    So the text is read strictly; a row whose quoted value runs on past its line and breaks
+    there is reported once, as an unclosed quote in the row where it opened, and reading goes
+    on from the next line. A quote that closes too early on a single line (``"ab"c``) is
+    read as before, as ``abc``. A broken row keeps its number (as an empty row), so that the
+    rows after it are numbered as a spreadsheet shows them.
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    records: list[list[str]] = []
+    problems: list[Problem] = []
+    start = 0
+    old_limit = csv.field_size_limit(max(len(text), 131_072))
+    try:
+        while start < len(lines):
+            reader = csv.reader((lines[i] for i in range(start, len(lines))), strict=True)
+            done = 0  # lines of this reader's records read so far
+            try:
+                for record in reader:
+                    records.append(record)
+                    done = reader.line_num
+                    if max_rows is not None and len(records) > max_rows + 1:
+                        break
+                start = len(lines)
+            except csv.Error as exc:
+                first = start + done  # the line where the broken record starts
+                spans = reader.line_num - done > 1 or "end of data" in str(exc)
+                if spans:
+                    problems.append(
+                        Problem(
+                            display,
+                            row=len(records) + 1,
+                            value=_clip(lines[first].rstrip("\r\n")),
+                            message='A quote mark (") opens a value in this row (line '
+                            f"{first + 1} of the file) and is never closed, so the lines after "
+                            "it would be read as part of that value. Close the quote, or write "
+                            'a quote mark inside a value as two (""). This row was not read; '
+                            "the rows after it were.",
+                        )
+                    )
+                    records.append([])
+                else:
+                    records.append(next(csv.reader([lines[first]])))
+                start = first + 1
+            if max_rows is not None and len(records) > max_rows + 1:
+                problems.append(
+                    Problem(
+                        display,
+                        message=f"This file has more than {max_rows:,} rows "
+                        "(the limit is set by `rows` under `input_limits` in config.yaml). "
+                        "Only the first were read: check that it is the right file.",
+                    )
+                )
+                del records[max_rows + 1 :]
+                break
+    finally:
+        csv.field_size_limit(old_limit)
+    return records, problems
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def table_from_records(
@@ -133,8 +240,13 @@ def table_from_records(
     ignored: Sequence[str] = (),
     problems: list[Problem] | None = None,
     first_row: int = 1,
+    limits: InputLimits | None = None,
 ) -> RawTable:
-    """Build a :class:`RawTable` from rows of cells; ``records[0]`` is the header."""
+    """Build a :class:`RawTable` from rows of cells; ``records[0]`` is the header.
+
+    Given ``limits``, a header of more columns, or a cell of more characters, than they
+    allow is reported.
+    """
     problems = list(problems or [])
     if not records or not any(cell.strip() for cell in records[0]):
         problems.append(
@@ -147,6 +259,17 @@ def table_from_records(
         )
         return empty_table(display, expected, problems)
 
+    if limits is not None and len(records[0]) > limits.columns:
+        problems.append(
+            Problem(
+                display,
+                row=first_row,
+                message=f"The header row has {len(records[0]):,} columns, more than an "
+                f"audit's file should have {limits.how_to_raise('columns')}. Delete the "
+                "columns that are not the contract's.",
+            )
+        )
+        return empty_table(display, expected, problems)
     header = [BIDI.sub("", cell).strip() for cell in records[0]]
     if any(BIDI.search(cell) for cell in records[0]):
         problems.append(_bidi_warning(display, [first_row], None))
@@ -233,6 +356,25 @@ def table_from_records(
             )
         )
 
+    if limits is not None and len(cells):
+        too_long = pc.greater(pc.utf8_length(cells), limits.cell_chars).to_numpy(
+            zero_copy_only=False
+        )
+        for at in np.flatnonzero(too_long):
+            record = int(row_of_cell[at])
+            length = len(body[record][position[at]])
+            problems.append(
+                Problem(
+                    display,
+                    row=first_row + 1 + record,
+                    column=header[position[at]] if position[at] < width else None,
+                    value=_clip(body[record][position[at]]),
+                    message=f"This cell holds {length:,} characters, more than a cell can "
+                    f"{limits.how_to_raise('cell_chars')}. Shorten it, or check that the "
+                    "quote marks around it are closed.",
+                )
+            )
+
     columns = {}
     for at, column in keep.items():
         # A short row has no cell there: null, which is <NA> like a blank cell.
@@ -284,4 +426,5 @@ def concat_tables(name: str, tables: Sequence[RawTable], expected: Sequence[str]
     # column has already been reported, and its rows are not reported again cell by cell.
     present = [c for c in expected if all(c in t.columns_present for t in tables)]
     problems = [p for t in tables for p in t.problems]
-    return RawTable(name, frame.astype("string"), origin, present, problems)
+    reported = set().union(*(t.reported_cells for t in tables))
+    return RawTable(name, frame.astype("string"), origin, present, problems, reported)

@@ -21,7 +21,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from auditrap.normalise import strip_bidi_in
 from auditrap.problems import did_you_mean
@@ -238,12 +237,14 @@ def _compile_theme(draft: _Draft) -> Theme:
 
 
 def _parse(path: Path) -> list[_Draft]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{path}: not valid YAML ({exc}).") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaxonomyError(f"{path}: cannot be read as UTF-8 text ({exc}).") from None
+    from auditrap.yaml_input import load_yaml
+
+    # The loader every hand-written YAML file is read with: its limits, no guessed booleans
+    # or dates, and a key given twice is an error.
+    read = load_yaml(path, display=str(path))
+    if read.problems:
+        raise TaxonomyError(" ".join(p.line() for p in read.problems))
+    data = read.data
     # A theme's title is published: direction controls would show it backwards.
     data, with_controls = strip_bidi_in(data)
     for key in with_controls:

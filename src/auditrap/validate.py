@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +16,9 @@ import pandera.pandas as pa
 
 from auditrap import schemas
 from auditrap.grades import GRADES, grade_dtype, grade_lookup, normalise_grades
+from auditrap.limits import DEFAULT_LIMITS, InputLimits
 from auditrap.metadata import AuditMeta, check_findings, load_meta
-from auditrap.problems import ERROR, WARNING, InputError, Problem, did_you_mean
+from auditrap.problems import ERROR, WARNING, InputError, Problem, cap_problems, did_you_mean
 from auditrap.readers import RawTable, concat_tables, read_csv_table
 
 GRADE_COLUMNS = {"cases.csv": "ratified_grade", "returns.csv": "grade"}
@@ -73,12 +77,17 @@ def load_audit(
     grade_aliases: Mapping[str, str] | None = None,
     ignored_columns: Sequence[str] = (),
     theme_ids: Sequence[str] | None = None,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> tuple[Audit | None, list[Problem]]:
     """Read and check every file of an audit. Returns the audit (None on error) and problems.
 
     ``theme_ids`` are the ids of the taxonomy the audit is tagged with (the shared one and
     the audit's own extension): given them, the ``findings`` of audit.yaml and the
     ``theme_id`` of recommendations.csv are checked against them.
+
+    Within ``limits`` (:mod:`auditrap.limits`): a file over one is refused before it is read
+    in full, and no more than ``limits.messages_per_rule`` problems of one kind are listed
+    for one file.
     """
     problems: list[Problem] = []
     if not audit_dir.is_dir():
@@ -89,7 +98,7 @@ def load_audit(
                 "not exist. Check the audit id in config.yaml.",
             )
         ]
-    meta, meta_problems = load_meta(audit_dir / "audit.yaml")
+    meta, meta_problems = load_meta(audit_dir / "audit.yaml", limits=limits)
     problems += meta_problems
 
     tables: dict[str, RawTable] = {}
@@ -97,7 +106,7 @@ def load_audit(
         expected = schemas.columns(model)
         required = schemas.required_columns(model)
         if name == "returns.csv":
-            tables[name] = _read_returns(audit_dir, expected, required, ignored_columns)
+            tables[name] = _read_returns(audit_dir, expected, required, ignored_columns, limits)
         else:
             path = audit_dir / name
             if not path.is_file():
@@ -111,7 +120,12 @@ def load_audit(
                 tables[name] = concat_tables(name, [], expected)
                 continue
             tables[name] = read_csv_table(
-                path, display=name, expected=expected, required=required, ignored=ignored_columns
+                path,
+                display=name,
+                expected=expected,
+                required=required,
+                ignored=ignored_columns,
+                limits=limits,
             )
     for table in tables.values():
         problems += table.problems
@@ -150,17 +164,21 @@ def load_audit(
             "known_case": case_ids or [],
             "grade": lookup,
         }
-        problems += check_table(table, schema, allowed)
+        problems += check_table(table, schema, allowed, limits=limits)
 
     problems += _cases_without_returns(tables)
     if meta is not None and theme_ids is not None:
         problems += check_findings(meta, list(theme_ids))
     plan_tables, plan_problems = load_plan_tables(
-        audit_dir, meta, theme_ids=theme_ids, ignored_columns=ignored_columns
+        audit_dir, meta, theme_ids=theme_ids, ignored_columns=ignored_columns, limits=limits
     )
     problems += plan_problems
-    if any(p.row is not None and not p.agency for p in problems):
-        agency_of = _agency_of_row(tables) | _lead_of_row(plan_tables)
+    problems = cap_problems(
+        problems, limits.messages_per_rule, limits.how_to_raise("messages_per_rule")
+    )
+    wanted = {(p.file, p.row) for p in problems if p.row is not None and not p.agency}
+    if wanted:
+        agency_of = _agency_of_row(tables, wanted) | _lead_of_row(plan_tables)
         problems = [_with_agency(p, agency_of) for p in problems]
 
     if any(p.severity == ERROR for p in problems) or meta is None:
@@ -189,7 +207,11 @@ def validate_audit(audit_dir: Path, audit_id: str, **options) -> Audit:
 
 
 def _read_returns(
-    audit_dir: Path, expected: list[str], required: list[str], ignored: Sequence[str]
+    audit_dir: Path,
+    expected: list[str],
+    required: list[str],
+    ignored: Sequence[str],
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> RawTable:
     parts = []
     csv_path = audit_dir / "returns.csv"
@@ -201,6 +223,7 @@ def _read_returns(
                 expected=expected,
                 required=required,
                 ignored=ignored,
+                limits=limits,
             )
         )
     folder = audit_dir / "returns"
@@ -228,6 +251,7 @@ def _read_returns(
                     expected=expected,
                     required=required,
                     ignored=ignored,
+                    limits=limits,
                 )
             )
     table = concat_tables("returns.csv", parts, expected)
@@ -252,47 +276,150 @@ def _without_checks(schema: pa.DataFrameSchema, names: set[str]) -> pa.DataFrame
 
 
 def check_table(
-    table: RawTable, schema: pa.DataFrameSchema, allowed: Mapping[str, Sequence[str]]
+    table: RawTable,
+    schema: pa.DataFrameSchema,
+    allowed: Mapping[str, Sequence[str]],
+    *,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> list[Problem]:
-    """Run one pandera schema lazily and explain every failure in plain English."""
+    """Run one pandera schema lazily and explain every failure in plain English.
+
+    The model's checks across columns (such as one return per case and agency) are run here,
+    each a vectorised function of the frame, rather than by pandera's validation: for each
+    failing row pandera lists every column's value and reshapes them, which took a minute
+    for 100,000 duplicated rows (docs/performance.md). The checks are the model's own.
+    """
     if table.frame.empty and not table.columns_present:
         return []
     frame = table.frame[table.columns_present]
+    by_column = copy.copy(schema)
+    by_column.checks = []
+    failures = []
     try:
-        schema.validate(frame, lazy=True)
+        by_column.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return explain_failures(exc.failure_cases, table, allowed)
-    return []
+        failures.append(exc.failure_cases[["index", "check", "column"]])
+    for check in schema.checks:
+        passed = check(frame).check_output
+        failing = frame.index[~passed.to_numpy(dtype=bool)]
+        if len(failing):
+            failures.append(
+                pd.DataFrame(
+                    {
+                        "index": failing.to_numpy(),
+                        "check": check.name,
+                        "column": schemas.DATAFRAME_CHECKS[check.name][0],
+                    }
+                )
+            )
+    if not failures:
+        return []
+    return explain_failures(pd.concat(failures, ignore_index=True), table, allowed, limits=limits)
+
+
+#: Checks whose message names the other rows with the same value(s), by the columns compared.
+DUPLICATE_CHECKS = {"one_return_per_agency": ("case_id", "agency")}
+#: Other rows named in one message; the rest are counted.
+OTHER_ROWS_SHOWN = 5
 
 
 def explain_failures(
-    failures: pd.DataFrame, table: RawTable, allowed: Mapping[str, Sequence[str]]
+    failures: pd.DataFrame,
+    table: RawTable,
+    allowed: Mapping[str, Sequence[str]],
+    *,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> list[Problem]:
-    """Turn pandera's failure cases into one problem per (row, check)."""
-    problems: dict[tuple, Problem] = {}
+    """Turn pandera's failure cases into one problem per (row, check).
+
+    In time linear in the failures: rows with the same value are grouped once, not looked
+    up again for each message, and no more than ``limits.messages_per_rule`` problems of one
+    check in one file are explained; one more problem counts the rest.
+    """
+    failures = failures[failures["index"].notna()]  # structural ones: reported by the reader
+    if failures.empty:
+        return []
+    check = failures["check"].astype(str)
+    frame_wide = check.map(lambda c: schemas.DATAFRAME_CHECKS.get(c, (None,))[0])
+    rows = pd.DataFrame(
+        {
+            "index": failures["index"].astype("int64").to_numpy(),
+            "check": check.to_numpy(),
+            # pandera lists a frame-wide failure once per column: fold them into one.
+            "column": frame_wide.fillna(failures["column"].astype(str)).to_numpy(),
+        }
+    ).drop_duplicates()
+    origin = table.origin
+    rows["file"] = origin["source_file"].to_numpy()[rows["index"].to_numpy()]
+    if table.reported_cells:
+        where = zip(
+            rows["file"],
+            origin["source_row"].to_numpy()[rows["index"].to_numpy()],
+            rows["column"],
+            strict=True,
+        )
+        rows = rows[[(f, int(r), c) not in table.reported_cells for f, r, c in where]]
+    shown = rows.groupby(["file", "check", "column"], sort=False).cumcount() < (
+        limits.messages_per_rule
+    )
     frame = table.frame
-    for failure in failures.itertuples(index=False):
-        check = str(failure.check)
-        index = failure.index
-        if index is None or pd.isna(index):
-            continue  # structural problems are reported by the reader
-        index = int(index)
-        column = str(failure.column)
-        if check in schemas.DATAFRAME_CHECKS:
-            column = schemas.DATAFRAME_CHECKS[check][0]
-        key = (index, check, column if check not in schemas.DATAFRAME_CHECKS else "")
-        if key in problems:
-            continue  # pandera lists a frame-wide failure once per column: fold them
+    groups: dict[str, dict] = {}
+
+    def same_as(check: str, column: str) -> dict:
+        """Each duplicated value (or pair of values), mapped to the rows holding it."""
+        if check not in groups:
+            keys = list(DUPLICATE_CHECKS.get(check, (column,)))
+            duplicated = frame[keys][frame.duplicated(keys, keep=False)].dropna()
+            labels = duplicated.index
+            groups[check] = {
+                key if isinstance(key, tuple) else (key,): labels[positions]
+                for key, positions in duplicated.groupby(keys, sort=False).indices.items()
+            }
+        return groups[check]
+
+    problems = []
+    for index, check_name, column in rows.loc[shown, ["index", "check", "column"]].itertuples(
+        index=False, name=None
+    ):
         value = frame.at[index, column] if column in frame else None
         value = None if value is None or pd.isna(value) else str(value)
-        problems[key] = Problem(
-            file=str(table.origin.at[index, "source_file"]),
-            row=int(table.origin.at[index, "source_row"]),
-            column=column,
-            value=value,
-            message=_message(check, column, value, index, table, allowed),
+        others = None
+        if check_name == "field_uniqueness" or check_name in DUPLICATE_CHECKS:
+            key = tuple(frame.loc[index, list(DUPLICATE_CHECKS.get(check_name, (column,)))])
+            same = same_as(check_name, column).get(key)
+            others = [] if same is None else same[same != index].to_numpy()
+        problems.append(
+            Problem(
+                file=str(origin.at[index, "source_file"]),
+                row=int(origin.at[index, "source_row"]),
+                column=column,
+                value=value,
+                message=_message(check_name, column, value, index, table, allowed, others),
+            )
         )
-    return list(problems.values())
+    hidden = rows[~shown].groupby(["file", "check", "column"], sort=False).size()
+    for (file, _, column), count in hidden.items():
+        problems.append(
+            Problem(
+                file=str(file),
+                column=str(column),
+                message=f"... and {count:,} more rows of {file} with the same kind of problem "
+                f"in column {column} as those listed. Only {limits.messages_per_rule:,} of "
+                f"one kind are listed {limits.how_to_raise('messages_per_rule')}: correct "
+                "those, or the step that made them all, and check again.",
+            )
+        )
+    return problems
+
+
+def _other_rows(table: RawTable, others: Sequence[int], *, with_file: bool) -> str:
+    """ "row 4, row 9 and 3 more": the other rows, as a spreadsheet numbers them."""
+    named = []
+    for i in others[:OTHER_ROWS_SHOWN]:
+        row = f"row {table.origin.at[i, 'source_row']}"
+        named.append(f"{table.origin.at[i, 'source_file']} {row}" if with_file else row)
+    more = len(others) - len(named)
+    return ", ".join(named) + (f" and {more:,} more" if more > 0 else "")
 
 
 def _message(
@@ -302,16 +429,15 @@ def _message(
     index: int,
     table: RawTable,
     allowed: Mapping[str, Sequence[str]],
+    others: Sequence[int] | None = None,
 ) -> str:
     frame = table.frame
     if check == "not_nullable":
         return f"{column} is blank, but every row needs one."
     if check == "field_uniqueness":
-        same = frame.index[frame[column] == value]
-        rows = [int(table.origin.at[i, "source_row"]) for i in same if i != index]
         return (
-            f"The {column} `{value}` appears more than once (also row "
-            f"{', '.join(map(str, rows))}). Each must be unique."
+            f"The {column} `{value}` appears more than once (also "
+            f"{_other_rows(table, [] if others is None else others, with_file=False)}). Each must be unique."
         )
     if check.startswith("str_matches"):
         return (
@@ -387,17 +513,10 @@ def _message(
         )
     if check == "one_return_per_agency":
         row = frame.loc[index]
-        same = frame.index[
-            (frame["case_id"] == row["case_id"]) & (frame["agency"] == row["agency"])
-        ]
-        others = [
-            f"{table.origin.at[i, 'source_file']} row {table.origin.at[i, 'source_row']}"
-            for i in same
-            if i != index
-        ]
         return (
             f"{row['agency']} has more than one return for case {row['case_id']} "
-            f"(also {', '.join(others)}). Keep one return per case and agency."
+            f"(also {_other_rows(table, [] if others is None else others, with_file=True)}). Keep one return per "
+            "case and agency."
         )
     if check == "completed_date_if_completed":
         if frame.at[index, "status"] == "Completed":
@@ -414,35 +533,83 @@ def _message(
     return f"`{value}` breaks the rule {check}."
 
 
+#: A reference written as one word: "JaydenSmith", "smith_j", "NAI-Smith".
+_JOINED_WORD = re.compile(r"[A-Za-z0-9]+(?:(?:[_-]|(?<=[a-z])(?=[A-Z]))[A-Za-z0-9]+)+")
+_WORD_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
+
+
+def mask_identifiers(text: str, names: Sequence[str] = ()) -> str:
+    """``text`` with every identifier the redaction patterns or the name list find replaced
+    by its token, as in the free text; a name joined up in one word (a case reference
+    "JaydenSmith") is found too, as :func:`auditrap.redact.redact_text` alone would not."""
+    from auditrap.redact import redact_text
+
+    text = redact_text(text, names)
+
+    def mask(found: re.Match) -> str:
+        spaced = _WORD_BREAK.sub(" ", found.group(0))
+        redacted = redact_text(spaced, names)
+        return found.group(0) if redacted == spaced else redacted
+
+    return _JOINED_WORD.sub(mask, text)
+
+
+def mask_problems(problems: Sequence[Problem], names: Sequence[str] = ()) -> list[Problem]:
+    """Problems as they may be shown or written: a problem quotes raw cells (and a header,
+    and the values it suggests), which may hold what redaction removes from the free text."""
+    masked = []
+    for problem in problems:
+        masked.append(
+            dataclasses.replace(
+                problem,
+                value=None if problem.value is None else mask_identifiers(problem.value, names),
+                column=None if problem.column is None else mask_identifiers(problem.column, names),
+                message=mask_identifiers(problem.message, names),
+            )
+        )
+    return masked
+
+
 def _cases_without_returns(tables: dict[str, RawTable]) -> list[Problem]:
     cases, returns = tables["cases.csv"], tables["returns.csv"]
     if "case_id" not in cases.columns_present or "case_id" not in returns.columns_present:
         return []
-    returned = set(returns.frame["case_id"].dropna())
-    missing = cases.frame["case_id"].notna() & ~cases.frame["case_id"].isin(returned)
+    missing = cases.frame["case_id"].notna() & ~cases.frame["case_id"].isin(
+        returns.frame["case_id"].dropna().unique()
+    )
+    missing = missing.to_numpy(dtype=bool)
     return [
         Problem(
             "cases.csv",
-            row=int(cases.origin.at[i, "source_row"]),
+            row=int(row),
             column="case_id",
-            value=str(cases.frame.at[i, "case_id"]),
+            value=str(case_id),
             message="No agency returned an audit tool for this case. Add its returns, or "
             "remove the case from cases.csv.",
         )
-        for i in cases.frame.index[missing]
+        for row, case_id in zip(
+            cases.origin["source_row"].to_numpy()[missing],
+            cases.frame["case_id"].to_numpy()[missing],
+            strict=True,
+        )
     ]
 
 
-def _agency_of_row(tables: dict[str, RawTable]) -> dict[tuple[str, int], str]:
-    """Which agency each row of returns and actions belongs to, to group problems by agency."""
+def _agency_of_row(
+    tables: dict[str, RawTable], wanted: set[tuple[str, int]]
+) -> dict[tuple[str, int], str]:
+    """Which agency each ``wanted`` (file, row) of returns and actions belongs to, to group
+    problems by agency."""
     agency_of = {}
+    rows = {row for _, row in wanted}
     for name in ("returns.csv", "actions.csv"):
         table = tables[name]
         if "agency" not in table.frame:
             continue
+        near = table.origin["source_row"].isin(rows).to_numpy(dtype=bool)
         for (file, row), agency in zip(
-            table.origin[["source_file", "source_row"]].itertuples(index=False, name=None),
-            table.frame["agency"],
+            table.origin[["source_file", "source_row"]][near].itertuples(index=False, name=None),
+            table.frame["agency"][near],
             strict=True,
         ):
             if not pd.isna(agency):
@@ -473,6 +640,7 @@ def load_plan_tables(
     *,
     theme_ids: Sequence[str] | None = None,
     ignored_columns: Sequence[str] = (),
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> tuple[dict[str, RawTable], list[Problem]]:
     """Read and check the optional recommendations.csv and the action plan (action_plan.csv
     or action_plan.xlsx) of an audit against the contract and across files: every problem,
@@ -489,6 +657,7 @@ def load_plan_tables(
             expected=schemas.columns(schemas.Recommendations),
             required=schemas.required_columns(schemas.Recommendations),
             ignored=ignored_columns,
+            limits=limits,
         )
     plan_files = [name for name in ACTION_PLAN_FILES if (Path(audit_dir) / name).is_file()]
     if len(plan_files) > 1:
@@ -501,7 +670,7 @@ def load_plan_tables(
         )
     elif plan_files:
         tables["action_plan.csv"] = read_action_plan(
-            Path(audit_dir) / plan_files[0], ignored_columns=ignored_columns
+            Path(audit_dir) / plan_files[0], ignored_columns=ignored_columns, limits=limits
         )
         if "recommendations.csv" not in tables:
             problems.append(
@@ -541,12 +710,14 @@ def load_plan_tables(
         )
         if meta is None:
             schema = _without_checks(schema, {"known_lead"})
-        problems += check_table(tables[name], schema, allowed)
+        problems += check_table(tables[name], schema, allowed, limits=limits)
     problems += _recommendations_without_actions(tables)
     return tables, problems
 
 
-def read_action_plan(path: Path, *, ignored_columns: Sequence[str] = ()) -> RawTable:
+def read_action_plan(
+    path: Path, *, ignored_columns: Sequence[str] = (), limits: InputLimits = DEFAULT_LIMITS
+) -> RawTable:
     """The action plan as text, from action_plan.csv or the workbook action_plan.xlsx."""
     expected = schemas.columns(schemas.ActionPlan)
     required = schemas.required_columns(schemas.ActionPlan)
@@ -554,11 +725,21 @@ def read_action_plan(path: Path, *, ignored_columns: Sequence[str] = ()) -> RawT
         from auditrap.workbooks import read_action_plan_workbook
 
         table = read_action_plan_workbook(
-            path, display=path.name, expected=expected, required=required, ignored=ignored_columns
+            path,
+            display=path.name,
+            expected=expected,
+            required=required,
+            ignored=ignored_columns,
+            limits=limits,
         )
     else:
         table = read_csv_table(
-            path, display=path.name, expected=expected, required=required, ignored=ignored_columns
+            path,
+            display=path.name,
+            expected=expected,
+            required=required,
+            ignored=ignored_columns,
+            limits=limits,
         )
     table.name = path.name
     return table

@@ -79,6 +79,8 @@ rule analyse_audit:
         validation_dir=lambda wildcards: PROCESSED / wildcards.audit_id / "validation",
         grade_aliases=config["grade_aliases"],
         ignored_columns=config["ignored_columns"],
+        input_limits=config["input_limits"],
+        internal_appendix_rows=config["internal_appendix_rows"],
         policy=get_disclosure_policy,
         palette=config["palette"],
         final_without_review=get_final_without_review,
