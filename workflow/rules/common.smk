@@ -158,6 +158,22 @@ def get_taxonomy_inputs(wildcards):
     return [config["taxonomy"]] + ([str(extension)] if extension.exists() else [])
 
 
+def get_glossary_inputs(wildcards):
+    """The board's glossary and the audit's own, those that exist (the board's first)."""
+    files = [Path(config["glossary"]), RAW / wildcards.audit_id / "glossary.yaml"]
+    return [str(f) for f in files if f.is_file()]
+
+
+def get_plan_tables(wildcards):
+    """The published recommendations and action-plan progress of an audit that has them."""
+    if wildcards.audit_id not in PLAN_AUDITS:
+        return []
+    return [
+        str(PROCESSED / wildcards.audit_id / "published" / f"{name}.csv")
+        for name in PLAN_TABLES
+    ]
+
+
 def get_review_file(wildcards):
     """The analyst's review of the theme tags (theme_review.xlsx or .csv), when there is one."""
     folder = RAW / wildcards.audit_id
@@ -205,6 +221,7 @@ def get_audit_sources(wildcards):
         set(get_raw_inputs(wildcards))
         | set(get_taxonomy_inputs(wildcards))
         | set(get_review_file(wildcards))
+        | set(get_glossary_inputs(wildcards))
         | set(get_narrative(wildcards))
         | set(get_report_templates(wildcards))
     )
@@ -227,7 +244,10 @@ def get_published_outputs():
     for audit_id in config["audits"]:
         folder = OUTPUT / audit_id
         outputs += [str(folder / f"{audit_id}.html"), str(folder / f"{audit_id}.pdf")]
+        outputs += [str(folder / f"{audit_id}-technical.html")]
         outputs += [str(folder / "data" / f"{name}.csv") for name in PUBLISHED_TABLES]
+        if audit_id in PLAN_AUDITS:
+            outputs += [str(folder / "data" / f"{name}.csv") for name in PLAN_TABLES]
         outputs += [str(folder / "internal" / f"{audit_id}-internal.html")]
         outputs += [str(folder / "manifest.json")]
     return outputs

@@ -10,10 +10,13 @@ rule render_report:
         templates=get_report_templates,
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
+        glossary=get_glossary_inputs,
         sources=get_audit_sources,
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
+        # How the report was made (software, input hashes, every number's id), beside it.
+        technical=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-technical.html",
         internal_html=PROCESSED
         / "{audit_id}"
         / "rendered"
@@ -59,12 +62,14 @@ rule record_build:
         code=PACKAGE,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=rules.analyse_audit.output.published,
+        plan_tables=get_plan_tables,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
         disclosure_check=rules.analyse_audit.output.disclosure_check,
@@ -92,6 +97,7 @@ rule publish_report:
         manifest=rules.record_build.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.analyse_audit.output.case_grades,
@@ -104,6 +110,7 @@ rule publish_report:
         manifest=OUTPUT / "{audit_id}" / "manifest.json",
         html=OUTPUT / "{audit_id}" / "{audit_id}.html",
         pdf=OUTPUT / "{audit_id}" / "{audit_id}.pdf",
+        technical=OUTPUT / "{audit_id}" / "{audit_id}-technical.html",
         tables=expand(
             OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PUBLISHED_TABLES
         ),
@@ -115,12 +122,28 @@ rule publish_report:
         internal_lineage=OUTPUT / "{audit_id}" / "internal" / "data" / "lineage.csv",
     log:
         "logs/{audit_id}/publish_report.log",
+    wildcard_constraints:
+        audit_id=NO_PLAN_AUDIT,
     group:
         "audit"
     conda:
         "../../environment.yml"
     script:
         "../../scripts/publish_report.py"
+
+
+# An audit with recommendations also publishes them and its action plan's progress.
+use rule publish_report as publish_report_with_plan with:
+    input:
+        **rules.publish_report.input,
+        plan_tables=get_plan_tables,
+    output:
+        **rules.publish_report.output,
+        plan_tables=expand(
+            OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PLAN_TABLES
+        ),
+    wildcard_constraints:
+        audit_id=PLAN_AUDIT,
 
 
 # The programme page only lists what was published: it runs where Snakemake runs, never
