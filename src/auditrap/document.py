@@ -627,16 +627,22 @@ def action_plan_progress_part(variables: Mapping[str, Any]) -> str:
         [recommendation_label(key)] + [var(f"recommendations.by.{key}.{c}") for c in columns]
         for key in recommendations_of(variables)
     ]
-    rows.append(["All recommendations"] + [var(f"action_plan.{c}") for c in columns])
+    rows.append(["Total"] + [var(f"action_plan.{c}") for c in columns])
+    overdue = (
+        "None was overdue."
+        if value_of(variables, "action_plan.overdue") == 0
+        else f"Of these, {var('action_plan.overdue')} "
+        f"{verb(variables, 'action_plan.overdue', 'was', 'were')} overdue: not completed by "
+        "its target date."
+    )
     return (
-        f"As of {var('action_plan.as_of')}, the date the action plan was last reviewed, it "
-        f"had {counted(variables, 'action_plan.actions', 'action', 'actions')}: "
-        f"{amount(variables, 'action_plan.completed')} completed, "
-        f"{amount(variables, 'action_plan.in_progress')} in progress and "
-        f"{amount(variables, 'action_plan.not_started')} not started. "
-        f"An action is overdue when it is not completed by its target date: "
-        f"{amount(variables, 'action_plan.overdue')} "
-        f"{verb(variables, 'action_plan.overdue', 'was', 'were')}.\n\n"
+        f"As of {var('action_plan.as_of')}, the date the action plan was last reviewed, "
+        f"{amount(variables, 'action_plan.completed')} of its "
+        f"{counted(variables, 'action_plan.actions', 'action', 'actions')} "
+        f"{verb(variables, 'action_plan.completed', 'was', 'were')} completed, "
+        f"{amount(variables, 'action_plan.in_progress')} "
+        f"{verb(variables, 'action_plan.in_progress', 'was', 'were')} in progress and "
+        f"{amount(variables, 'action_plan.not_started')} had not started. {overdue}\n\n"
         + table(
             ["Recommendation", "Actions", "Completed", "In progress", "Not started", "Overdue"],
             rows,
