@@ -33,7 +33,7 @@ THEMES = ["swift", "records", "gp", "quiet"]
 
 
 @pytest.fixture
-def base(document_variables):
+def base(document_variables):  # noqa: F811
     """The small audit of test_document: 5 cases, 4 of them ratified."""
     return document_variables
 
