@@ -176,3 +176,26 @@ def test_direction_controls_are_taken_out_with_a_warning(tmp_path):
     glossary, problems = load(write(tmp_path, "terms:\n  - term: A\u202eB\n    definition: C.\n"))
     assert [p.severity for p in problems] == ["warning"]
     assert glossary.entries[0].term == "AB"
+
+
+def test_the_validate_command_checks_both_glossaries(tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from auditrap.cli import app
+
+    from conftest import FIXTURE_AUDIT
+
+    audit_dir = tmp_path / FIXTURE_AUDIT.name
+    shutil.copytree(FIXTURE_AUDIT, audit_dir)
+    write(audit_dir, "terms:\n  - term: Exploitation team\n    defintion: A team.\n")
+    board = write(
+        tmp_path, "terms:\n  - term: MASH\n    definition: A team.\n    also: 3\n", "b.yaml"
+    )
+    config = write(tmp_path, f"audits: [x]\nglossary: {board}\n", "config.yaml")
+    result = CliRunner().invoke(app, ["validate", str(audit_dir), "--config", str(config)])
+    assert result.exit_code == 1
+    assert "glossary.yaml, line 3, key defintion [defintion]" in result.output
+    assert "did you mean `definition`" in result.output
+    assert "b.yaml, line 4, key also" in result.output

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from auditrap.limits import DEFAULT_LIMITS, InputLimits
 from auditrap.problems import WARNING, Problem, did_you_mean
 
 __all__ = ["GlossaryEntry", "load_glossary", "terms_used"]
@@ -79,7 +80,9 @@ class Glossary:
     entries: tuple[GlossaryEntry, ...]
 
 
-def load_glossary(paths: Sequence[tuple[Path, str]]) -> tuple[Glossary, list[Problem]]:
+def load_glossary(
+    paths: Sequence[tuple[Path, str]], *, limits: InputLimits = DEFAULT_LIMITS
+) -> tuple[Glossary, list[Problem]]:
     """Read and check each glossary file (``(path, name shown in messages)``, the board's
     first, then the audit's own), every problem at once: each names the file, the entry
     (by its line and term) and the key, and says what to do. A file that does not exist is
@@ -87,7 +90,7 @@ def load_glossary(paths: Sequence[tuple[Path, str]]) -> tuple[Glossary, list[Pro
     by_term: dict[str, tuple[GlossaryEntry, str, int | None]] = {}
     problems: list[Problem] = []
     for path, display in paths:
-        entries, found = _read_file(Path(path), display)
+        entries, found = _read_file(Path(path), display, limits)
         problems += found
         for entry, line in entries:
             by_term.pop(entry.term.casefold(), None)
@@ -97,37 +100,25 @@ def load_glossary(paths: Sequence[tuple[Path, str]]) -> tuple[Glossary, list[Pro
 
 
 def _read_file(
-    path: Path, display: str
+    path: Path, display: str, limits: InputLimits = DEFAULT_LIMITS
 ) -> tuple[list[tuple[GlossaryEntry, int | None]], list[Problem]]:
-    import yaml
+    from auditrap.yaml_input import load_yaml
 
     if not path.is_file():
         return [], []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        return [], [
-            Problem(
-                display, message=f"This is not UTF-8 text (byte {exc.start}). Save it as UTF-8."
-            )
-        ]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [
-            Problem(
-                display,
-                row=mark.line + 1 if mark else None,
-                message=f"This is not valid YAML ({getattr(exc, 'problem', exc)}). Check the "
-                "indentation, and put a definition that holds a colon in quotes.",
-            )
-        ]
+    # The loader every hand-written YAML file is read with: its limits, no guessed booleans
+    # or dates, a key given twice refused, each problem with its line.
+    read = load_yaml(path, display=display, limits=limits)
+    data = read.data
+    if read.problems and data is None:
+        return [], read.problems
     if data is None:
         return [], []
     from auditrap.normalise import strip_bidi_in
 
     data, with_controls = strip_bidi_in(data)
-    problems = [
+    problems = list(read.problems)
+    problems += [
         Problem(
             display,
             column=key,
@@ -165,7 +156,13 @@ def _read_file(
                 message="terms must be a list: one entry per term, each starting with `- term:`.",
             ),
         ]
-    entry_lines, key_lines = _line_numbers(text)
+    entry_lines = {n: read.line_of(("terms", n - 1)) for n in range(1, len(items) + 1)}
+    key_lines = {
+        (n, str(key)): read.line_of(("terms", n - 1, key))
+        for n, item in enumerate(items, start=1)
+        if isinstance(item, dict)
+        for key in item
+    }
     entries = []
     for n, item in enumerate(items, start=1):
         line = entry_lines.get(n)
@@ -274,29 +271,6 @@ def _explain(error: Mapping[str, Any]) -> str:
     if kind == "string_type":
         return f"{key} must be text (in quotes if it is a number or holds a colon)."
     return f"{key}: {error['msg']}."
-
-
-def _line_numbers(text: str) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
-    """The line (from 1) of each entry of ``terms``, and of each key of an entry."""
-    import yaml
-
-    entries: dict[int, int] = {}
-    keys: dict[tuple[int, str], int] = {}
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return entries, keys
-    if not isinstance(root, yaml.MappingNode):
-        return entries, keys
-    for key, value in root.value:
-        if key.value != "terms" or not isinstance(value, yaml.SequenceNode):
-            continue
-        for n, item in enumerate(value.value, start=1):
-            entries[n] = item.start_mark.line + 1
-            if isinstance(item, yaml.MappingNode):
-                for item_key, _ in item.value:
-                    keys[(n, str(item_key.value))] = item_key.start_mark.line + 1
-    return entries, keys
 
 
 # -- The terms a report uses ---------------------------------------------------------------
