@@ -50,7 +50,7 @@ def test_the_document_control_keys_are_read(tmp_path):
             "approved_by",
             "looks like a person's name",
         ),
-        ("approved_by: B\napproved_on: 2021-02-30\n", "approved_on", "YYYY-MM-DD"),
+        ("approved_by: B\napproved_on: 2021-02-30\n", "approved_on", "is not a real date"),
         (
             "published: 2021-07-01\napproved_by: B\napproved_on: 2021-08-01\n",
             "approved_on",
@@ -72,7 +72,9 @@ def test_each_mistake_names_the_key_and_what_to_do(tmp_path, extra, key, words):
     path.write_text(text + "\n" + extra, encoding="utf-8")
     meta, problems = load_meta(path)
     assert meta is None
-    assert any(p.column == key and words in p.message for p in problems), problems
+    found = [p for p in problems if p.column == key and words in p.message]
+    assert found, problems
+    assert found[0].row is not None  # located: the line of the key
 
 
 def test_a_final_report_needs_an_approval():
