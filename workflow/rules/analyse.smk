@@ -17,14 +17,17 @@
 # after tagging: its recommendations and action plan's progress (rule
 # analyse_audit_with_plan, below).
 rule analyse_audit:
+    # The source files are ancient(): their dates never count; the stamp lists their hashes
+    # and changes exactly when one of them does (see STAMPS in common.smk).
     input:
-        get_raw_inputs,
+        ancient(get_raw_inputs),
         code=PACKAGE,
-        names=get_name_list,
-        taxonomy=get_taxonomy_inputs,
-        review=get_review_file,
-        fonts=FONTS,
-        board_plans=get_board_action_plans,
+        names=ancient(get_name_list),
+        taxonomy=ancient(get_taxonomy_inputs),
+        review=ancient(get_review_file),
+        fonts=ancient(FONTS),
+        board_plans=ancient(get_board_action_plans),
+        stamp=stamp("{audit_id}", "analysis"),
     output:
         # 1. validate
         cases=PROCESSED / "{audit_id}" / "cases.parquet",

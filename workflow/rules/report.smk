@@ -6,11 +6,12 @@ rule render_report:
         theme_counts=rules.analyse_audit.output.theme_counts,
         figures=rules.analyse_audit.output.svg,
         charts=rules.analyse_audit.output.charts,
-        narrative=get_narrative,
-        templates=get_report_templates,
+        narrative=ancient(get_narrative),
+        templates=ancient(get_report_templates),
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
-        sources=get_audit_sources,
+        sources=ancient(get_audit_sources),
+        stamp=stamp("{audit_id}", "report"),
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
@@ -53,7 +54,8 @@ rule render_report:
 # own, apart from the render, because the manifest records config.yaml: an edit there
 # (another audit added, say) re-runs this quick step for every audit, not the render. Nothing
 # here writes to report/_output: if the gate stops the build, Snakemake removes this job's
-# output and the published report stays as it was.
+# output and the published report stays as it was. In a final build (`final: true`, or
+# `auditrap build --final`) any publisher warning (auditrap.readiness) stops it here too.
 rule record_build:
     input:
         code=PACKAGE,
@@ -69,9 +71,11 @@ rule record_build:
         internal_lineage=rules.analyse_audit.output.lineage,
         disclosure_check=rules.analyse_audit.output.disclosure_check,
         meta=rules.analyse_audit.output.meta,
-        sources=get_audit_sources,
-        config_files=CONFIG_FILES,
-        names=get_name_list,
+        variables=rules.analyse_audit.output.variables,
+        sources=ancient(get_audit_sources),
+        config_files=ancient(CONFIG_FILES),
+        names=ancient(get_name_list),
+        stamp=CONFIG_STAMP,
     output:
         manifest=PROCESSED / "{audit_id}" / "rendered" / "manifest.json",
     log:
@@ -82,10 +86,17 @@ rule record_build:
         "../../environment.yml"
     params:
         engine=config["engine"],
+        final=config["final"],
     script:
         "../../scripts/record_build.py"
 
 
+# Publish one audit: its finished files become report/_output/<audit_id>/ in one atomic swap
+# (auditrap.publish.publish_folder): readers see the complete previous build until the
+# complete new one replaces it. The folder is not this job's output, because Snakemake
+# deletes a job's outputs before it runs and after it fails: the output is a receipt under
+# data/processed recording every file published, and a folder that is missing or no longer
+# matches its receipt is published again on the next run (record_sources in common.smk).
 rule publish_report:
     input:
         code=PACKAGE,
@@ -99,32 +110,24 @@ rule publish_report:
         tables=rules.analyse_audit.output.published,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
-        sources=get_audit_sources,
+        stamps=get_stamps,
     output:
-        manifest=OUTPUT / "{audit_id}" / "manifest.json",
-        html=OUTPUT / "{audit_id}" / "{audit_id}.html",
-        pdf=OUTPUT / "{audit_id}" / "{audit_id}.pdf",
-        tables=expand(
-            OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PUBLISHED_TABLES
-        ),
-        internal_html=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.html",
-        internal_pdf=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.pdf",
-        case_grades=OUTPUT / "{audit_id}" / "internal" / "data" / "case_grades.csv",
-        theme_tags=OUTPUT / "{audit_id}" / "internal" / "data" / "theme_tags.csv",
-        lineage=OUTPUT / "{audit_id}" / "data" / "lineage.csv",
-        internal_lineage=OUTPUT / "{audit_id}" / "internal" / "data" / "lineage.csv",
+        receipt=receipt("{audit_id}"),
     log:
         "logs/{audit_id}/publish_report.log",
     group:
         "audit"
     conda:
         "../../environment.yml"
+    params:
+        folder=lambda wildcards: OUTPUT / wildcards.audit_id,
     script:
         "../../scripts/publish_report.py"
 
 
-# The programme page only lists what was published: it runs where Snakemake runs, never
-# waiting in a cluster's queue.
+# The programme page lists every audit published under report/_output, those of this run and
+# any other (each read from its published manifest), and gets a manifest of its own. It runs
+# where Snakemake runs, never waiting in a cluster's queue.
 localrules:
     publish_programme,
 
@@ -132,17 +135,17 @@ localrules:
 rule publish_programme:
     input:
         code=PACKAGE,
-        variables=expand(
-            PROCESSED / "{audit_id}" / "variables.yml", audit_id=config["audits"]
-        ),
-        published=expand(
-            OUTPUT / "{audit_id}" / "manifest.json", audit_id=config["audits"]
-        ),
+        published=expand(receipt("{audit_id}"), audit_id=config["audits"]),
+        others=PUBLICATIONS_STAMP,
     output:
-        index=OUTPUT / "index.html",
+        receipt=PROGRAMME_RECEIPT,
     log:
         "logs/publish_programme.log",
     conda:
         "../../environment.yml"
+    params:
+        output_dir=OUTPUT,
+        build_dir=PROCESSED / "programme",
+        engine=config["engine"],
     script:
         "../../scripts/publish_programme.py"
