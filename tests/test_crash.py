@@ -4,6 +4,7 @@ itself: no ``--unlock``, no ``--rerun-incomplete``."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,10 +46,8 @@ def start_build(workspace: Path) -> subprocess.Popen:
 
 def kill(process: subprocess.Popen) -> str:
     """Kill the build and every process it started; what it had printed."""
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it had finished
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     return process.communicate(timeout=60)[1]
 
 

@@ -69,7 +69,9 @@ def _umask() -> int:
 
 
 @pytest.mark.parametrize("atomic_exchange", [True, False])
-def test_at_the_swap_the_target_is_the_whole_previous_folder(tmp_path, monkeypatch, atomic_exchange):
+def test_at_the_swap_the_target_is_the_whole_previous_folder(
+    tmp_path, monkeypatch, atomic_exchange
+):
     """At the moment of the swap the new folder is complete beside the old, and the target
     is still the previous build, whole; with the two-rename fallback too."""
     if atomic_exchange and not sys.platform.startswith("linux"):

@@ -30,8 +30,7 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
     rows = []
     for a in sorted(audits, key=lambda a: (a.published_iso, a.audit_id), reverse=True):
         data = ", ".join(
-            f'<a href="{esc(a.audit_id)}/data/{name}.csv">{esc(name)}</a>'
-            for name in a.tables
+            f'<a href="{esc(a.audit_id)}/data/{name}.csv">{esc(name)}</a>' for name in a.tables
         )
         rows.append(
             "<tr>"

@@ -225,7 +225,9 @@ def read_manifest(report_dir: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((report_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ManifestError(f"{report_dir / MANIFEST} cannot be read as a manifest ({exc})") from None
+        raise ManifestError(
+            f"{report_dir / MANIFEST} cannot be read as a manifest ({exc})"
+        ) from None
     if not (
         isinstance(manifest, dict)
         and isinstance(manifest.get("inputs"), dict)
@@ -348,7 +350,9 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory(prefix="auditrap-verify-") as tmp:
         work = Path(tmp)
         try:
-            copies = [(inside(n, root, "input"), inside(n, work, "input")) for n in manifest["inputs"]]
+            copies = [
+                (inside(n, root, "input"), inside(n, work, "input")) for n in manifest["inputs"]
+            ]
             extra = [inside(n, work, "config file") for n in config_files if n != "config.yaml"]
         except ManifestError as exc:
             return [("refused", str(exc))]
@@ -366,7 +370,9 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
         settings: dict[str, Any] = {}
         for path in [work / "config.yaml", *extra]:
             # Unreadable settings are left for the rebuild to report as Snakemake sees them.
-            with contextlib.suppress(OSError, ValueError, yaml.YAMLError, TypeError, AttributeError):
+            with contextlib.suppress(
+                OSError, ValueError, yaml.YAMLError, TypeError, AttributeError
+            ):
                 settings.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         try:
             for key in PATH_SETTINGS:
@@ -410,13 +416,17 @@ def _compare(published: Path, rebuilt: Path, manifest: Mapping[str, Any]) -> lis
         else:
             results.append(("identical", f"output {name}"))
     for name in sorted(set(folder_files(rebuilt)) - set(manifest["outputs"]) - {MANIFEST}):
-        results.append(("changed", f"output {name} (the rebuild makes it; the manifest does not list it)"))
+        results.append(
+            ("changed", f"output {name} (the rebuild makes it; the manifest does not list it)")
+        )
     try:
         again = read_manifest(rebuilt)
     except ManifestError as exc:
         return [*results, ("changed", f"{MANIFEST}: the rebuild made none ({exc})")]
     differ = sorted(
-        key for key in set(manifest) | set(again) if key != "code" and manifest.get(key) != again.get(key)
+        key
+        for key in set(manifest) | set(again)
+        if key != "code" and manifest.get(key) != again.get(key)
     )
     if differ:
         results.append(
@@ -438,7 +448,9 @@ def _rebuild_programme(report_dir: Path, root: Path, manifest: Mapping[str, Any]
     with tempfile.TemporaryDirectory(prefix="auditrap-verify-") as tmp:
         work = Path(tmp)
         try:
-            copies = [(inside(n, root, "input"), inside(n, work, "input")) for n in manifest["inputs"]]
+            copies = [
+                (inside(n, root, "input"), inside(n, work, "input")) for n in manifest["inputs"]
+            ]
         except ManifestError as exc:
             return [("refused", str(exc))]
         for source, target in copies:
@@ -469,7 +481,9 @@ def _compare_page(published: Path, rebuilt: Path, manifest: Mapping[str, Any]):
             results.append(("identical", f"output {name}"))
     again = read_manifest(rebuilt)
     differ = sorted(
-        key for key in set(manifest) | set(again) if key != "code" and manifest.get(key) != again.get(key)
+        key
+        for key in set(manifest) | set(again)
+        if key != "code" and manifest.get(key) != again.get(key)
     )
     results.append(
         ("changed", f"{MANIFEST} (the rebuild records a different {', '.join(differ)})")
