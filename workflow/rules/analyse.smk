@@ -20,14 +20,14 @@ rule analyse_audit:
     # The source files are ancient(): their dates never count; the stamp lists their hashes
     # and changes exactly when one of them does (see STAMPS in common.smk).
     input:
-        ancient(get_raw_inputs),
+        sources(get_raw_inputs),
         code=PACKAGE,
-        names=ancient(get_name_list),
-        taxonomy=ancient(get_taxonomy_inputs),
-        review=ancient(get_review_file),
-        fonts=ancient(FONTS),
-        board_plans=ancient(get_board_action_plans),
-        stamp=stamp("{audit_id}", "analysis"),
+        names=sources(get_name_list),
+        taxonomy=sources(get_taxonomy_inputs),
+        review=sources(get_review_file),
+        fonts=sources(FONTS),
+        board_plans=sources(get_board_action_plans),
+        stamp=stamped("analysis"),
     output:
         # 1. validate
         cases=PROCESSED / "{audit_id}" / "cases.parquet",

@@ -75,7 +75,11 @@ CHARTS = [
 # Relative to the project where they are inside it (the stamps and manifests are the same on
 # any machine); a --configfile outside it is refused by the manifest (auditrap.provenance).
 CONFIG_FILES = [
-    os.path.relpath(p) if Path(p).resolve().is_relative_to(Path.cwd().resolve()) else str(p)
+    (
+        os.path.relpath(p)
+        if Path(p).resolve().is_relative_to(Path.cwd().resolve())
+        else str(p)
+    )
     for p in workflow.configfiles
 ]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
@@ -105,6 +109,14 @@ PACKAGE = str(PROCESSED / "code-version.txt")
 #   report.sha256:   the audit's narrative and the report's templates;
 #   stamps/config.sha256: the config files; stamps/publications.sha256: the published audits
 #                    that this run does not build (the programme page lists them too).
+#
+# With a default storage provider (the Kubernetes profile, docs/cluster.md) every input is
+# read from the bucket, where these local stamps are not: there the dates of the objects in
+# the bucket decide (each copy into it gets a new one), and the publishing steps run where
+# Snakemake runs, so that the published folders are written, atomically, into this project.
+STORAGE_MODE = bool(
+    getattr(workflow.storage_settings, "default_storage_provider", None)
+)
 STAMPS = PROCESSED / "stamps"
 CONFIG_STAMP = str(STAMPS / "config.sha256")
 PUBLICATIONS_STAMP = str(STAMPS / "publications.sha256")
@@ -112,6 +124,17 @@ PUBLICATIONS_STAMP = str(STAMPS / "publications.sha256")
 
 def stamp(audit_id, name):
     return str(PROCESSED / audit_id / "stamps" / f"{name}.sha256")
+
+
+def stamped(name):
+    """A job's input: the audit's stamp ``name`` (none with a storage provider)."""
+    return lambda wildcards: [] if STORAGE_MODE else [stamp(wildcards.audit_id, name)]
+
+
+def sources(files):
+    """Source files as a job's input: ancient() (their dates never count, their stamp does),
+    except with a storage provider, where their dates are all there is."""
+    return files if STORAGE_MODE else ancient(files)
 
 
 def receipt(audit_id):
@@ -227,7 +250,11 @@ def name_list(audit_id):
         listed = "names.txt" in os.listdir(folder)
     except OSError:
         listed = False
-    return [str(folder / "names.txt")] if listed and (folder / "names.txt").is_file() else []
+    return (
+        [str(folder / "names.txt")]
+        if listed and (folder / "names.txt").is_file()
+        else []
+    )
 
 
 def get_name_list(wildcards):
@@ -281,6 +308,8 @@ def get_stamps(wildcards):
     Snakemake keeps a job's existing outputs when only its inputs are missing, so after a
     failure (see forget_rendered_reports) the receipt must itself be out of date with the
     changed source for the next run to walk the chain back to the failing step."""
+    if STORAGE_MODE:
+        return get_audit_sources(wildcards) + CONFIG_FILES
     return [
         stamp(wildcards.audit_id, "analysis"),
         stamp(wildcards.audit_id, "report"),
@@ -310,7 +339,8 @@ def get_published_outputs():
 
 def publisher_warnings_at_end(log):
     """Print every audit's publisher warnings (auditrap.readiness) as the build ends.
-    `auditrap build` prints them itself, after a build that had nothing to do as well."""
+    `auditrap build` prints them itself, after a build that had nothing to do as well.
+    """
     if os.environ.get("AUDITRAP_BUILD"):
         return
     from auditrap.readiness import format_warnings, publisher_warnings
@@ -323,7 +353,8 @@ def publisher_warnings_at_end(log):
 def record_sources():
     """Write the content stamps (see STAMPS above), and forget the receipt of any published
     folder that no longer matches it, so that it is published again. Only in the process
-    that runs the workflow: a cluster job reads the workflow again, and must change nothing."""
+    that runs the workflow: a cluster job reads the workflow again, and must change nothing.
+    """
     from auditrap.publish import receipt_problem
     from auditrap.sources import Hasher, stamp_text, write_stamp
 
@@ -359,5 +390,5 @@ def record_sources():
         Path(PROGRAMME_RECEIPT).unlink(missing_ok=True)
 
 
-if workflow.is_main_process:
+if workflow.is_main_process and not STORAGE_MODE:
     record_sources()

@@ -6,12 +6,12 @@ rule render_report:
         theme_counts=rules.analyse_audit.output.theme_counts,
         figures=rules.analyse_audit.output.svg,
         charts=rules.analyse_audit.output.charts,
-        narrative=ancient(get_narrative),
-        templates=ancient(get_report_templates),
+        narrative=sources(get_narrative),
+        templates=sources(get_report_templates),
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
-        sources=ancient(get_audit_sources),
-        stamp=stamp("{audit_id}", "report"),
+        sources=sources(get_audit_sources),
+        stamp=stamped("report"),
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
@@ -72,10 +72,10 @@ rule record_build:
         disclosure_check=rules.analyse_audit.output.disclosure_check,
         meta=rules.analyse_audit.output.meta,
         variables=rules.analyse_audit.output.variables,
-        sources=ancient(get_audit_sources),
-        config_files=ancient(CONFIG_FILES),
-        names=ancient(get_name_list),
-        stamp=CONFIG_STAMP,
+        sources=sources(get_audit_sources),
+        config_files=sources(CONFIG_FILES),
+        names=sources(get_name_list),
+        stamp=[] if STORAGE_MODE else CONFIG_STAMP,
     output:
         manifest=PROCESSED / "{audit_id}" / "rendered" / "manifest.json",
     log:
@@ -116,7 +116,10 @@ rule publish_report:
     log:
         "logs/{audit_id}/publish_report.log",
     group:
-        "audit"
+        None if STORAGE_MODE else "audit"
+    # With a storage provider the published folder must be written where Snakemake runs
+    # (see STORAGE_MODE in common.smk); on a shared file system it goes with the audit's group.
+    localrule: STORAGE_MODE
     conda:
         "../../environment.yml"
     params:
@@ -136,7 +139,7 @@ rule publish_programme:
     input:
         code=PACKAGE,
         published=expand(receipt("{audit_id}"), audit_id=config["audits"]),
-        others=PUBLICATIONS_STAMP,
+        others=[] if STORAGE_MODE else PUBLICATIONS_STAMP,
     output:
         receipt=PROGRAMME_RECEIPT,
     log:
