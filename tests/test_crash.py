@@ -51,6 +51,13 @@ def kill(process: subprocess.Popen) -> str:
     return process.communicate(timeout=60)[1]
 
 
+def read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
+
+
 def run_build(workspace: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*BUILD, *extra], cwd=workspace, capture_output=True, text=True, timeout=600
@@ -93,6 +100,16 @@ def test_a_build_killed_at_any_moment_never_loses_the_publication(tmp_path):
     for n in range(3):
         with_narrative(workspace, narratives, n)
         process = start_build(workspace)
+        if n == 0:
+            # A second build while this one runs is refused, and changes nothing.
+            lock = workspace / ".snakemake" / "auditrap-build.lock"
+            while process.poll() is None and str(process.pid) not in read(lock):
+                time.sleep(0.01)
+            second = run_build(workspace)
+            assert process.poll() is None, "the first build ended too soon to test this"
+            assert second.returncode == 1
+            assert "Another auditrap build is running in this folder" in second.stderr
+            assert f"(process {process.pid})" in second.stderr
         time.sleep(rng.uniform(0.5, 4.0))
         messages += kill(process)
         published |= check_publication(workspace, narratives)

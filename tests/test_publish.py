@@ -367,3 +367,41 @@ def test_a_misnamed_or_missing_name_list_is_a_publisher_warning(tmp_path):
     assert "data/private/a/Names.txt is not used: it must be called names.txt" in warning
     (private / "Names.txt").rename(private / "names.txt")
     assert publisher_warnings("a", config, tmp_path) == []
+
+
+def test_the_programme_page_lists_every_published_audit_from_its_manifest(tmp_path):
+    from auditrap.pipeline import published_audits, write_programme
+
+    output = tmp_path / "report" / "_output"
+    listing = {
+        "title": "Multi-agency audit: Neglect",
+        "board": "Northshire Safeguarding Children Partnership",
+        "period": "2019",
+        "published": "3 March 2020",
+        "published_iso": "2020-03-03",
+        "cases": 12,
+    }
+    for audit_id, extra in (
+        ("neglect-2019", {}),
+        ("older-2017", None),
+        (".neglect-2019.staging-x", {}),
+    ):
+        folder = output / audit_id
+        folder.mkdir(parents=True)
+        manifest = {"audit_id": audit_id, "outputs": {"data/grade_distribution.csv": "0"}}
+        if extra is not None:
+            manifest["publication"] = listing
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    audits, notes = published_audits(output)
+    assert [a.audit_id for a in audits] == ["neglect-2019"]
+    assert audits[0].tables == ("grade_distribution",)
+    assert len(notes) == 1 and "older-2017" in notes[0] and "Build that audit again" in notes[0]
+    manifest = write_programme(
+        output_dir=output, build_dir=tmp_path / "build", engine="builtin", root=tmp_path
+    )
+    page = (tmp_path / "build" / "index.html").read_text()
+    assert "Multi-agency audit: Neglect" in page
+    assert 'href="neglect-2019/data/grade_distribution.csv"' in page
+    assert 'href="neglect-2019/data/grades_by_area.csv"' not in page  # not published
+    assert list(manifest["inputs"]) == ["report/_output/neglect-2019/manifest.json"]
+    assert manifest["kind"] == "programme" and list(manifest["outputs"]) == ["index.html"]
