@@ -405,3 +405,19 @@ def test_the_programme_page_lists_every_published_audit_from_its_manifest(tmp_pa
     assert 'href="neglect-2019/data/grades_by_area.csv"' not in page  # not published
     assert list(manifest["inputs"]) == ["report/_output/neglect-2019/manifest.json"]
     assert manifest["kind"] == "programme" and list(manifest["outputs"]) == ["index.html"]
+
+
+def test_a_build_clears_what_stopped_publications_left_everywhere(tmp_path, monkeypatch):
+    import auditrap.build as build
+
+    monkeypatch.setattr(build, "snakemake_processes", lambda root: [])
+    output = tmp_path / "report" / "_output"
+    pub.publish_folder(output / "audit", finished(tmp_path, "1"))
+    pub.publish_folder(output / "boards" / "north", finished(tmp_path, "1"))
+    (output / ".audit.staging-abc" / "data").mkdir(parents=True)
+    (output / "boards" / ".north.staging-def").mkdir()
+    (output / "boards" / "north").rename(output / "boards" / ".north.previous-1-2")
+    notes = recover(tmp_path, output)
+    assert whole(output / "audit", "1") and whole(output / "boards" / "north", "1")
+    assert not pub.leftovers(output / "audit") and not pub.leftovers(output / "boards" / "north")
+    assert any("Put back" in n for n in notes) and any(".audit.staging-abc" in n for n in notes)

@@ -115,12 +115,32 @@ def incomplete_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def recover(root: Path) -> list[str]:
+def output_dir(root: Path, configfiles: Sequence[Path] = ()) -> Path:
+    """The folder the build publishes into (config.yaml's ``output_dir``, as the config files
+    given set it)."""
+    import yaml
+
+    folder = "report/_output"
+    for path in [root / "config.yaml", *configfiles]:
+        try:
+            settings = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            folder = str(settings.get("output_dir", folder))
+        except (OSError, ValueError, yaml.YAMLError, AttributeError):
+            continue  # the workflow reports an unreadable config file itself
+    return root / folder
+
+
+def recover(root: Path, published: Path | None = None) -> list[str]:
     """Clear what a stopped build left, while holding the :class:`BuildLock`: a Snakemake
-    lock (stale, since no other build can be running) is removed. Says what it did; raises
+    lock (stale, since no other build can be running) is removed, and the folders a stopped
+    publication left in ``published`` (the output folder) are removed, or put back
+    (:func:`auditrap.publish.clear_all_leftovers`). Says what it did; raises
     :class:`BuildBusy` when a plain ``snakemake`` is running here."""
+    from auditrap.publish import clear_all_leftovers
+
     notes = []
     locks = root / ".snakemake" / "locks"
+    running = None
     if locks.is_dir() and any(locks.iterdir()):
         running = snakemake_processes(root)
         if running:
@@ -141,6 +161,11 @@ def recover(root: Path) -> list[str]:
             f"A build that was stopped before it finished left {len(unfinished)} file(s) "
             f"unfinished ({shown}): they will be made again."
         )
+    if published is not None:
+        if running is None:
+            running = snakemake_processes(root)
+        if not running:
+            notes += clear_all_leftovers(published)
     return notes
 
 
@@ -161,7 +186,7 @@ def build(
     root = Path.cwd()
     try:
         with BuildLock(root):
-            for note in recover(root):
+            for note in recover(root, output_dir(root, configfiles)):
                 print(note, file=sys.stderr)
             return _run(
                 cores=cores,

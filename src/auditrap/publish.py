@@ -24,6 +24,7 @@ import ctypes
 import errno
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -185,6 +186,23 @@ def clear_leftovers(target: Path | str) -> list[str]:
         if path.exists():
             shutil.rmtree(path, ignore_errors=True)
             done.append(f"Removed {path.name}, left by a stopped build.")
+    return done
+
+
+def clear_all_leftovers(output_dir: Path | str) -> list[str]:
+    """:func:`clear_leftovers` for every publication under ``output_dir`` (audit folders,
+    board pages) that a stopped build left something beside. Only while no build runs."""
+    done: list[str] = []
+    output_dir = Path(output_dir)
+    if not output_dir.is_dir():
+        return done
+    marker = re.compile(rf"^\.(?P<target>.+)\.(?:{STAGING}|{ASIDE})-")
+    for dirpath, dirnames, _ in os.walk(output_dir):
+        here = Path(dirpath)
+        targets = {m["target"] for d in dirnames if (m := marker.match(d))}
+        dirnames[:] = [d for d in dirnames if not marker.match(d)]  # never inside a leftover
+        for target in sorted(targets):
+            done += clear_leftovers(here / target)
     return done
 
 
