@@ -191,8 +191,13 @@ def floor_times(repeat: int) -> tuple[list[float], list[float]]:
         with tempfile.TemporaryDirectory() as tmp:
             ws = workspace(Path(tmp))
             start = time.perf_counter()
+            # In the workspace, as the workflow runs: a manifest records paths inside the project.
             out = subprocess.run(
-                [sys.executable, "-c", FLOOR, str(ws)], check=True, capture_output=True, text=True
+                [sys.executable, "-c", FLOOR, str(ws)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ws,
             ).stdout.split()
             # The floor includes interpreter start-up once, as a one-process build would.
             floors.append(time.perf_counter() - start - float(out[1]))
