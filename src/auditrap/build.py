@@ -136,7 +136,7 @@ def recover(root: Path, published: Path | None = None) -> list[str]:
     publication left in ``published`` (the output folder) are removed, or put back
     (:func:`auditrap.publish.clear_all_leftovers`). Says what it did; raises
     :class:`BuildBusy` when a plain ``snakemake`` is running here."""
-    from auditrap.publish import clear_all_leftovers
+    from auditrap.publish import clear_all_leftovers, stopped_publications
 
     notes = []
     locks = root / ".snakemake" / "locks"
@@ -161,7 +161,7 @@ def recover(root: Path, published: Path | None = None) -> list[str]:
             f"A build that was stopped before it finished left {len(unfinished)} file(s) "
             f"unfinished ({shown}): they will be made again."
         )
-    if published is not None:
+    if published is not None and stopped_publications(published):
         if running is None:
             running = snakemake_processes(root)
         if not running:

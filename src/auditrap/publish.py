@@ -189,21 +189,26 @@ def clear_leftovers(target: Path | str) -> list[str]:
     return done
 
 
-def clear_all_leftovers(output_dir: Path | str) -> list[str]:
-    """:func:`clear_leftovers` for every publication under ``output_dir`` (audit folders,
-    board pages) that a stopped build left something beside. Only while no build runs."""
-    done: list[str] = []
+def stopped_publications(output_dir: Path | str) -> list[Path]:
+    """Every publication under ``output_dir`` (audit folders, board pages) that a stopped
+    build left something beside (see :func:`leftovers`)."""
+    found: list[Path] = []
     output_dir = Path(output_dir)
     if not output_dir.is_dir():
-        return done
+        return found
     marker = re.compile(rf"^\.(?P<target>.+)\.(?:{STAGING}|{ASIDE})-")
     for dirpath, dirnames, _ in os.walk(output_dir):
         here = Path(dirpath)
         targets = {m["target"] for d in dirnames if (m := marker.match(d))}
         dirnames[:] = [d for d in dirnames if not marker.match(d)]  # never inside a leftover
-        for target in sorted(targets):
-            done += clear_leftovers(here / target)
-    return done
+        found += [here / target for target in sorted(targets)]
+    return found
+
+
+def clear_all_leftovers(output_dir: Path | str) -> list[str]:
+    """:func:`clear_leftovers` for every publication under ``output_dir`` that a stopped
+    build left something beside. Only while no build runs."""
+    return [line for target in stopped_publications(output_dir) for line in clear_leftovers(target)]
 
 
 def folder_files(folder: Path | str) -> dict[str, Path]:

@@ -108,7 +108,11 @@ PACKAGE = str(PROCESSED / "code-version.txt")
 #                    the theme taxonomy, the chart fonts;
 #   report.sha256:   the audit's narrative and the report's templates;
 #   stamps/config.sha256: the config files; stamps/publications.sha256: the published audits
-#                    that this run does not build (the programme page lists them too).
+#                    that this run does not build (the programme page lists them too);
+#   code-version.txt: the package's modules.
+# A stamp rewritten back to what a job last ran with (an edit undone before the next build)
+# re-runs nothing either: Snakemake records the checksum of each small input and ignores a
+# newer date when it matches.
 #
 # With a default storage provider (the Kubernetes profile, docs/cluster.md) every input is
 # read from the bucket, where these local stamps are not: there the dates of the objects in
