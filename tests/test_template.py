@@ -153,3 +153,27 @@ def test_values_from_audit_yaml_and_cases_csv_are_text_never_formulas(tmp_path):
         for name in workbook.namelist():
             if name.startswith("xl/worksheets/"):
                 assert b"<f>" not in workbook.read(name) and b"<f " not in workbook.read(name)
+
+
+def test_the_theme_review_workbook_writes_audit_yaml_values_as_text(tmp_path):
+    import pandas as pd
+
+    from auditrap.review import REVIEW_COLUMNS
+    from auditrap.template import write_review_workbook
+
+    meta, _ = load_meta(FIXTURE_AUDIT / "audit.yaml")
+    meta = meta.model_copy(update={"title": '=WEBSERVICE("https://example.org/")'})
+    row = dict.fromkeys(REVIEW_COLUMNS, "")
+    row.update(sentence="=1+1 was written by an agency", theme_id="=HYPERLINK(1)")
+    out = write_review_workbook(
+        meta,
+        "exploitation-2021",
+        pd.DataFrame([row]),
+        {"=HYPERLINK(1)": "A theme"},
+        tmp_path / "r.xlsx",
+    )
+    book = openpyxl.load_workbook(out)
+    for sheet in book.worksheets:
+        for cells in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in cells), sheet.title
+    assert book["Instructions"]["A1"].value.startswith('=WEBSERVICE("https://example.org/")')

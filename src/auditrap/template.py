@@ -259,7 +259,7 @@ def write_review_workbook(
         *[(f"{tid}: {title}", False) for tid, title in theme_titles.items()],
     ]
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = guide.cell(row=row, column=1, value=text)
+        cell = text_cell(guide, row, 1, text)  # the title and board come from audit.yaml
         cell.font = Font(bold=bold, size=14 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         guide.row_dimensions[row].height = 16 * max(1, -(-len(text) // 80))
@@ -269,7 +269,7 @@ def write_review_workbook(
     for col, (name, values) in enumerate(named.items(), start=1):
         lists.cell(row=1, column=col, value=name).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=col, value=value)
+            text_cell(lists, row, col, str(value))
         letter = get_column_letter(col)
         ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         book.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)
