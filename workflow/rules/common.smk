@@ -104,8 +104,8 @@ PACKAGE = str(PROCESSED / "code-version.txt")
 # so it would not tell the truth) nor a checkpoint (it re-evaluates the whole DAG) does this;
 # `ensure(sha256=...)` checks outputs, not inputs. A stamp per consumer keeps a narrative edit
 # from re-running the analysis, and an edit to config.yaml from re-rendering.
-#   analysis.sha256: the audit's raw files, its name list (and its private folder's listing),
-#                    the theme taxonomy, the chart fonts;
+#   analysis.sha256: the audit's raw files and theme review, its name list (and its private
+#                    folder's listing), the theme taxonomy, the chart fonts;
 #   report.sha256:   the audit's narrative and the report's templates;
 #   stamps/config.sha256: the config files; stamps/publications.sha256: the published audits
 #                    that this run does not build (the programme page lists them too);
