@@ -368,7 +368,9 @@ def record_sources():
     for audit_id in config["audits"]:
         private = Path(config["private_dir"], audit_id)
         listing = sorted(os.listdir(private)) if private.is_dir() else []
-        analysis = raw_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        analysis = (
+            raw_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        )
         analysis += board_action_plans(audit_id) + name_list(audit_id)
         write_stamp(
             stamp(audit_id, "analysis"),
