@@ -104,12 +104,14 @@ PACKAGE = str(PROCESSED / "code-version.txt")
 # so it would not tell the truth) nor a checkpoint (it re-evaluates the whole DAG) does this;
 # `ensure(sha256=...)` checks outputs, not inputs. A stamp per consumer keeps a narrative edit
 # from re-running the analysis, and an edit to config.yaml from re-rendering.
-#   analysis.sha256: the audit's raw files and theme review, its name list (and its private
-#                    folder's listing), the theme taxonomy, the chart fonts;
-#   report.sha256:   the audit's narrative and the report's templates;
-#   stamps/config.sha256: the config files; stamps/publications.sha256: the published audits
-#                    that this run does not build (the programme page lists them too);
+#   stamps/<audit_id>/analysis.sha256: the audit's raw files and theme review, its name list
+#       (and its private folder's listing), the theme taxonomy, the chart fonts;
+#   stamps/<audit_id>/report.sha256: the audit's narrative and the report's templates;
+#   stamps/config.sha256: the config files;
+#   stamps/publications.sha256: the published audits this run does not build (the programme
+#       page lists them too);
 #   code-version.txt: the package's modules.
+# (all under data/processed; an audit's own folder there is made only when it is built.)
 # A stamp rewritten back to what a job last ran with (an edit undone before the next build)
 # re-runs nothing either: Snakemake records the checksum of each small input and ignores a
 # newer date when it matches.
@@ -127,7 +129,9 @@ PUBLICATIONS_STAMP = str(STAMPS / "publications.sha256")
 
 
 def stamp(audit_id, name):
-    return str(PROCESSED / audit_id / "stamps" / f"{name}.sha256")
+    """An audit's stamp, under data/processed/stamps/<audit_id>/: the audit's own folder
+    under data/processed is made only when it is built."""
+    return str(STAMPS / audit_id / f"{name}.sha256")
 
 
 def stamped(name):
