@@ -9,13 +9,17 @@ configfile: "config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/code.smk"
 include: "workflow/rules/analyse.smk"
 include: "workflow/rules/report.smk"
 
 
+onsuccess:
+    publisher_warnings_at_end(log)
+
+
 onerror:
     forget_rendered_reports()
+    publisher_warnings_at_end(log)
 
 
 rule all:

@@ -191,8 +191,13 @@ def floor_times(repeat: int) -> tuple[list[float], list[float]]:
         with tempfile.TemporaryDirectory() as tmp:
             ws = workspace(Path(tmp))
             start = time.perf_counter()
+            # In the workspace, as the workflow runs: a manifest records paths inside the project.
             out = subprocess.run(
-                [sys.executable, "-c", FLOOR, str(ws)], check=True, capture_output=True, text=True
+                [sys.executable, "-c", FLOOR, str(ws)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ws,
             ).stdout.split()
             # The floor includes interpreter start-up once, as a one-process build would.
             floors.append(time.perf_counter() - start - float(out[1]))
@@ -273,6 +278,47 @@ def many_times(
     return times
 
 
+def stamp_times(counts: list[int], repeat: int) -> dict[int, list[float]]:
+    """What reading the workflow now adds to every run (a no-op included): the content stamps
+    of every audit's sources and the check of every published folder against its receipt
+    (workflow/rules/common.smk, record_sources), for N published copies of the sample, timed
+    in one process as CPU seconds. The files are the ones the workflow hashes."""
+    from auditrap.publish import receipt_problem, write_receipt
+    from auditrap.sources import Hasher, stamp_text
+
+    results: dict[int, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = workspace(Path(tmp))
+        timed(COMMANDS["auditrap build -c2"], ws)  # the sample, built and published once
+        raw, out = ws / "data" / "raw", ws / "report" / "_output"
+        templates = sorted(
+            p for p in (ws / "report").rglob("*") if p.is_file() and "_output" not in p.parts
+        )
+        for n in range(1, max(counts)):
+            shutil.copytree(raw / "nai-2018", raw / f"copy-{n}")
+            shutil.copytree(out / "nai-2018", out / f"copy-{n}")
+            write_receipt(ws / f"receipt-{n}.json", out / f"copy-{n}")
+        write_receipt(ws / "receipt-0.json", out / "nai-2018")
+        ids = ["nai-2018"] + [f"copy-{n}" for n in range(1, max(counts))]
+        for count in counts:
+            results[count] = []
+            for _ in range(repeat):
+                start = time.process_time()
+                hasher = Hasher()
+                for k, audit_id in enumerate(ids[:count]):
+                    folder = raw / audit_id
+                    data = [
+                        folder / name
+                        for name in ("audit.yaml", "cases.csv", "actions.csv", "returns.csv")
+                        if (folder / name).is_file()
+                    ] + sorted(folder.glob("returns/*.xlsx"))
+                    stamp_text(data + [ws / "data/themes.yaml"], hasher)
+                    stamp_text(sorted((folder / "narrative").glob("*.md")) + templates, hasher)
+                    receipt_problem(ws / f"receipt-{k}.json", out / audit_id)
+                results[count].append(time.process_time() - start)
+    return results
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -286,7 +332,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measure (median)")
     parser.add_argument(
         "--only",
-        choices=["sample", "large", "many"],
+        choices=["sample", "large", "many", "stamps"],
         action="append",
         help="measure only these (default: all three)",
     )
@@ -304,7 +350,7 @@ def main() -> None:
         help="how to build (default: both)",
     )
     args = parser.parse_args()
-    sections = args.only or ["sample", "large", "many"]
+    sections = args.only or ["sample", "large", "many", "stamps"]
     cpu = re.search(r"model name\s*: (.+)", Path("/proc/cpuinfo").read_text())
     memory = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
     print(
@@ -344,6 +390,13 @@ def main() -> None:
                 f"{max(r['peak_mb'] for r in runs):>10.0f}"
             )
         print(f"  {'together':<12}{total:>8.2f} ({load()})\n")
+    if "stamps" in sections:
+        print(f"Reading the workflow: content stamps and receipt checks ({load()})")
+        stamps = stamp_times(args.audits, args.repeat)
+        print(f"  {'published audits':>16}{'CPU (s)':>9}{'per audit (ms)':>16}")
+        for count, runs in stamps.items():
+            print(f"  {count:>16}{median(runs):>9.3f}{median(runs) / count * 1000:>16.1f}")
+        print(f"  ({load()})\n")
     for label, command in commands.items() if "many" in sections else ():
         print(f"Many audits in one run, {label}, median of {args.many_repeat} ({load()})")
         many = many_times(args.audits, args.many_repeat, command)

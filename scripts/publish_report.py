@@ -11,5 +11,6 @@ run_stage(
     snakemake.log[0],  # noqa: F821
     publish_stage,
     files=files,
-    output_dir=Path(snakemake.output.manifest).parent,  # noqa: F821
+    output_dir=Path(snakemake.params.folder),  # noqa: F821
+    receipt=Path(snakemake.output.receipt),  # noqa: F821
 )

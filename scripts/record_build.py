@@ -11,9 +11,13 @@ run_stage(
     audit_id=snakemake.wildcards.audit_id,  # noqa: F821
     inputs=list(inp.sources) + list(inp.config_files),
     meta_path=inp.meta,
+    variables_path=inp.variables,
+    config_files=list(inp.config_files),
     manifest_out=snakemake.output.manifest,  # noqa: F821
     engine=snakemake.params.engine,  # noqa: F821
     engine_record_path=inp.engine,
     disclosure_check_path=inp.disclosure_check,
     names_path=inp.names[0] if inp.names else None,
+    final=snakemake.params.final,  # noqa: F821
+    settings=dict(snakemake.config),  # noqa: F821
 )

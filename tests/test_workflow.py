@@ -571,3 +571,21 @@ def test_identifiers_in_the_returns_never_reach_an_edition(tmp_path):
     redactions = list(csv.DictReader((processed / "redactions.csv").open()))
     counted = {r["kind"] for r in redactions}
     assert {"nhs", "dob", "postcode", "phone", "email", "listed_name"} <= counted
+
+
+def test_building_one_audit_keeps_every_published_audit_on_the_programme_page(built):
+    """The README's recipe (one audit, with --configfile) lists every audit published under
+    report/_output, each read from its own published manifest, not only this run's."""
+    (built / "one-audit.yaml").write_text("audits: [exploitation-2021]\n")
+    (built / "report" / "_output" / "index.html").unlink()  # so that it is written again
+    result = snakemake(built, "--configfile", "one-audit.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (built / "report" / "_output" / "index.html").read_text(encoding="utf-8")
+    assert "Non-Accidental Injuries" in page and "Child exploitation" in page
+    assert "2 audit reports" in page
+    manifest = json.loads((built / "report" / "_output" / "manifest.json").read_text())
+    assert set(manifest["inputs"]) == {
+        "report/_output/nai-2018/manifest.json",
+        "report/_output/exploitation-2021/manifest.json",
+    }
+    (built / "one-audit.yaml").unlink()

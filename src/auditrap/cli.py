@@ -279,8 +279,20 @@ def build(
         False, "--keep-going", "-k", help="Go on with the other audits when a job fails."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print less."),
+    final: bool = typer.Option(
+        False,
+        "--final",
+        help="A final build: any publisher warning stops it before anything is published.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", "-n", help="Say what would be built, and build nothing."
+    ),
 ) -> None:
-    """Build the audits here, as `snakemake --cores N` does, without its job-rate limiter."""
+    """Build the audits here, as `snakemake --cores N` does, without its job-rate limiter.
+
+    A build stopped before it finished (killed, a full disk) is recovered from: its stale
+    lock is removed and its unfinished files made again. A second build at the same time in
+    the same folder is refused."""
     from pathlib import Path
 
     from auditrap.build import build as run
@@ -291,6 +303,8 @@ def build(
         configfiles=[Path(f) for f in configfile or []],
         keep_going=keep_going,
         quiet=quiet,
+        final=final,
+        dry_run=dry_run,
     )
     raise typer.Exit(0 if ok else 1)
 
@@ -307,7 +321,10 @@ def verify(
         "output byte for byte.",
     ),
 ) -> None:
-    """Check a published audit against its manifest: every input and output, by SHA-256."""
+    """Check a published folder against its manifest: every input and output, by SHA-256.
+
+    REPORT_DIR is an audit's folder (report/_output/<audit_id>) or report/_output itself
+    for the programme page. Every file in the folder must be in the manifest."""
     from pathlib import Path
 
     from auditrap import provenance
@@ -316,20 +333,18 @@ def verify(
     if not (folder / provenance.MANIFEST).is_file():
         typer.echo(
             f"There is no {provenance.MANIFEST} in {folder}: is it a published audit "
-            "folder (report/_output/<audit_id>)?",
+            "folder (report/_output/<audit_id>), or report/_output?",
             err=True,
         )
         raise typer.Exit(2)
     results = provenance.verify(folder, root=base)
-    if rebuild:
+    if rebuild and not any(status == "refused" for status, _ in results):
         results += provenance.rebuild(folder, root=base)
+    elif rebuild:
+        results.append(("refused", "not rebuilt: the manifest holds paths it may not"))
     for status, name in results:
         typer.echo(f"{status:<10} {name}")
-    bad = [
-        name
-        for status, name in results
-        if status not in ("intact", "identical", "same-code", "note")
-    ]
+    bad = [name for status, name in results if status not in provenance.PASSING]
     if bad:
         typer.echo(f"{len(bad)} file(s) differ from the manifest: " + "; ".join(bad), err=True)
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ on the data in one process), turning an expected failure into a plain message.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -810,30 +811,80 @@ def appendix_stage(
     log.info("Wrote the internal edition's case-level appendix.")
 
 
-def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
-    """Write the programme page listing every published audit."""
+def _listing(variables_path: Path) -> dict[str, Any]:
+    """What the programme page shows of one audit, from its report variables: recorded in
+    the audit's manifest, so that the page can list every published audit from its
+    published folder alone."""
     import yaml
 
-    from auditrap.programme import PublishedAudit, programme_page
+    variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
+    audit = variables["audit"]
+    return {
+        "title": audit["title"],
+        "board": audit["board"],
+        "period": str(audit["period"]),
+        "published": audit["published"],
+        "published_iso": str(audit["published_iso"]),
+        "cases": variables["cases"]["total"],
+    }
 
-    audits = []
-    for path in variables_paths:
-        variables = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        audit = variables["audit"]
-        audits.append(
-            PublishedAudit(
-                audit_id=audit["id"],
-                title=audit["title"],
-                board=audit["board"],
-                period=str(audit["period"]),
-                published=audit["published"],
-                published_iso=str(audit["published_iso"]),
-                cases=variables["cases"]["total"],
+
+def published_audits(output_dir: Path) -> tuple[list, list[str]]:
+    """Every audit published under ``output_dir`` (a folder with a manifest.json recording
+    what the programme page shows), whichever run built it; and a note for each folder that
+    could not be listed."""
+    from auditrap.programme import PublishedAudit
+    from auditrap.tables import PUBLISHED_TABLES
+
+    audits, notes = [], []
+    folders = sorted(Path(output_dir).iterdir()) if Path(output_dir).is_dir() else []
+    for folder in folders:
+        manifest_path = folder / "manifest.json"
+        if folder.name.startswith(".") or not manifest_path.is_file() or folder.is_symlink():
+            continue
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            listing = manifest["publication"]
+            if manifest["audit_id"] != folder.name:
+                raise KeyError("audit_id")
+            outputs = manifest["outputs"]
+            audits.append(
+                PublishedAudit(
+                    audit_id=folder.name,
+                    title=listing["title"],
+                    board=listing["board"],
+                    period=str(listing["period"]),
+                    published=listing["published"],
+                    published_iso=str(listing["published_iso"]),
+                    cases=listing["cases"],
+                    tables=tuple(t for t in PUBLISHED_TABLES if f"data/{t}.csv" in outputs),
+                )
             )
-        )
-    page = programme_page(audits)
-    from auditrap.gate import html_pieces, scan_pieces
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            notes.append(
+                f"{folder} is not listed on the programme page: its manifest.json does not "
+                "say what to list (it was built by an older version of auditrap, or edited). "
+                "Build that audit again to list it."
+            )
+    return audits, notes
 
+
+def write_programme(
+    *, output_dir: Path, build_dir: Path, engine: str, root: Path | None = None
+) -> dict[str, Any]:
+    """Make the programme page listing every audit published under ``output_dir``, and its
+    manifest, in ``build_dir`` (``index.html``, ``manifest.json``); return the manifest.
+    Also what ``verify --rebuild`` runs to check a published programme page."""
+    from auditrap.gate import html_pieces, scan_pieces
+    from auditrap.programme import programme_page
+    from auditrap.provenance import page_manifest, write_manifest
+
+    output_dir, build_dir = Path(output_dir), Path(build_dir)
+    root = Path.cwd() if root is None else Path(root)
+    audits, notes = published_audits(output_dir)
+    for note in notes:
+        log.warning("%s", note)
+    page = programme_page(audits)
     findings = scan_pieces(html_pieces(page), "index.html")
     if findings:
         raise StageError(
@@ -841,8 +892,40 @@ def programme_stage(*, variables_paths: Sequence[Path], out: Path) -> None:
             "title, board or period), so it was not written:\n"
             + "\n".join(f"  - {f.kind} ({f.masked})" for f in findings)
         )
-    _replace(page.encode("utf-8"), Path(out))
+    build_dir.mkdir(parents=True, exist_ok=True)
+    _replace(page.encode("utf-8"), build_dir / "index.html")
+    manifest = page_manifest(
+        kind="programme",
+        root=root,
+        inputs=[output_dir / a.audit_id / "manifest.json" for a in audits],
+        outputs={"index.html": build_dir / "index.html"},
+        engine=engine,
+        lock_file=root / "requirements.lock",
+    )
+    write_manifest(manifest, build_dir / "manifest.json")
     log.info("Listed %d audits.", len(audits))
+    return manifest
+
+
+def programme_stage(
+    *, output_dir: Path, build_dir: Path, receipt: Path, engine: str = "auto"
+) -> None:
+    """Publish the programme page, ``<output_dir>/index.html``, listing every audit published
+    under ``output_dir`` (read from each published manifest, so that an audit built by an
+    earlier run, with another config file, is listed too), with its own manifest,
+    ``<output_dir>/manifest.json`` (:func:`write_programme`); then the ``receipt`` of both."""
+    from auditrap.publish import PublishError, publish_files, write_receipt
+
+    output_dir, build_dir = Path(output_dir), Path(build_dir)
+    write_programme(output_dir=output_dir, build_dir=build_dir, engine=engine)
+    try:
+        publish_files(
+            output_dir,
+            {build_dir / "index.html": "index.html", build_dir / "manifest.json": "manifest.json"},
+        )
+        write_receipt(Path(receipt), output_dir, names=["index.html", "manifest.json"])
+    except PublishError as exc:
+        raise StageError(str(exc)) from None
 
 
 def published_files(files: Any, audit_id: str) -> dict[Path, str]:
@@ -878,6 +961,10 @@ def record_stage(
     disclosure_check_path: Path,
     names_path: Path | None = None,
     engine_record_path: Path | None = None,
+    variables_path: Path | None = None,
+    config_files: Sequence[Path] = (),
+    final: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> None:
     """Check the finished files and record the build, before anything is published.
 
@@ -887,10 +974,24 @@ def record_stage(
     output. A failure here stops the run with the published folder as it was (Snakemake
     removes a failed job's outputs, so this must not be the publishing job itself).
     ``engine_record_path`` is what the render step wrote about the engine that rendered
-    (:func:`render_stage`'s ``engine_out``); without it, ``engine`` is recorded as given.
+    (:func:`render_stage`'s ``engine_out``); without it, ``engine`` is recorded as given. The
+    audit's publisher warnings (:func:`auditrap.readiness.publisher_warnings`, from
+    ``settings``, the workflow's configuration) are logged; in a ``final`` build they stop it.
     """
     from auditrap.gate import scan
-    from auditrap.provenance import build_manifest, write_manifest
+    from auditrap.provenance import ManifestError, build_manifest, write_manifest
+    from auditrap.readiness import publisher_warnings
+
+    warnings = publisher_warnings(audit_id, settings or {}) if settings is not None else []
+    for warning in warnings:
+        log.warning("Publisher warning: %s", warning)
+    if final and warnings:
+        raise StageError(
+            f"This is a final build, and '{audit_id}' has publisher warnings, so nothing was "
+            "published:\n"
+            + "\n".join(f"  - {w}" for w in warnings)
+            + "\nPut them right and run the final build again."
+        )
 
     public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
     _check_tables_were_checked(public, Path(disclosure_check_path), audit_id)
@@ -907,17 +1008,22 @@ def record_stage(
             + "\nRemove them from the narrative or the data and run the report again."
         )
     root = Path.cwd()
-    manifest = build_manifest(
-        audit_id=audit_id,
-        root=root,
-        inputs=[Path(p) for p in inputs],
-        outputs={name: Path(path) for path, name in files.items()},
-        audit_meta=json.loads(Path(meta_path).read_text(encoding="utf-8")),
-        engine=json.loads(Path(engine_record_path).read_text(encoding="utf-8"))
-        if engine_record_path
-        else {"engine": engine, "quarto": None},
-        lock_file=root / "requirements.lock",
-    )
+    try:
+        manifest = build_manifest(
+            audit_id=audit_id,
+            root=root,
+            inputs=[Path(p) for p in inputs],
+            outputs={name: Path(path) for path, name in files.items()},
+            audit_meta=json.loads(Path(meta_path).read_text(encoding="utf-8")),
+            engine=json.loads(Path(engine_record_path).read_text(encoding="utf-8"))
+            if engine_record_path
+            else {"engine": engine, "quarto": None},
+            lock_file=root / "requirements.lock",
+            publication=_listing(Path(variables_path)) if variables_path else None,
+            config_files=[Path(p) for p in config_files],
+        )
+    except ManifestError as exc:
+        raise StageError(f"The build of '{audit_id}' cannot be recorded: {exc}") from None
     # The manifest is published too: it quotes the audit's metadata and file names.
     findings = scan_text(json.dumps(manifest, ensure_ascii=False, indent=1), "manifest.json", names)
     if findings:
@@ -981,12 +1087,27 @@ def _check_tables_were_checked(
         )
 
 
-def publish_stage(*, files: Mapping[Path, str], output_dir: Path) -> None:
-    """Copy the checked, recorded files into the published folder, each by an atomic rename.
-    Nothing here can fail for a reason of the data: that was all checked before."""
-    for source, name in files.items():
-        _replace(Path(source).read_bytes(), Path(output_dir) / name)
-    log.info("Published %d files.", len(files))
+def publish_stage(*, files: Mapping[Path, str], output_dir: Path, receipt: Path) -> None:
+    """Publish the checked, recorded files as the folder ``output_dir``, atomically (see
+    :func:`auditrap.publish.publish_folder`), then write the ``receipt`` of what was
+    published. Nothing here can fail for a reason of the data: that was all checked before;
+    a full disk stops it with a plain message and the previous publication intact."""
+    from auditrap.publish import PublishError, publish_folder, write_receipt
+
+    try:
+        publish_folder(Path(output_dir), files)
+        write_receipt(Path(receipt), Path(output_dir))
+    except PublishError as exc:
+        raise StageError(str(exc)) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise StageError(
+                f"There is not enough space on the disk to record the publication of "
+                f"{output_dir} ({exc.strerror}); it was published and will be checked again "
+                "on the next run. Free some space and run the report again."
+            ) from None
+        raise
+    log.info("Published %d files as %s.", len(files), output_dir)
 
 
 def _replace(data: bytes, target: Path) -> None:
@@ -994,12 +1115,3 @@ def _replace(data: bytes, target: Path) -> None:
     partial = target.with_name(f".{target.name}.partial")
     partial.write_bytes(data)
     os.replace(partial, target)
-
-
-def code_version_stage(*, code: Sequence[Path], out: Path) -> None:
-    """Record the package's code (each file's SHA-256), on which every step depends."""
-    from auditrap.provenance import sha256
-
-    lines = [f"{sha256(Path(p))}  {Path(p).as_posix()}\n" for p in sorted(code, key=str)]
-    _replace("".join(lines).encode("utf-8"), Path(out))
-    log.info("Recorded %d code files.", len(lines))

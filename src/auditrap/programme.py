@@ -19,6 +19,7 @@ class PublishedAudit:
     published: str  # long date, as shown
     published_iso: str  # for ordering
     cases: int | str  # the disclosure symbol, should the total be hidden
+    tables: tuple[str, ...] = PUBLISHED_TABLES  # the data files it published
 
 
 def programme_page(audits: Sequence[PublishedAudit]) -> str:
@@ -29,8 +30,7 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
     rows = []
     for a in sorted(audits, key=lambda a: (a.published_iso, a.audit_id), reverse=True):
         data = ", ".join(
-            f'<a href="{esc(a.audit_id)}/data/{name}.csv">{esc(name)}</a>'
-            for name in PUBLISHED_TABLES
+            f'<a href="{esc(a.audit_id)}/data/{name}.csv">{esc(name)}</a>' for name in a.tables
         )
         rows.append(
             "<tr>"

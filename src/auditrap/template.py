@@ -24,6 +24,25 @@ LISTS_SHEET = "Lists"
 RETURNS_SHEET = "Returns"
 
 
+#: What makes a spreadsheet read typed text as a formula.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def text_cell(sheet, row: int, column: int, value: str):
+    """Write ``value`` into a cell as text, never as a formula: the title, board, period,
+    agencies and case references come from audit.yaml and cases.csv, and openpyxl stores any
+    string starting with ``=`` as a live formula (``=HYPERLINK(...)``, ``=WEBSERVICE(...)``
+    would run in every agency's spreadsheet). The cell is typed as a string, and one that a
+    spreadsheet would read as a formula when edited gets the quote prefix (``'``) too."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
 def write_template(meta: AuditMeta, case_ids: list[str], out: Path) -> Path:
     """Write the audit tool for one audit to ``out`` (an .xlsx file)."""
     from openpyxl import Workbook
@@ -74,7 +93,7 @@ def write_template(meta: AuditMeta, case_ids: list[str], out: Path) -> Path:
         *[(f"{grade}: {GRADE_DEFINITIONS[grade]}", False) for grade in GRADES],
     ]
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = guide.cell(row=row, column=1, value=text)
+        cell = text_cell(guide, row, 1, text)
         cell.font = Font(bold=bold, size=14 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         # Row heights for wrapped text (spreadsheets do not always grow rows by themselves).
@@ -86,7 +105,7 @@ def write_template(meta: AuditMeta, case_ids: list[str], out: Path) -> Path:
     for col, (name, values) in enumerate(named.items(), start=1):
         lists.cell(row=1, column=col, value=name).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=col, value=value)
+            text_cell(lists, row, col, str(value))
         letter = get_column_letter(col)
         ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         book.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)
@@ -240,7 +259,7 @@ def write_review_workbook(
         *[(f"{tid}: {title}", False) for tid, title in theme_titles.items()],
     ]
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = guide.cell(row=row, column=1, value=text)
+        cell = text_cell(guide, row, 1, text)  # the title and board come from audit.yaml
         cell.font = Font(bold=bold, size=14 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         guide.row_dimensions[row].height = 16 * max(1, -(-len(text) // 80))
@@ -250,7 +269,7 @@ def write_review_workbook(
     for col, (name, values) in enumerate(named.items(), start=1):
         lists.cell(row=1, column=col, value=name).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=col, value=value)
+            text_cell(lists, row, col, str(value))
         letter = get_column_letter(col)
         ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         book.defined_names[f"list_{name}"] = DefinedName(f"list_{name}", attr_text=ref)

@@ -17,14 +17,17 @@
 # after tagging: its recommendations and action plan's progress (rule
 # analyse_audit_with_plan, below).
 rule analyse_audit:
+    # The source files are ancient(): their dates never count; the stamp lists their hashes
+    # and changes exactly when one of them does (see STAMPS in common.smk).
     input:
-        get_raw_inputs,
+        sources(get_raw_inputs),
         code=PACKAGE,
-        names=get_name_list,
-        taxonomy=get_taxonomy_inputs,
-        review=get_review_file,
-        fonts=FONTS,
-        board_plans=get_board_action_plans,
+        names=sources(get_name_list),
+        taxonomy=sources(get_taxonomy_inputs),
+        review=sources(get_review_file),
+        fonts=sources(FONTS),
+        board_plans=sources(get_board_action_plans),
+        stamp=stamped("analysis"),
     output:
         # 1. validate
         cases=PROCESSED / "{audit_id}" / "cases.parquet",

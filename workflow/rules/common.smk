@@ -3,6 +3,7 @@ import datetime
 import functools
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -54,6 +55,8 @@ wildcard_constraints:
     audit_id=r"[a-z0-9][a-z0-9-]{0,63}",
 
 
+from auditrap.audit_folder import returns_files
+
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 from auditrap.tables import (
     AGGREGATE_TABLES,
@@ -71,7 +74,16 @@ CHARTS = [
     "grades-by-area",
     "grades-by-area-narrow",
 ]
-CONFIG_FILES = [str(p) for p in workflow.configfiles]
+# Relative to the project where they are inside it (the stamps and manifests are the same on
+# any machine); a --configfile outside it is refused by the manifest (auditrap.provenance).
+CONFIG_FILES = [
+    (
+        os.path.relpath(p)
+        if Path(p).resolve().is_relative_to(Path.cwd().resolve())
+        else str(p)
+    )
+    for p in workflow.configfiles
+]
 FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 # The package the scripts call: every step depends on it, so that a change to the code
 # rebuilds what it made (Snakemake tracks the scripts' own code, not what they import).
@@ -80,10 +92,67 @@ FONTS = sorted(str(p) for p in (REPORT / "fonts").glob("*.ttf"))
 PACKAGE_FILES = sorted(
     os.path.relpath(p) for p in Path(workflow.basedir, "src", "auditrap").rglob("*.py")
 )
-# Each step depends on one file that records them all (rule record_code_version), not on
-# each module: Snakemake checks every input of every waiting job at each scheduling round,
-# and thirty inputs more for every job made a build of many audits slow.
+# Each step depends on one file that records them all (a content stamp, below), not on each
+# module: Snakemake checks every input of every waiting job at each scheduling round, and
+# thirty inputs more for every job made a build of many audits slow.
 PACKAGE = str(PROCESSED / "code-version.txt")
+# The content stamps (auditrap.sources): Snakemake decides by modification times, so a raw
+# file replaced by an older-dated one (a zip extracted, `cp -p`, `rsync -a`, a backup
+# restored) would not rebuild the report, and a file only touched would. Every source file
+# is therefore declared ancient() (its date never counts), and each job depends instead on a
+# stamp listing the SHA-256 of its sources, rewritten only when one of them changes. They
+# are written here, when the workflow is read and before Snakemake compares any dates, so
+# that a --dry-run sees them too. Neither a per-job "check" rule (a --dry-run cannot run it,
+# so it would not tell the truth) nor a checkpoint (it re-evaluates the whole DAG) does this;
+# `ensure(sha256=...)` checks outputs, not inputs. A stamp per consumer keeps a narrative edit
+# from re-running the analysis, and an edit to config.yaml from re-rendering.
+#   stamps/<audit_id>/analysis.sha256: the audit's raw files and theme review, its name list
+#       (and its private folder's listing), the theme taxonomy, the chart fonts;
+#   stamps/<audit_id>/report.sha256: the audit's narrative and the report's templates;
+#   stamps/config.sha256: the config files;
+#   stamps/publications.sha256: the published audits this run does not build (the programme
+#       page lists them too);
+#   code-version.txt: the package's modules.
+# (all under data/processed; an audit's own folder there is made only when it is built.)
+# A stamp rewritten back to what a job last ran with (an edit undone before the next build)
+# re-runs nothing either: Snakemake records the checksum of each small input and ignores a
+# newer date when it matches.
+#
+# With a default storage provider (the Kubernetes profile, docs/cluster.md) every input is
+# read from the bucket, where these local stamps are not: there the dates of the objects in
+# the bucket decide (each copy into it gets a new one), and the publishing steps run where
+# Snakemake runs, so that the published folders are written, atomically, into this project.
+STORAGE_MODE = bool(
+    getattr(workflow.storage_settings, "default_storage_provider", None)
+)
+STAMPS = PROCESSED / "stamps"
+CONFIG_STAMP = str(STAMPS / "config.sha256")
+PUBLICATIONS_STAMP = str(STAMPS / "publications.sha256")
+
+
+def stamp(audit_id, name):
+    """An audit's stamp, under data/processed/stamps/<audit_id>/: the audit's own folder
+    under data/processed is made only when it is built."""
+    return str(STAMPS / audit_id / f"{name}.sha256")
+
+
+def stamped(name):
+    """A job's input: the audit's stamp ``name`` (none with a storage provider)."""
+    return lambda wildcards: [] if STORAGE_MODE else [stamp(wildcards.audit_id, name)]
+
+
+def sources(files):
+    """Source files as a job's input: ancient() (their dates never count, their stamp does),
+    except with a storage provider, where their dates are all there is."""
+    return files if STORAGE_MODE else ancient(files)
+
+
+def receipt(audit_id):
+    """What publish_report leaves once the audit's folder is published (auditrap.publish)."""
+    return str(PROCESSED / audit_id / "publication.json")
+
+
+PROGRAMME_RECEIPT = str(PROCESSED / "programme-publication.json")
 
 
 def memory_mb(base_mb):
@@ -97,12 +166,17 @@ def memory_mb(base_mb):
     return memory
 
 
-def get_raw_inputs(wildcards):
+def raw_files(audit_id):
     """Every raw file of one audit (returns/*.xlsx, recommendations and the action plan
     included), so that any edit re-runs."""
-    folder = RAW / wildcards.audit_id
+    folder = RAW / audit_id
     files = [folder / "audit.yaml", folder / "cases.csv", folder / "actions.csv"]
-    files += sorted(folder.glob("returns.csv")) + sorted(folder.glob("returns/*.xlsx"))
+    # The workbooks exactly as validation reads them (School.XLSX too, never Excel's lock
+    # file ~$School.xlsx), and any other file in returns/, which validation refuses (a
+    # folder there is in the analysis stamp's listing: record_sources).
+    workbooks, others = returns_files(folder)
+    files += sorted(folder.glob("returns.csv")) + workbooks
+    files += [path for path in others if not path.is_dir()]
     files += [folder / name for name in ("recommendations.csv", *ACTION_PLAN_FILES)]
     return [str(f) for f in files if f.exists()] or [str(folder / "audit.yaml")]
 
@@ -133,35 +207,43 @@ def _board_of(audit_id):
         return None
 
 
-def get_board_action_plans(wildcards):
+def board_action_plans(audit_id):
     """The action plans of the other audits (with a data folder) of this audit's board: the
     as-of date of the action plans is the latest date any of them was updated, unless
     config.yaml sets as_of."""
-    if config.get("as_of") or wildcards.audit_id not in PLAN_AUDITS:
+    if config.get("as_of") or audit_id not in PLAN_AUDITS:
         return []
-    board = _board_of(wildcards.audit_id)
+    board = _board_of(audit_id)
     plans = []
     for folder in sorted(p for p in RAW.iterdir() if p.is_dir()):
-        if (
-            folder.name != wildcards.audit_id
-            and board
-            and _board_of(folder.name) == board
-        ):
+        if folder.name != audit_id and board and _board_of(folder.name) == board:
             plans += [
                 str(folder / n) for n in ACTION_PLAN_FILES if (folder / n).is_file()
             ]
     return plans
 
 
-def get_taxonomy_inputs(wildcards):
-    extension = RAW / wildcards.audit_id / "themes.yaml"
+def get_board_action_plans(wildcards):
+    return board_action_plans(wildcards.audit_id)
+
+
+def get_raw_inputs(wildcards):
+    return raw_files(wildcards.audit_id)
+
+
+def taxonomy_files(audit_id):
+    extension = RAW / audit_id / "themes.yaml"
     return [config["taxonomy"]] + ([str(extension)] if extension.exists() else [])
 
 
-def get_glossary_inputs(wildcards):
+def glossary_files(audit_id):
     """The board's glossary and the audit's own, those that exist (the board's first)."""
-    files = [Path(config["glossary"]), RAW / wildcards.audit_id / "glossary.yaml"]
+    files = [Path(config["glossary"]), RAW / audit_id / "glossary.yaml"]
     return [str(f) for f in files if f.is_file()]
+
+
+def get_glossary_inputs(wildcards):
+    return glossary_files(wildcards.audit_id)
 
 
 def get_plan_tables(wildcards):
@@ -174,10 +256,18 @@ def get_plan_tables(wildcards):
     ]
 
 
-def get_review_file(wildcards):
+def get_taxonomy_inputs(wildcards):
+    return taxonomy_files(wildcards.audit_id)
+
+
+def review_files(audit_id):
     """The analyst's review of the theme tags (theme_review.xlsx or .csv), when there is one."""
-    folder = RAW / wildcards.audit_id
+    folder = RAW / audit_id
     return [str(folder / name) for name in REVIEW_FILES if (folder / name).is_file()]
+
+
+def get_review_file(wildcards):
+    return review_files(wildcards.audit_id)
 
 
 def get_final_without_review(wildcards):
@@ -185,11 +275,25 @@ def get_final_without_review(wildcards):
     return final_without_review(config, wildcards.audit_id)
 
 
-def get_name_list(wildcards):
-    """The audit's list of names to redact, when it has one. It is kept under private_dir,
+def name_list(audit_id):
+    """The audit's list of names to redact, when it has one: exactly
+    <private_dir>/<audit_id>/names.txt, in lower case on every system (a Names.txt is not
+    used, and is a publisher warning: auditrap.readiness). It is kept under private_dir,
     never in the published folder (see docs/redaction.md)."""
-    path = Path(config["private_dir"], wildcards.audit_id, "names.txt")
-    return [str(path)] if path.is_file() else []
+    folder = Path(config["private_dir"], audit_id)
+    try:
+        listed = "names.txt" in os.listdir(folder)
+    except OSError:
+        listed = False
+    return (
+        [str(folder / "names.txt")]
+        if listed and (folder / "names.txt").is_file()
+        else []
+    )
+
+
+def get_name_list(wildcards):
+    return name_list(wildcards.audit_id)
 
 
 def get_disclosure_policy(wildcards):
@@ -197,34 +301,57 @@ def get_disclosure_policy(wildcards):
     return disclosure_settings(config, wildcards.audit_id)
 
 
-def get_narrative(wildcards):
+def narrative_inputs(audit_id):
     """The narrative's sections (*.md) and the pictures beside them (docs/narrative.md)."""
     from auditrap.narrative import narrative_files
 
-    return [str(p) for p in narrative_files(RAW / wildcards.audit_id / "narrative")]
+    return [str(p) for p in narrative_files(RAW / audit_id / "narrative")]
+
+
+def get_narrative(wildcards):
+    return narrative_inputs(wildcards.audit_id)
+
+
+REPORT_TEMPLATES = sorted(
+    str(p) for p in REPORT.rglob("*") if p.is_file() and "_output" not in p.parts
+)
 
 
 def get_report_templates(wildcards):
     """The shared document and everything it is rendered with."""
-    files = [p for p in REPORT.rglob("*") if p.is_file() and "_output" not in p.parts]
-    return sorted(str(p) for p in files)
+    return REPORT_TEMPLATES
+
+
+def audit_sources(audit_id):
+    return sorted(
+        set(raw_files(audit_id))
+        | set(taxonomy_files(audit_id))
+        | set(review_files(audit_id))
+        | set(glossary_files(audit_id))
+        | set(narrative_inputs(audit_id))
+        | set(REPORT_TEMPLATES)
+    )
 
 
 def get_audit_sources(wildcards):
-    """Every source file of one audit's report: the publish step depends on them directly.
+    """Every source file of one audit's report (listed, with its hash, in the report and in
+    its manifest)."""
+    return audit_sources(wildcards.audit_id)
 
+
+def get_stamps(wildcards):
+    """Every stamp one audit's publication follows. The publish step depends on them all:
     Snakemake keeps a job's existing outputs when only its inputs are missing, so after a
-    failure (see forget_rendered_reports) the published report must itself be out of date
-    with the changed source for the next run to walk the chain back to the failing step.
-    """
-    return sorted(
-        set(get_raw_inputs(wildcards))
-        | set(get_taxonomy_inputs(wildcards))
-        | set(get_review_file(wildcards))
-        | set(get_glossary_inputs(wildcards))
-        | set(get_narrative(wildcards))
-        | set(get_report_templates(wildcards))
-    )
+    failure (see forget_rendered_reports) the receipt must itself be out of date with the
+    changed source for the next run to walk the chain back to the failing step."""
+    if STORAGE_MODE:
+        return get_audit_sources(wildcards) + CONFIG_FILES
+    return [
+        stamp(wildcards.audit_id, "analysis"),
+        stamp(wildcards.audit_id, "report"),
+        CONFIG_STAMP,
+        PACKAGE,
+    ]
 
 
 def forget_rendered_reports():
@@ -240,14 +367,74 @@ def forget_rendered_reports():
 
 
 def get_published_outputs():
-    outputs = [str(OUTPUT / "index.html")]
+    """The receipts of every audit's publication and of the programme page: the published
+    folders themselves are never a job's output (Snakemake deletes a job's outputs before it
+    runs and after it fails), see auditrap.publish."""
+    return [receipt(audit_id) for audit_id in config["audits"]] + [PROGRAMME_RECEIPT]
+
+
+def publisher_warnings_at_end(log):
+    """Print every audit's publisher warnings (auditrap.readiness) as the build ends.
+    `auditrap build` prints them itself, after a build that had nothing to do as well.
+    """
+    if os.environ.get("AUDITRAP_BUILD"):
+        return
+    from auditrap.readiness import format_warnings, publisher_warnings
+
+    found = {a: publisher_warnings(a, config) for a in config["audits"]}
+    if any(found.values()):
+        print(format_warnings(found, final=config["final"]), file=sys.stderr)
+
+
+def record_sources():
+    """Write the content stamps (see STAMPS above), and forget the receipt of any published
+    folder that no longer matches it, so that it is published again. Only in the process
+    that runs the workflow: a cluster job reads the workflow again, and must change nothing.
+    """
+    from auditrap.publish import receipt_problem
+    from auditrap.sources import Hasher, stamp_text, write_stamp
+
+    hasher = Hasher()
+    write_stamp(PACKAGE, stamp_text(PACKAGE_FILES, hasher))
+    write_stamp(CONFIG_STAMP, stamp_text(CONFIG_FILES, hasher))
     for audit_id in config["audits"]:
-        folder = OUTPUT / audit_id
-        outputs += [str(folder / f"{audit_id}.html"), str(folder / f"{audit_id}.pdf")]
-        outputs += [str(folder / f"{audit_id}-technical.html")]
-        outputs += [str(folder / "data" / f"{name}.csv") for name in PUBLISHED_TABLES]
-        if audit_id in PLAN_AUDITS:
-            outputs += [str(folder / "data" / f"{name}.csv") for name in PLAN_TABLES]
-        outputs += [str(folder / "internal" / f"{audit_id}-internal.html")]
-        outputs += [str(folder / "manifest.json")]
-    return outputs
+        private = Path(config["private_dir"], audit_id)
+        listing = sorted(os.listdir(private)) if private.is_dir() else []
+        analysis = (
+            raw_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        )
+        analysis += board_action_plans(audit_id) + name_list(audit_id)
+        unread = [p.name for p in returns_files(RAW / audit_id)[1] if p.is_dir()]
+        write_stamp(
+            stamp(audit_id, "analysis"),
+            stamp_text(
+                analysis + FONTS,
+                hasher,
+                extra=[f"private: {listing}"]
+                + ([f"returns/: {unread}"] if unread else []),
+            ),
+        )
+        rendered_from = (
+            narrative_inputs(audit_id) + glossary_files(audit_id) + REPORT_TEMPLATES
+        )
+        write_stamp(stamp(audit_id, "report"), stamp_text(rendered_from, hasher))
+        problem = receipt_problem(receipt(audit_id), OUTPUT / audit_id)
+        if problem:
+            print(f"{problem}: publishing {audit_id} again.", file=sys.stderr)
+            Path(receipt(audit_id)).unlink(missing_ok=True)
+    others = [
+        folder / "manifest.json"
+        for folder in (sorted(OUTPUT.iterdir()) if OUTPUT.is_dir() else [])
+        if folder.name not in config["audits"]
+        and not folder.name.startswith(".")
+        and (folder / "manifest.json").is_file()
+    ]
+    write_stamp(PUBLICATIONS_STAMP, stamp_text(others, hasher))
+    problem = receipt_problem(PROGRAMME_RECEIPT, OUTPUT)
+    if problem:
+        print(f"{problem}: publishing the programme page again.", file=sys.stderr)
+        Path(PROGRAMME_RECEIPT).unlink(missing_ok=True)
+
+
+if workflow.is_main_process and not STORAGE_MODE:
+    record_sources()

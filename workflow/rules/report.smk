@@ -6,12 +6,13 @@ rule render_report:
         theme_counts=rules.analyse_audit.output.theme_counts,
         figures=rules.analyse_audit.output.svg,
         charts=rules.analyse_audit.output.charts,
-        narrative=get_narrative,
-        templates=get_report_templates,
+        narrative=sources(get_narrative),
+        templates=sources(get_report_templates),
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
-        glossary=get_glossary_inputs,
-        sources=get_audit_sources,
+        glossary=sources(get_glossary_inputs),
+        sources=sources(get_audit_sources),
+        stamp=stamped("report"),
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
@@ -56,7 +57,8 @@ rule render_report:
 # own, apart from the render, because the manifest records config.yaml: an edit there
 # (another audit added, say) re-runs this quick step for every audit, not the render. Nothing
 # here writes to report/_output: if the gate stops the build, Snakemake removes this job's
-# output and the published report stays as it was.
+# output and the published report stays as it was. In a final build (`final: true`, or
+# `auditrap build --final`) any publisher warning (auditrap.readiness) stops it here too.
 rule record_build:
     input:
         code=PACKAGE,
@@ -74,9 +76,11 @@ rule record_build:
         internal_lineage=rules.analyse_audit.output.lineage,
         disclosure_check=rules.analyse_audit.output.disclosure_check,
         meta=rules.analyse_audit.output.meta,
-        sources=get_audit_sources,
-        config_files=CONFIG_FILES,
-        names=get_name_list,
+        variables=rules.analyse_audit.output.variables,
+        sources=sources(get_audit_sources),
+        config_files=sources(CONFIG_FILES),
+        names=sources(get_name_list),
+        stamp=[] if STORAGE_MODE else CONFIG_STAMP,
     output:
         manifest=PROCESSED / "{audit_id}" / "rendered" / "manifest.json",
     log:
@@ -87,10 +91,17 @@ rule record_build:
         "../../environment.yml"
     params:
         engine=config["engine"],
+        final=config["final"],
     script:
         "../../scripts/record_build.py"
 
 
+# Publish one audit: its finished files become report/_output/<audit_id>/ in one atomic swap
+# (auditrap.publish.publish_folder): readers see the complete previous build until the
+# complete new one replaces it. The folder is not this job's output, because Snakemake
+# deletes a job's outputs before it runs and after it fails: the output is a receipt under
+# data/processed recording every file published, and a folder that is missing or no longer
+# matches its receipt is published again on the next run (record_sources in common.smk).
 rule publish_report:
     input:
         code=PACKAGE,
@@ -105,49 +116,28 @@ rule publish_report:
         tables=rules.analyse_audit.output.published,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
-        sources=get_audit_sources,
+        plan_tables=get_plan_tables,
+        stamps=get_stamps,
     output:
-        manifest=OUTPUT / "{audit_id}" / "manifest.json",
-        html=OUTPUT / "{audit_id}" / "{audit_id}.html",
-        pdf=OUTPUT / "{audit_id}" / "{audit_id}.pdf",
-        technical=OUTPUT / "{audit_id}" / "{audit_id}-technical.html",
-        tables=expand(
-            OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PUBLISHED_TABLES
-        ),
-        internal_html=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.html",
-        internal_pdf=OUTPUT / "{audit_id}" / "internal" / "{audit_id}-internal.pdf",
-        case_grades=OUTPUT / "{audit_id}" / "internal" / "data" / "case_grades.csv",
-        theme_tags=OUTPUT / "{audit_id}" / "internal" / "data" / "theme_tags.csv",
-        lineage=OUTPUT / "{audit_id}" / "data" / "lineage.csv",
-        internal_lineage=OUTPUT / "{audit_id}" / "internal" / "data" / "lineage.csv",
+        receipt=receipt("{audit_id}"),
     log:
         "logs/{audit_id}/publish_report.log",
-    wildcard_constraints:
-        audit_id=NO_PLAN_AUDIT,
     group:
-        "audit"
+        None if STORAGE_MODE else "audit"
+    # With a storage provider the published folder must be written where Snakemake runs
+    # (see STORAGE_MODE in common.smk); on a shared file system it goes with the audit's group.
+    localrule: STORAGE_MODE
     conda:
         "../../environment.yml"
+    params:
+        folder=lambda wildcards: OUTPUT / wildcards.audit_id,
     script:
         "../../scripts/publish_report.py"
 
 
-# An audit with recommendations also publishes them and its action plan's progress.
-use rule publish_report as publish_report_with_plan with:
-    input:
-        **rules.publish_report.input,
-        plan_tables=get_plan_tables,
-    output:
-        **rules.publish_report.output,
-        plan_tables=expand(
-            OUTPUT / "{{audit_id}}" / "data" / "{name}.csv", name=PLAN_TABLES
-        ),
-    wildcard_constraints:
-        audit_id=PLAN_AUDIT,
-
-
-# The programme page only lists what was published: it runs where Snakemake runs, never
-# waiting in a cluster's queue.
+# The programme page lists every audit published under report/_output, those of this run and
+# any other (each read from its published manifest), and gets a manifest of its own. It runs
+# where Snakemake runs, never waiting in a cluster's queue.
 localrules:
     publish_programme,
 
@@ -155,17 +145,17 @@ localrules:
 rule publish_programme:
     input:
         code=PACKAGE,
-        variables=expand(
-            PROCESSED / "{audit_id}" / "variables.yml", audit_id=config["audits"]
-        ),
-        published=expand(
-            OUTPUT / "{audit_id}" / "manifest.json", audit_id=config["audits"]
-        ),
+        published=expand(receipt("{audit_id}"), audit_id=config["audits"]),
+        others=[] if STORAGE_MODE else PUBLICATIONS_STAMP,
     output:
-        index=OUTPUT / "index.html",
+        receipt=PROGRAMME_RECEIPT,
     log:
         "logs/publish_programme.log",
     conda:
         "../../environment.yml"
+    params:
+        output_dir=OUTPUT,
+        build_dir=PROCESSED / "programme",
+        engine=config["engine"],
     script:
         "../../scripts/publish_programme.py"
