@@ -370,7 +370,7 @@ def test_narrative_edit_reruns_only_the_render_step(built):
     assert jobs == {
         "render_report",
         "record_build",
-        "publish_report_with_plan",  # the sample has recommendations
+        "publish_report",
         "publish_programme",
         "all",
     }, result.stdout
