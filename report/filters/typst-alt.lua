@@ -17,6 +17,9 @@ A table with a caption stays a figure, with its caption above it: Quarto marks e
 `typst:no-figure`, which would make pandoc's typst writer drop the caption; the mark is
 taken off captioned tables, so that both engines write them alike.
 
+A div of class `columns-2` (the glossary) is set in two columns on the page, to keep the
+PDF short; the web page, read on a phone, keeps one.
+
 Strings are written as typst string literals with every special character escaped, so
 alt text can never become typst code.
 ]]
@@ -150,8 +153,19 @@ local function lone_image(block)
   end
 end
 
+-- A `columns-2` div: two columns on the A4 page, its text a little smaller (reference matter).
+local function two_columns(div)
+  if div.classes:includes("columns-2") then
+    local blocks = pandoc.Blocks({ pandoc.RawBlock("typst", "#columns(2, gutter: 1.5em)[#set text(size: 0.9em)") })
+    blocks:extend(div.content)
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
+end
+
 return {
   {
+    Div = two_columns,
     Figure = typst_figure,
     Table = typst_table,
   },
