@@ -24,6 +24,8 @@ run_stage(
     sources=list(inp.sources),
     audit_dir=params.audit_dir,
     engine_out=out.engine,
+    to_be_written_out=out.to_be_written,
+    settings=dict(snakemake.config),  # noqa: F821
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,
