@@ -34,10 +34,10 @@ def project(tmp_path: Path, *, names: bool = True, review: dict | None = None) -
         (tmp_path / "data" / "private" / AUDIT).mkdir(parents=True)
         (tmp_path / "data" / "private" / AUDIT / "names.txt").write_text("# fictional\nAl Bo\n")
     processed = tmp_path / "data" / "processed" / AUDIT
-    (processed / "rendered").mkdir(parents=True)
+    processed.mkdir(parents=True)
     status = {"suggested": 4, "unreviewed": 0, "final_without_review": False, "file": ""}
     (processed / "theme_review.json").write_text(json.dumps({**status, **(review or {})}))
-    record_to_be_written(processed / "rendered" / f"report{TO_BE_WRITTEN}", "the report", [])
+    record_to_be_written(processed / f"report{TO_BE_WRITTEN}", "the report", [])
     return tmp_path
 
 
@@ -118,9 +118,9 @@ def test_a_real_contact_is_no_warning(tmp_path):
 
 def test_sections_to_be_written_are_read_from_what_the_render_recorded(tmp_path):
     root = project(tmp_path)
-    rendered = root / "data" / "processed" / AUDIT / "rendered"
+    processed = root / "data" / "processed" / AUDIT
     record_to_be_written(
-        rendered / f"report{TO_BE_WRITTEN}",
+        processed / f"report{TO_BE_WRITTEN}",
         "the report",
         ["narrative/introduction.md", "narrative/finding-step-down.md"],
     )
@@ -135,9 +135,9 @@ def test_every_document_that_records_its_notes_is_checked(tmp_path):
     # A learning brief or a board report rendered by a job of its own records its notes
     # beside the report's: the warning covers them with no change to the check.
     root = project(tmp_path)
-    rendered = root / "data" / "processed" / AUDIT / "rendered"
+    processed = root / "data" / "processed" / AUDIT
     record_to_be_written(
-        rendered / f"briefing{TO_BE_WRITTEN}", "the learning brief", ["narrative/brief.md"]
+        processed / f"briefing{TO_BE_WRITTEN}", "the learning brief", ["narrative/brief.md"]
     )
     [warning] = to_be_written_warnings(AUDIT, {"raw_dir": "audits"}, root)
     assert warning.startswith("The learning brief has 1 section still to be written")
@@ -151,8 +151,8 @@ def test_a_record_must_be_named_so_that_it_is_found(tmp_path):
 
 def test_a_damaged_record_is_a_warning_never_a_traceback(tmp_path):
     root = project(tmp_path)
-    rendered = root / "data" / "processed" / AUDIT / "rendered"
-    (rendered / f"report{TO_BE_WRITTEN}").write_text("{not json")
+    processed = root / "data" / "processed" / AUDIT
+    (processed / f"report{TO_BE_WRITTEN}").write_text("{not json")
     [warning] = to_be_written_warnings(AUDIT, {}, root)
     assert "cannot be read" in warning and "Delete it and build again" in warning
 
@@ -195,7 +195,7 @@ def test_a_review_skipped_on_purpose_is_no_warning(tmp_path):
 def test_every_check_is_gathered_in_order_and_printed_per_audit(tmp_path):
     root = project(tmp_path, names=False, review={"unreviewed": 2})
     record_to_be_written(
-        root / "data" / "processed" / AUDIT / "rendered" / f"report{TO_BE_WRITTEN}",
+        root / "data" / "processed" / AUDIT / f"report{TO_BE_WRITTEN}",
         "the report",
         ["narrative/conclusion.md"],
     )

@@ -18,11 +18,13 @@ knows it, in a small file beside its outputs, never found again in the rendered 
 
 - the theme review: ``<processed_dir>/<audit_id>/theme_review.json``, written by the tagging
   step (``pipeline.tag_stage``);
-- the "to be written" notes: ``<processed_dir>/<audit_id>/rendered/<document>.to-be-written.json``,
+- the "to be written" notes: ``<processed_dir>/<audit_id>/<document>.to-be-written.json``,
   one for each document rendered (:func:`record_to_be_written`, from the notes found in the
   document's generated parts by :func:`auditrap.document.to_be_written_in`). A job that
   renders another document of the audit (a learning brief, a board report) writes one more
-  such file, and its sections join the warning with no change here.
+  such file, and its sections join the warning with no change here. They are kept out of
+  ``rendered/``, which a failed build removes, so that the warnings printed after a failed
+  build still list them.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def record_to_be_written(path: Path | str, document: str, sections: Sequence[str
     """Record the "to be written" notes one render job put in one ``document`` ("the
     report", "the learning brief"...): ``sections`` are the narrative files to write,
     relative to the audit's folder (``narrative/conclusion.md``). ``path`` must end with
-    :data:`TO_BE_WRITTEN` and sit in ``<processed_dir>/<audit_id>/rendered/``."""
+    :data:`TO_BE_WRITTEN` and sit in ``<processed_dir>/<audit_id>/``."""
     if not str(path).endswith(TO_BE_WRITTEN):
         raise ValueError(f"{path} must end with {TO_BE_WRITTEN}.")
     record = {"document": document, "sections": list(sections)}
@@ -116,16 +118,16 @@ def record_to_be_written(path: Path | str, document: str, sections: Sequence[str
 def to_be_written_warnings(audit_id: str, config: Mapping[str, Any], root: Path) -> list[str]:
     """Sections of a rendered document still "to be written": the document shows a
     visible note where the analyst's prose should be."""
-    rendered = _setting_dir(config, "processed_dir", "data/processed") / audit_id / "rendered"
+    processed = _setting_dir(config, "processed_dir", "data/processed") / audit_id
     narrative = _setting_dir(config, "raw_dir", "data/raw") / audit_id
     found = []
-    for path in sorted((root / rendered).glob(f"*{TO_BE_WRITTEN}")):
+    for path in sorted((root / processed).glob(f"*{TO_BE_WRITTEN}")):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
             document, sections = str(record["document"]), [str(s) for s in record["sections"]]
         except (OSError, ValueError, KeyError, TypeError):
             found.append(
-                f"{rendered / path.name} cannot be read, so whether {audit_id}'s documents "
+                f"{processed / path.name} cannot be read, so whether {audit_id}'s documents "
                 "have sections still to be written is not known. Delete it and build again."
             )
             continue

@@ -29,8 +29,9 @@ rule render_report:
         / "{audit_id}-internal.pdf",
         # Which engine rendered (and which Quarto), for the manifest.
         engine=PROCESSED / "{audit_id}" / "rendered" / "engine.json",
-        # The sections still to be written, for the publisher warnings (auditrap.readiness).
-        to_be_written=PROCESSED / "{audit_id}" / "rendered" / "report.to-be-written.json",
+        # The sections still to be written, for the publisher warnings (auditrap.readiness):
+        # outside rendered/, so that the warnings after a failed build still list them.
+        to_be_written=PROCESSED / "{audit_id}" / "report.to-be-written.json",
     log:
         "logs/{audit_id}/render_report.log",
     group:
