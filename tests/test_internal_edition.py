@@ -132,7 +132,7 @@ def test_before_publishing_lists_each_warning_as_text_and_says_what_to_publish_i
     assert "## Before publishing" in text
     assert "1. Add \\*names\\* \\<b\\>now\\<\\/b\\>" in text and "{{<" not in text
     assert "2. Second\\." in text
-    assert "(`auditrap build --final`)" in text  # code: never an en dash in typst
+    assert "auditrap build \\-\\-final" in text  # never an en dash
     nothing = internal_front("x-1", [])
     assert "Nothing to put right" in nothing and "\n1. " not in nothing
 

@@ -72,10 +72,10 @@ def internal_front(
     ]
     if warnings:
         lines += [
-            # The command as code: written as text, Quarto 1.7's pandoc (3.6) leaves the
-            # escaped "--" bare in the typst it writes, where it is an en dash.
-            "Put these right before the public edition is published. A final build "
-            "(`auditrap build --final`) refuses to publish the report until they are.",
+            escape_markdown(
+                "Put these right before the public edition is published. A final build "
+                "(auditrap build --final) refuses to publish the report until they are."
+            ),
             "",
             *(f"{n}. {escape_markdown(w)}" for n, w in enumerate(warnings, 1)),
             "",
