@@ -26,6 +26,8 @@ run_stage(
     engine_out=out.engine,
     to_be_written_out=out.to_be_written,
     settings=dict(snakemake.config),  # noqa: F821
+    technical_out=out.technical,
+    glossary=list(inp.glossary),
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

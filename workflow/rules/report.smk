@@ -12,11 +12,14 @@ rule render_report:
         appendix=rules.analyse_audit.output.appendix,
         # Read by the publisher warnings in the internal edition (auditrap.readiness).
         theme_review=rules.analyse_audit.output.theme_review,
+        glossary=sources(get_glossary_inputs),
         sources=sources(get_audit_sources),
         stamp=stamped("report"),
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
+        # How the report was made (software, input hashes, every number's id), beside it.
+        technical=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-technical.html",
         internal_html=PROCESSED
         / "{audit_id}"
         / "rendered"
@@ -66,6 +69,7 @@ rule record_build:
         code=PACKAGE,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
@@ -74,6 +78,7 @@ rule record_build:
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=rules.analyse_audit.output.published,
+        plan_tables=get_plan_tables,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
         disclosure_check=rules.analyse_audit.output.disclosure_check,
@@ -110,6 +115,7 @@ rule publish_report:
         manifest=rules.record_build.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.analyse_audit.output.case_grades,
@@ -117,6 +123,7 @@ rule publish_report:
         tables=rules.analyse_audit.output.published,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
+        plan_tables=get_plan_tables,
         stamps=get_stamps,
     output:
         receipt=receipt("{audit_id}"),
