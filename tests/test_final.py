@@ -1,7 +1,7 @@
 """Publisher warnings end every build and open the internal edition, and a final build refuses
 to publish until they are put right: a missing or misnamed name list, the placeholder
-accessibility contact, sections still to be written and unreviewed theme tags must never pass
-unnoticed. And the publication gate refuses the internal edition in the public bundle."""
+accessibility contact, sections still to be written, unreviewed theme tags and a report not
+approved must never pass unnoticed. And the publication gate refuses the internal edition in the public bundle."""
 
 from __future__ import annotations
 
@@ -48,7 +48,15 @@ def printed_warnings(stderr: str) -> list[str]:
 def before_publishing(path) -> str:
     """The text of the internal edition's "Before publishing" section."""
     text = re.sub(r"\s+", " ", public_text(path))
-    return text.split("Before publishing", 2)[-1].split("Introduction and background")[0]
+    # A list that runs over a page: without the running footer and header between.
+    text = re.sub(
+        r"Page \d+ of \d+ (OFFICIAL-SENSITIVE: not for publication ){2}Northshire Safeguarding "
+        r"Children Partnership Multi-agency audit: Child exploitation ",
+        "",
+        text,
+    )
+    after = text.split("Before publishing", 2)[-1]
+    return re.split(r"Key messages|Introduction and background", after)[0]  # the next section
 
 
 def edit_config(workspace, change) -> None:
@@ -65,20 +73,22 @@ def test_a_final_build_refuses_an_audit_with_publisher_warnings(tmp_path):
     (private / "Names.txt").write_text("# fictional\nJessica Thornley\n")
 
     # An ordinary build publishes, and ends by saying what to put right: the fixture has
-    # its name list in the wrong case, no accessibility contact, no narrative and no
-    # review of its theme tags.
+    # its name list in the wrong case, no accessibility contact, no narrative nor
+    # recommendations, no review of its theme tags and no approval.
     first = snakemake(workspace)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "Publisher warnings" in first.stderr
     warnings = printed_warnings(first.stderr)
-    assert len(warnings) == 4, warnings
-    names, contact, unwritten, review = warnings
+    assert len(warnings) == 5, warnings
+    names, contact, unwritten, review, approval = warnings
     assert f"data/private/{AUDIT}/Names.txt is not used: it must be called names.txt" in names
     assert "config.yaml sets no accessibility contact" in contact
     assert unwritten.startswith("The report has ")
     for section in ("introduction", "conclusion", "next-steps"):
         assert f"data/raw/{AUDIT}/narrative/{section}.md" in unwritten
+    assert f"data/raw/{AUDIT}/recommendations.csv" in unwritten
     assert re.match(r"\d+ theme suggestions have not been reviewed", review)
+    assert approval.startswith("The report is not approved: audit.yaml has no approved_by")
     # The internal edition lists the same warnings, near its top, in the page and the PDF.
     for suffix in (".html", ".pdf"):
         listed = before_publishing(workspace / f"{INTERNAL}{suffix}")
@@ -99,15 +109,28 @@ def test_a_final_build_refuses_an_audit_with_publisher_warnings(tmp_path):
     assert published(workspace) == before
 
     # Put right as the warnings say: the list renamed, a contact set, every section written
-    # (those the build recorded), and the review skipped on purpose, which config.yaml allows.
+    # (those the build recorded), the review skipped on purpose, which config.yaml allows,
+    # and the approval recorded in audit.yaml.
     (private / "Names.txt").rename(private / "names.txt")
     record = workspace / "data" / "processed" / AUDIT / "report.to-be-written.json"
     sections = json.loads(record.read_text())["sections"]
-    assert len(sections) >= 3 and all(s.startswith("narrative/") for s in sections)
+    assert "recommendations.csv" in sections and len(sections) >= 4
+    assert all(s.startswith("narrative/") for s in sections if s != "recommendations.csv")
     for section in sections:
         path = workspace / "data" / "raw" / AUDIT / section
         path.parent.mkdir(exist_ok=True)
-        path.write_text("The analyst's words on this part of the audit.\n")
+        if section == "recommendations.csv":
+            path.write_text(
+                "recommendation_id,recommendation,addressed_to\n"
+                "R1,The partnership reviews its exploitation screening tool.,Board\n"
+            )
+        else:
+            path.write_text("The analyst's words on this part of the audit.\n")
+    audit_yaml = workspace / "data" / "raw" / AUDIT / "audit.yaml"
+    audit_yaml.write_text(
+        audit_yaml.read_text()
+        + 'published: 2022-03-01\napproved_by: "The partnership"\napproved_on: 2022-02-14\n'
+    )
 
     def put_right(config):
         config["accessibility"] = {"contact": "https://www.example.org/contact-us"}

@@ -190,9 +190,12 @@ def test_the_sections_to_be_written_are_found_in_the_parts_the_document_includes
     ).parent
     # In the order a reader meets them, each once; the written conclusion is not one.
     assert to_be_written_in(build) == [
+        "narrative/key-messages.md",
         "narrative/introduction.md",
         "narrative/finding-step-down.md",
+        "recommendations.csv",
         "narrative/next-steps.md",
+        "narrative/questions.md",
     ]
     # A note in a part the document does not include is not in the document.
     (build / "_generated" / "unused.md").write_text(to_be_written("narrative/unused.md"))

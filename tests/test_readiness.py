@@ -14,6 +14,7 @@ from auditrap.readiness import (
     PLACEHOLDER_CONTACT,
     TO_BE_WRITTEN,
     accessibility_contact_warnings,
+    approval_warnings,
     format_warnings,
     name_list_warnings,
     publisher_warnings,
@@ -28,7 +29,12 @@ AUDIT = "x-1"
 CONTACT = {"accessibility": {"contact": "https://www.example.org/contact-us"}}
 
 
-def project(tmp_path: Path, *, names: bool = True, review: dict | None = None) -> Path:
+APPROVED = {"audit_id": AUDIT, "approved_by": "The board", "approved_on": "2021-06-01"}
+
+
+def project(
+    tmp_path: Path, *, names: bool = True, review: dict | None = None, meta: dict = APPROVED
+) -> Path:
     """A project folder with an audit that has nothing to put right, unless told."""
     if names:
         (tmp_path / "data" / "private" / AUDIT).mkdir(parents=True)
@@ -38,6 +44,7 @@ def project(tmp_path: Path, *, names: bool = True, review: dict | None = None) -
     status = {"suggested": 4, "unreviewed": 0, "final_without_review": False, "file": ""}
     (processed / "theme_review.json").write_text(json.dumps({**status, **(review or {})}))
     record_to_be_written(processed / f"report{TO_BE_WRITTEN}", "the report", [])
+    (processed / "audit.json").write_text(json.dumps(meta))
     return tmp_path
 
 
@@ -189,6 +196,42 @@ def test_a_review_skipped_on_purpose_is_no_warning(tmp_path):
     assert theme_review_warnings(AUDIT, {}, root)
 
 
+# --- the approval -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"audit_id": AUDIT},
+        {"audit_id": AUDIT, "approved_by": "The board"},
+        {"audit_id": AUDIT, "approved_on": "2021-06-01"},
+        {"audit_id": AUDIT, "approved_by": "", "approved_on": "2021-06-01"},
+    ],
+)
+def test_a_report_not_approved_is_a_warning(tmp_path, meta):
+    # The report is a draft until audit.yaml says who approved it and when (its document
+    # control says "Draft"): a final build must not publish it.
+    [warning] = approval_warnings(AUDIT, {}, project(tmp_path, meta=meta))
+    assert warning.startswith("The report is not approved: audit.yaml has no approved_by")
+    assert "Add who approved it (a role or a body) and when" in warning
+
+
+def test_an_approved_report_is_no_warning(tmp_path):
+    assert approval_warnings(AUDIT, {}, project(tmp_path)) == []
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '"approved"'])
+def test_an_unreadable_audit_record_is_a_warning_never_a_traceback(tmp_path, text):
+    root = project(tmp_path)
+    (root / "data" / "processed" / AUDIT / "audit.json").write_text(text)
+    [warning] = approval_warnings(AUDIT, {}, root)
+    assert f"data/processed/{AUDIT}/audit.json cannot be read" in warning
+
+
+def test_an_audit_not_validated_yet_has_no_approval_warning(tmp_path):
+    assert approval_warnings(AUDIT, {}, tmp_path) == []
+
+
 # --- all together -------------------------------------------------------------------------
 
 
@@ -199,11 +242,19 @@ def test_every_check_is_gathered_in_order_and_printed_per_audit(tmp_path):
         "the report",
         ["narrative/conclusion.md"],
     )
+    (root / "data" / "processed" / AUDIT / "audit.json").write_text(json.dumps({"x": 1}))
     warnings = publisher_warnings(AUDIT, {}, root)
-    assert [w.split()[0] for w in warnings] == ["There", "config.yaml", "The", "2"]
-    assert len(CHECKS) == 4
+    assert [" ".join(w.split()[:2]) for w in warnings] == [
+        "There is",
+        "config.yaml sets",
+        "The report",
+        "2 theme",
+        "The report",
+    ]
+    assert "not approved" in warnings[-1]
+    assert len(CHECKS) == 5
     printed = format_warnings({AUDIT: warnings, "y-2": []}, final=False)
     assert printed.startswith("Publisher warnings (a final build refuses to publish")
-    assert printed.count(f"\n  - {AUDIT}: ") == 4 and "y-2" not in printed
+    assert printed.count(f"\n  - {AUDIT}: ") == 5 and "y-2" not in printed
     assert "this is a final build" in format_warnings({AUDIT: warnings}, final=True)
     assert format_warnings({AUDIT: []}, final=True) == ""

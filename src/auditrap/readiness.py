@@ -18,6 +18,8 @@ knows it, in a small file beside its outputs, never found again in the rendered 
 
 - the theme review: ``<processed_dir>/<audit_id>/theme_review.json``, written by the tagging
   step (``pipeline.tag_stage``);
+- the approval: audit.yaml's keys as validation wrote them,
+  ``<processed_dir>/<audit_id>/audit.json``;
 - the "to be written" notes: ``<processed_dir>/<audit_id>/<document>.to-be-written.json``,
   one for each document rendered (:func:`record_to_be_written`, from the notes found in the
   document's generated parts by :func:`auditrap.document.to_be_written_in`). A job that
@@ -180,6 +182,28 @@ def theme_review_warnings(audit_id: str, config: Mapping[str, Any], root: Path) 
     ]
 
 
+def approval_warnings(audit_id: str, config: Mapping[str, Any], root: Path) -> list[str]:
+    """The report is not approved (``approved_by`` and ``approved_on`` in audit.yaml): it is
+    a draft, and its document control says so (:func:`auditrap.metadata.approval_problem`).
+    Read from the audit's processed ``audit.json``, which validation writes."""
+    from auditrap.metadata import approval_problem
+
+    shown = _setting_dir(config, "processed_dir", "data/processed") / audit_id / "audit.json"
+    try:
+        meta = json.loads((root / shown).read_text(encoding="utf-8"))
+    except OSError:
+        return []  # not validated yet: the build stopped before, and says why
+    except ValueError:
+        meta = None
+    if not isinstance(meta, dict):
+        return [
+            f"{shown} cannot be read, so whether {audit_id}'s report is approved is not "
+            "known. Delete it and build again."
+        ]
+    problem = approval_problem(meta)
+    return [problem] if problem else []
+
+
 #: Every check, in the order the warnings are listed. Each takes the audit id, the
 #: workflow's configuration and the project folder, and returns plain sentences.
 CHECKS: Sequence[Callable[[str, Mapping[str, Any], Path], list[str]]] = (
@@ -187,6 +211,7 @@ CHECKS: Sequence[Callable[[str, Mapping[str, Any], Path], list[str]]] = (
     accessibility_contact_warnings,
     to_be_written_warnings,
     theme_review_warnings,
+    approval_warnings,
 )
 
 
