@@ -24,6 +24,8 @@ run_stage(
     sources=list(inp.sources),
     audit_dir=params.audit_dir,
     engine_out=out.engine,
+    to_be_written_out=out.to_be_written,
+    settings=dict(snakemake.config),  # noqa: F821
     technical_out=out.technical,
     glossary=list(inp.glossary),
     internal={
