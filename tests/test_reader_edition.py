@@ -368,8 +368,11 @@ def test_the_glossary_is_text_never_markup():
         term="Strategy *discussion*", abbreviation="SD", definition="A <b>meeting</b> {{< x >}}."
     )
     part = glossary_part([entry])
+    # In a columns-2 div: two columns in the PDF (typst-alt.lua).
     assert part == (
+        "::: {.columns-2}\n"
         "**SD \\(Strategy \\*discussion\\*\\):** A \\<b\\>meeting\\<\\/b\\> \\{\\{\\< x \\>\\}\\}\\.\n"
+        ":::\n"
     )
     assert "none of the terms" in glossary_part([])
 

@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditrap.normalise import BIDI
 from auditrap.problems import Problem, did_you_mean
 from auditrap.readers import (
     RawTable,
+    _bidi_warning,
     empty_table,
     fold_header,
     read_csv_table,
@@ -148,7 +150,10 @@ def reference_table_from_records(
         )
         return empty_table(display, expected, problems)
 
-    header = [cell.strip() for cell in records[0]]
+    # (Since the reference was written: direction controls are taken out, with a warning.)
+    header = [BIDI.sub("", cell).strip() for cell in records[0]]
+    if any(BIDI.search(cell) for cell in records[0]):
+        problems.append(_bidi_warning(display, [first_row], None))
     wanted = {fold_header(c): c for c in expected}
     ignore = {fold_header(c) for c in ignored}
     keep: dict[int, str] = {}
@@ -194,8 +199,15 @@ def reference_table_from_records(
                 )
             )
 
-    body = records[1:]
     width = len(header)
+    held: dict[int, list[int]] = {}
+    for offset, cells in enumerate(records[1:], start=first_row + 1):
+        for at, cell in enumerate(cells):
+            if BIDI.search(cell):
+                held.setdefault(at, []).append(offset)
+    for at in sorted(held):
+        problems.append(_bidi_warning(display, held[at], header[at] if at < width else None))
+    body = [[BIDI.sub("", cell) for cell in cells] for cells in records[1:]]
     rows: list[list[str]] = []
     row_numbers: list[int] = []
     for offset, cells in enumerate(body, start=first_row + 1):
@@ -253,6 +265,8 @@ CELL = st.one_of(
     st.just(""),
     st.text(alphabet=WHITE_SPACE, min_size=1, max_size=3),
     st.text(alphabet=WHITE_SPACE + "A1,\"'=\u200b\u00e9-", max_size=6),
+    # Direction controls (taken out, with a warning), alone or with text.
+    st.text(alphabet=" A\u200e\u202e\u2066", min_size=1, max_size=4),
     st.text(max_size=8),
 )
 HEADER_NAME = st.sampled_from(

@@ -349,7 +349,7 @@ def table_from_records(
             Problem(
                 display,
                 row=first_row + 1 + int(record),
-                value=", ".join(cells_of_row[width:]).strip(),
+                value=BIDI.sub("", ", ".join(cells_of_row[width:])).strip(),
                 message=f"This row has {len(cells_of_row)} values but the header "
                 f"names {width} columns. A value may hold an unquoted "
                 "comma; check the row in a spreadsheet.",
