@@ -24,6 +24,11 @@ run_stage(
     sources=list(inp.sources),
     audit_dir=params.audit_dir,
     engine_out=out.engine,
+    briefing={
+        "build_dir": params.briefing_build_dir,
+        "html": out.briefing_html,
+        "pdf": out.briefing_pdf,
+    },
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

@@ -476,3 +476,55 @@ def render_briefing(
         Path(html_out).unlink(missing_ok=True)
         Path(pdf_out).unlink(missing_ok=True)
         raise
+
+
+def briefing_stage(
+    *,
+    variables_path: Path,
+    theme_counts_path: Path,
+    meta_path: Path,
+    narrative: Sequence[Path],
+    report_dir: Path,
+    build_dir: Path,
+    html_out: Path,
+    pdf_out: Path,
+    engine: Any,
+    accessibility: Mapping[str, str] | None = None,
+) -> None:
+    """The brief as a stage of the workflow: read the report's variables, the theme titles
+    and audit.yaml's metadata (as the analysis wrote them), render the brief with ``engine``
+    (config.yaml's ``engine``, or the :class:`~auditrap.render.Engine` the report was
+    rendered with) and check it is one page. An expected failure is a
+    :class:`~auditrap.pipeline.StageError` saying what to do."""
+    import json
+
+    from auditrap.pipeline import StageError, log
+    from auditrap.render.engine import RenderError, resolve_engine
+    from auditrap.render.shortcodes import ShortcodeError
+
+    variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
+    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+    with Path(theme_counts_path).open(encoding="utf-8", newline="") as handle:
+        import csv
+
+        titles = {row["theme_id"]: row["theme"] for row in csv.DictReader(handle)}
+    try:
+        chosen = resolve_engine(engine)
+        render_briefing(
+            Path(build_dir),
+            report_dir=Path(report_dir),
+            variables=variables,
+            meta=meta,
+            narrative_files=[Path(p) for p in narrative],
+            theme_titles=titles,
+            html_out=Path(html_out),
+            pdf_out=Path(pdf_out),
+            engine=chosen,
+            published=dt.date.fromisoformat(str(meta["published"])),
+            accessibility=accessibility,
+        )
+    except (RenderError, ShortcodeError) as exc:
+        raise StageError(f"The learning brief could not be rendered: {exc}") from None
+    except BriefingTooLong as exc:
+        raise StageError(str(exc)) from None
+    log.info("Rendered the learning brief, %s and %s, with the %s engine.", html_out, pdf_out, chosen.description)

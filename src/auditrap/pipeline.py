@@ -606,9 +606,12 @@ def render_stage(
     sources: Sequence[Path] = (),
     audit_dir: Path | None = None,
     engine_out: Path | None = None,
+    briefing: Mapping[str, Path] | None = None,
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
-    internal outputs), the board's internal edition from the same document. ``sources``
+    internal outputs), the board's internal edition from the same document; given
+    ``briefing`` (its ``build_dir``, ``html`` and ``pdf``), the one-page learning brief with
+    the same engine (:func:`auditrap.briefing.briefing_stage`). ``sources``
     are the input files listed, with their hashes, in "How this report was made";
     ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``).
     ``engine`` is config.yaml's ``engine``; the engine that renders (and its Quarto version)
@@ -676,6 +679,21 @@ def render_stage(
         except (RenderError, ShortcodeError) as exc:
             raise StageError(f"The report could not be rendered: {exc}") from None
         log.info("Rendered %s and %s with the %s engine.", html, pdf, chosen.description)
+    if briefing is not None:
+        from auditrap.briefing import briefing_stage
+
+        briefing_stage(
+            variables_path=variables_path,
+            theme_counts_path=theme_counts_path,
+            meta_path=meta_path,
+            narrative=narrative,
+            report_dir=report_dir,
+            build_dir=briefing["build_dir"],
+            html_out=briefing["html"],
+            pdf_out=briefing["pdf"],
+            engine=chosen,
+            accessibility=accessibility,
+        )
     if engine_out is not None:
         Path(engine_out).write_text(json.dumps(chosen.record(), sort_keys=True) + "\n")
 
@@ -799,6 +817,7 @@ def published_audits(output_dir: Path) -> tuple[list, list[str]]:
                     published_iso=str(listing["published_iso"]),
                     cases=listing["cases"],
                     tables=tuple(t for t in PUBLISHED_TABLES if f"data/{t}.csv" in outputs),
+                    briefing=f"{folder.name}-briefing.html" in outputs,
                 )
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -876,6 +895,8 @@ def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     names = {
         "html": f"{audit_id}.html",
         "pdf": f"{audit_id}.pdf",
+        "briefing_html": f"{audit_id}-briefing.html",
+        "briefing_pdf": f"{audit_id}-briefing.pdf",
         "internal_html": f"internal/{audit_id}-internal.html",
         "internal_pdf": f"internal/{audit_id}-internal.pdf",
         "case_grades": "internal/data/case_grades.csv",

@@ -45,9 +45,26 @@ def name_list_warnings(audit_id: str, config: Mapping[str, Any], root: Path) -> 
     return found
 
 
+def briefing_warnings(audit_id: str, config: Mapping[str, Any], root: Path) -> list[str]:
+    """A section of the learning brief the analyst has not written: the brief is built with
+    the data's text (or none) and a visible "to be written" note in its place."""
+    from auditrap.briefing import NARRATIVE_SECTIONS
+
+    folder = Path(config.get("raw_dir", "data/raw")) / audit_id / "narrative"
+    return [
+        f'The learning brief\'s section "{heading}" is to be written: add '
+        f"{folder / stem}.md and build again."
+        for stem, heading in NARRATIVE_SECTIONS.items()
+        if not (root / folder / f"{stem}.md").is_file()
+    ]
+
+
 #: Every check, in the order the warnings are listed. Each takes the audit id, the
 #: workflow's configuration and the project folder, and returns plain sentences.
-CHECKS: Sequence[Callable[[str, Mapping[str, Any], Path], list[str]]] = (name_list_warnings,)
+CHECKS: Sequence[Callable[[str, Mapping[str, Any], Path], list[str]]] = (
+    name_list_warnings,
+    briefing_warnings,
+)
 
 
 def publisher_warnings(

@@ -15,6 +15,9 @@ rule render_report:
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
+        # The one-page learning brief, rendered in the same job (auditrap.briefing).
+        briefing_html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.html",
+        briefing_pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.pdf",
         internal_html=PROCESSED
         / "{audit_id}"
         / "rendered"
@@ -41,6 +44,9 @@ rule render_report:
         internal_build_dir=lambda wildcards: PROCESSED
         / wildcards.audit_id
         / "build-internal",
+        briefing_build_dir=lambda wildcards: PROCESSED
+        / wildcards.audit_id
+        / "build-briefing",
         report_dir=REPORT,
         audit_dir=lambda wildcards: RAW / wildcards.audit_id,
         engine=config["engine"],
@@ -61,6 +67,8 @@ rule record_build:
         code=PACKAGE,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        briefing_html=rules.render_report.output.briefing_html,
+        briefing_pdf=rules.render_report.output.briefing_pdf,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
@@ -103,6 +111,8 @@ rule publish_report:
         manifest=rules.record_build.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        briefing_html=rules.render_report.output.briefing_html,
+        briefing_pdf=rules.render_report.output.briefing_pdf,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.analyse_audit.output.case_grades,
