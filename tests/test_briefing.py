@@ -510,3 +510,21 @@ def test_a_stage_error_wraps_the_overflow(monkeypatch, built, tmp_path):
             pdf_out=tmp_path / "b.pdf",
             engine="builtin",
         )
+
+
+@pytest.mark.parametrize(
+    ("stem", "text"),
+    [
+        ("what-good-looks-like", "- <b onmouseover=alert(1)>Acting</b> the same day.\n"),
+        ("questions", "- Who needs to know? See [the record](file:///etc/passwd).\n"),
+    ],
+)
+def test_the_briefs_sections_are_checked_as_every_narrative_file_is(tmp_path, stem, text):
+    from auditrap.pipeline import check_narrative_stage
+
+    path = tmp_path / "narrative" / f"{stem}.md"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StageError) as caught:
+        check_narrative_stage(audit_dir=None, narrative=[path])
+    assert f"{stem}.md, line 1" in str(caught.value), str(caught.value)
