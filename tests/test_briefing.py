@@ -145,6 +145,8 @@ def test_the_brief_page_is_self_contained_in_en_gb_with_its_five_sections(built,
         sentence = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", item))).strip()
         assert sentence in pdf, sentence
     assert "Download this brief as a PDF (1 page," in page
+    # The brief's own styles (report/briefing/styles.css) are in the page, after the report's.
+    assert html.index("#title-block-header {") < html.index("background: #12436d")
 
 
 # --------------------------------------------------------------------------------------
@@ -528,3 +530,21 @@ def test_the_briefs_sections_are_checked_as_every_narrative_file_is(tmp_path, st
     with pytest.raises(StageError) as caught:
         check_narrative_stage(audit_dir=None, narrative=[path])
     assert f"{stem}.md, line 1" in str(caught.value), str(caught.value)
+
+
+def test_the_built_in_engine_embeds_every_listed_stylesheet_in_order(tmp_path):
+    """The brief's _quarto.yml lists the report's styles.css and its own, as Quarto embeds
+    them; the built-in engine embeds both, in that order, and nothing outside report/."""
+    from auditrap.render.engine import RenderError, _embedded_stylesheets
+
+    (tmp_path / "styles.css").write_text("main { color: #0b0c0c; }\n")
+    (tmp_path / "briefing").mkdir()
+    (tmp_path / "briefing" / "styles.css").write_text("main h2 { color: #12436d; }\n")
+    (tmp_path.parent / "outside.css").write_text("body { display: none; }\n")
+    both = _embedded_stylesheets(tmp_path, ["styles.css", "briefing/styles.css"])
+    assert both.count("<style>") == 2
+    assert both.index("#0b0c0c") < both.index("#12436d")
+    assert _embedded_stylesheets(tmp_path, None).count("<style>") == 1  # styles.css alone
+    for name in ("../outside.css", "briefing/missing.css", "/etc/passwd"):
+        with pytest.raises(RenderError, match="is not a file in"):
+            _embedded_stylesheets(tmp_path, [name])
