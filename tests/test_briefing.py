@@ -145,6 +145,8 @@ def test_the_brief_page_is_self_contained_in_en_gb_with_its_five_sections(built,
         sentence = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", item))).strip()
         assert sentence in pdf, sentence
     assert "Download this brief as a PDF (1 page," in page
+    # How to ask for another format: config.yaml's contact (here the default), as a sentence.
+    assert re.search(r"such as large print or easy read: the board's .* website\.$", page)
     # The brief's own styles (report/briefing/styles.css) are in the page, after the report's.
     assert html.index("#title-block-header {") < html.index("background: #12436d")
 
@@ -336,8 +338,11 @@ def test_a_missing_section_is_a_note_in_the_brief_and_a_publisher_warning(built)
 
 def test_publisher_warnings_name_each_missing_section(tmp_path):
     config = {"raw_dir": "data/raw"}
+    assert briefing_warnings("a", config, tmp_path) == []  # no audit folder: validation's
     narrative = tmp_path / "data" / "raw" / "a" / "narrative"
-    narrative.mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "a").mkdir(parents=True)
+    assert len(briefing_warnings("a", config, tmp_path)) == 2  # no narrative folder
+    narrative.mkdir()
     assert len(briefing_warnings("a", config, tmp_path)) == 2
     (narrative / "questions.md").write_text("- Who else needs to know?\n")
     [warning] = briefing_warnings("a", config, tmp_path)
@@ -548,3 +553,17 @@ def test_the_built_in_engine_embeds_every_listed_stylesheet_in_order(tmp_path):
     for name in ("../outside.css", "briefing/missing.css", "/etc/passwd"):
         with pytest.raises(RenderError, match="is not a file in"):
             _embedded_stylesheets(tmp_path, [name])
+
+
+def test_the_contact_for_another_format_ends_its_sentence_once():
+    from auditrap.briefing import full_report_part
+
+    variables = {"audit": {"id": "a-1", "title": "An audit", "board": "A board"}}
+    assert "accessibility" not in full_report_part(variables)
+    for contact, ending in [
+        ("https://www.example.org/contact-us", "{{< var accessibility.contact >}}.\n"),
+        ("our website.", "{{< var accessibility.contact >}}\n"),
+    ]:
+        text = full_report_part(variables, contact=contact)
+        assert text.endswith(ending), text
+        assert contact not in text  # shown from the variables, as text, never as Markdown

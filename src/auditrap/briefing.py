@@ -118,7 +118,11 @@ def looked_at_part(variables: Mapping[str, Any], meta: Mapping[str, Any]) -> str
     every = variables["agencies"]["returned"] == variables["agencies"]["listed"]
     lines.append(
         f"- **Agencies:** {counted(variables, 'returns.total', 'audit return', 'audit returns')} "
-        + (f"from all {listed} asked" if every else f"from {var('agencies.returned')} of the {listed} asked")
+        + (
+            f"from all {listed} asked"
+            if every
+            else f"from {var('agencies.returned')} of the {listed} asked"
+        )
         + f": {_joined(agencies)}"
     )
     lines.append(
@@ -206,9 +210,11 @@ def narrative_or_note(narrative: set[str], stem: str, fallback: str = "") -> str
     return (fallback + "\n" if fallback else "") + to_be_written(f"narrative/{stem}.md")
 
 
-def full_report_part(variables: Mapping[str, Any], *, contact: bool) -> str:
+def full_report_part(variables: Mapping[str, Any], *, contact: str = "") -> str:
     """Where to find the full report: the files published beside the brief, named and
-    linked relative to it (its address on the board's website is not known here)."""
+    linked relative to it (its address on the board's website is not known here); then,
+    given config.yaml's accessibility ``contact``, how to ask for another format (the
+    contact is shown from the variables, as text; a full stop follows unless it ends one)."""
     audit = variables["audit"]
     audit_id = audit["id"]  # [a-z0-9-]: safe in a link and in the text
     text = (
@@ -220,7 +226,9 @@ def full_report_part(variables: Mapping[str, Any], *, contact: bool) -> str:
     if contact:
         text += (
             "\nTo ask for this brief in another format, such as large print or easy read: "
-            f"{var('accessibility.contact')}\n"
+            f"{var('accessibility.contact')}"
+            + ("" if re.search(r"[.!?]\s*$", contact) else ".")
+            + "\n"
         )
     return text
 
@@ -231,7 +239,7 @@ def briefing_parts(
     narrative: set[str],
     theme_titles: Mapping[str, str],
     *,
-    contact: bool = False,
+    contact: str = "",
 ) -> dict[str, str]:
     """The generated Markdown parts of the brief, by file name (``_generated/``)."""
     findings = brief_findings(variables, meta.get("findings") or [])
@@ -321,7 +329,7 @@ def assemble_briefing(
                 mark_numbers(text, numeric), encoding="utf-8"
             )
             narrative.add(path.stem)
-    contact = bool((accessibility or {}).get("contact"))
+    contact = str((accessibility or {}).get("contact") or "")
     for name, text in briefing_parts(
         variables, meta, narrative, theme_titles, contact=contact
     ).items():
@@ -410,11 +418,13 @@ def check_one_page(pdf: Path, build_dir: Path, audit_id: str) -> None:
     if written:
         longest = max(written, key=lambda stem: written[stem])
         lines.append(
-            f"Shorten narrative/{longest}.md (\"{NARRATIVE_SECTIONS[longest]}\", now "
+            f'Shorten narrative/{longest}.md ("{NARRATIVE_SECTIONS[longest]}", now '
             f"{written[longest]} words) by about {over} words"
             + (
                 ", or shorten "
-                + " or ".join(f"narrative/{s}.md ({written[s]} words)" for s in written if s != longest)
+                + " or ".join(
+                    f"narrative/{s}.md ({written[s]} words)" for s in written if s != longest
+                )
                 + " instead"
                 if len(written) > 1
                 else ""
@@ -527,4 +537,9 @@ def briefing_stage(
         raise StageError(f"The learning brief could not be rendered: {exc}") from None
     except BriefingTooLong as exc:
         raise StageError(str(exc)) from None
-    log.info("Rendered the learning brief, %s and %s, with the %s engine.", html_out, pdf_out, chosen.description)
+    log.info(
+        "Rendered the learning brief, %s and %s, with the %s engine.",
+        html_out,
+        pdf_out,
+        chosen.description,
+    )

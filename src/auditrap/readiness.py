@@ -47,10 +47,13 @@ def name_list_warnings(audit_id: str, config: Mapping[str, Any], root: Path) -> 
 
 def briefing_warnings(audit_id: str, config: Mapping[str, Any], root: Path) -> list[str]:
     """A section of the learning brief the analyst has not written: the brief is built with
-    the data's text (or none) and a visible "to be written" note in its place."""
+    the data's text (or none) and a visible "to be written" note in its place. An audit with
+    no folder has nothing to warn of here: the build refuses it (validation) anyway."""
     from auditrap.briefing import NARRATIVE_SECTIONS
 
     folder = Path(config.get("raw_dir", "data/raw")) / audit_id / "narrative"
+    if not (root / folder.parent).is_dir():
+        return []
     return [
         f'The learning brief\'s section "{heading}" is to be written: add '
         f"{folder / stem}.md and build again."
