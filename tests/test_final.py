@@ -58,8 +58,15 @@ def test_a_final_build_refuses_an_audit_with_publisher_warnings(tmp_path):
     assert "Traceback" not in final.stderr
     assert published(workspace) == before
 
+    # So does a section of the learning brief not yet written (the fixture has no narrative).
+    assert 'The learning brief\'s section "What good looks like" is to be written' in final.stderr
+
     # Put right, the final build publishes, with no warning left.
     (private / "Names.txt").rename(private / "names.txt")
+    narrative = workspace / "data" / "raw" / AUDIT / "narrative"
+    narrative.mkdir()
+    (narrative / "what-good-looks-like.md").write_text("- **Listening.** Workers saw the child.\n")
+    (narrative / "questions.md").write_text("- Who else needs to know today?\n")
     final = build(workspace, "--final")
     assert final.returncode == 0, final.stderr[-3000:]
     assert "Publisher warnings" not in final.stderr
