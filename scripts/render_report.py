@@ -29,6 +29,8 @@ run_stage(
         "html": out.briefing_html,
         "pdf": out.briefing_pdf,
     },
+    technical_out=out.technical,
+    glossary=list(inp.glossary),
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

@@ -126,6 +126,7 @@ def validate_stage(
     if audit is not None:
         problems += _ids_naming_people(audit, names)
         problems += _recommendations_naming_people(audit, names)
+        problems += _approval_naming_people(audit, names)
         if any(p.severity == ERROR for p in problems):
             audit = None
     # The validation report quotes raw cells, which may hold what redaction removes later.
@@ -227,6 +228,27 @@ def _recommendations_naming_people(audit: Any, names: Sequence[str]) -> list:
                 )
             )
     return found
+
+
+def _approval_naming_people(audit: Any, names: Sequence[str]) -> list:
+    """Who approved the report is published in its document control: a role or a body,
+    never a listed name or another identifier."""
+    from auditrap.problems import Problem
+    from auditrap.redact import redact_text
+
+    approved_by = audit.meta.approved_by
+    if approved_by is None or redact_text(approved_by, names) == approved_by:
+        return []
+    return [
+        Problem(
+            file="audit.yaml",
+            column="approved_by",
+            value=redact_text(approved_by, names),
+            message="approved_by holds a name or another identifier (shown redacted here), "
+            "and it is published. Name the role or the body that approved the report "
+            "(e.g. the Board), never a person.",
+        )
+    ]
 
 
 # --- aggregate -------------------------------------------------------------------------------
@@ -607,15 +629,20 @@ def render_stage(
     audit_dir: Path | None = None,
     engine_out: Path | None = None,
     briefing: Mapping[str, Path] | None = None,
+    technical_out: Path | None = None,
+    glossary: Sequence[Path] = (),
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
     internal outputs), the board's internal edition from the same document; given
     ``briefing`` (its ``build_dir``, ``html`` and ``pdf``), the one-page learning brief with
     the same engine (:func:`auditrap.briefing.briefing_stage`). ``sources``
-    are the input files listed, with their hashes, in "How this report was made";
-    ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``).
+    are the input files listed, with their hashes, in "How this report was made" (the
+    technical note, ``technical_out``, published beside the report, and the internal
+    edition's appendix); ``accessibility`` is the ``accessibility`` block of config.yaml
+    (its ``contact``). ``glossary`` are the board's glossary and the audit's own, when they
+    exist (the report lists the terms its text uses).
     ``engine`` is config.yaml's ``engine``; the engine that renders (and its Quarto version)
-    is stated in the report and, given ``engine_out``, written there as JSON for the
+    is stated in the technical note and, given ``engine_out``, written there as JSON for the
     manifest.
 
     The narrative (its ``.md`` sections and pictures) is checked first, whichever engine
@@ -637,6 +664,8 @@ def render_stage(
     titles = _theme_titles(Path(theme_counts_path))
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     published = dt.date.fromisoformat(meta["published"])
+    inputs = {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)}
+    made_with = environment(Path.cwd() / "requirements.lock")
     parts = dict(
         report_dir=Path(report_dir),
         variables=variables,
@@ -646,13 +675,21 @@ def render_stage(
         charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
         accessibility=accessibility,
         provenance=provenance_part(
-            meta["audit_id"],
-            {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},
-            environment(Path.cwd() / "requirements.lock"),
-            chosen.description,
-            pandoc=chosen.pandoc_version,
+            meta["audit_id"], inputs, made_with, chosen.description, pandoc=chosen.pandoc_version
         ),
+        glossary=read_glossary(glossary),
     )
+    if technical_out is not None:
+        from auditrap.technical import technical_note
+
+        note = technical_note(
+            variables,
+            inputs=inputs,
+            environment=made_with,
+            engine=chosen.description,
+            pandoc=chosen.pandoc_version,
+        )
+        _replace(note.encode("utf-8"), Path(technical_out))
     editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
     if internal is not None:
         editions.append(
@@ -696,6 +733,28 @@ def render_stage(
         )
     if engine_out is not None:
         Path(engine_out).write_text(json.dumps(chosen.record(), sort_keys=True) + "\n")
+
+
+def read_glossary(paths: Sequence[Path]) -> Any:
+    """The board's glossary and the audit's own (``paths``: the board's first; a file not
+    there is skipped), checked: a problem stops the render, each named with its file, entry
+    and key."""
+    from auditrap.glossary import load_glossary
+    from auditrap.problems import ERROR
+
+    shown = [(Path(p), Path(p).as_posix()) for p in paths]
+    glossary, problems = load_glossary(shown)
+    for warning in (p for p in problems if p.severity != ERROR):
+        log.warning("Warning: %s", warning.line())
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise StageError(
+            "The glossary cannot be used as it is, so nothing was published:\n"
+            + "\n".join(f"  - {p.line()}" for p in errors)
+            + "\nCorrect the files named above (data/glossary.yaml explains its layout) and "
+            "run the report again."
+        )
+    return glossary
 
 
 def check_narrative_stage(*, audit_dir: Path | None, narrative: Sequence[Path]) -> None:
@@ -897,6 +956,7 @@ def published_files(files: Any, audit_id: str) -> dict[Path, str]:
         "pdf": f"{audit_id}.pdf",
         "briefing_html": f"{audit_id}-briefing.html",
         "briefing_pdf": f"{audit_id}-briefing.pdf",
+        "technical": f"{audit_id}-technical.html",
         "internal_html": f"internal/{audit_id}-internal.html",
         "internal_pdf": f"internal/{audit_id}-internal.pdf",
         "case_grades": "internal/data/case_grades.csv",
@@ -906,6 +966,8 @@ def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     }
     found = {Path(getattr(files, key)): name for key, name in names.items()}
     found.update({Path(p): f"data/{Path(p).name}" for p in files.tables})
+    # An audit with recommendations also publishes them and its action plan's progress.
+    found.update({Path(p): f"data/{Path(p).name}" for p in getattr(files, "plan_tables", [])})
     return found
 
 

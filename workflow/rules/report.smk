@@ -10,6 +10,7 @@ rule render_report:
         templates=sources(get_report_templates),
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
+        glossary=sources(get_glossary_inputs),
         sources=sources(get_audit_sources),
         stamp=stamped("report"),
     output:
@@ -18,6 +19,8 @@ rule render_report:
         # The one-page learning brief, rendered in the same job (auditrap.briefing).
         briefing_html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.html",
         briefing_pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.pdf",
+        # How the report was made (software, input hashes, every number's id), beside it.
+        technical=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-technical.html",
         internal_html=PROCESSED
         / "{audit_id}"
         / "rendered"
@@ -69,12 +72,14 @@ rule record_build:
         pdf=rules.render_report.output.pdf,
         briefing_html=rules.render_report.output.briefing_html,
         briefing_pdf=rules.render_report.output.briefing_pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=rules.analyse_audit.output.published,
+        plan_tables=get_plan_tables,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
         disclosure_check=rules.analyse_audit.output.disclosure_check,
@@ -113,6 +118,7 @@ rule publish_report:
         pdf=rules.render_report.output.pdf,
         briefing_html=rules.render_report.output.briefing_html,
         briefing_pdf=rules.render_report.output.briefing_pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.analyse_audit.output.case_grades,
@@ -120,6 +126,7 @@ rule publish_report:
         tables=rules.analyse_audit.output.published,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
+        plan_tables=get_plan_tables,
         stamps=get_stamps,
     output:
         receipt=receipt("{audit_id}"),
