@@ -146,7 +146,7 @@ def test_the_brief_page_is_self_contained_in_en_gb_with_its_five_sections(built,
         assert sentence in pdf, sentence
     assert "Download this brief as a PDF (1 page," in page
     # How to ask for another format: config.yaml's contact (here the default), as a sentence.
-    assert re.search(r"such as large print or easy read: the board's .* website\.$", page)
+    assert re.search(r"such as large print or easy read: the board.s .* website\.$", page.strip())
     # The brief's own styles (report/briefing/styles.css) are in the page, after the report's.
     assert html.index("#title-block-header {") < html.index("background: #12436d")
 
@@ -286,14 +286,18 @@ def test_a_long_list_of_findings_is_cut_and_says_so():
         for i in range(MOST_FINDINGS + 3)
     }
     variables = {
-        "themes": themes,
+        "audit": {"findings": []},
+        "themes": {**themes, "quiet": {"cases": 0}},
         "cases": {"ratified": 0, "total": 9},
         "grades": {},
     }
     findings = brief_findings(variables)
     assert findings == list(themes)
+    # As the report's: a theme no return spoke of is a finding when the analyst wrote it up.
+    assert brief_findings(variables, {"finding-quiet"}) == [*themes, "quiet"]
     # audit.yaml's own list, in its order, keeps only themes the data has.
-    assert brief_findings(variables, ["t2", "t0", "nowhere"]) == ["t2", "t0"]
+    variables["audit"]["findings"] = ["t2", "t0", "nowhere"]
+    assert brief_findings(variables) == ["t2", "t0"]
     part = key_findings_part(variables, findings, {t: f"Theme {t}" for t in themes})
     assert part.count("**Theme t") == MOST_FINDINGS
     assert "The full report describes 3 more findings." in part
@@ -567,3 +571,24 @@ def test_the_contact_for_another_format_ends_its_sentence_once():
         text = full_report_part(variables, contact=contact)
         assert text.endswith(ending), text
         assert contact not in text  # shown from the variables, as text, never as Markdown
+
+
+def test_the_brief_names_the_findings_as_the_report_does(built):
+    """The same findings, in the same order, under the same headings: the audit's own (a
+    finding's narrative front matter), else the taxonomy's."""
+    for audit_id in AUDITS:
+        report = (built / OUT / audit_id / f"{audit_id}.html").read_text(encoding="utf-8")
+        headings = [
+            unescape(re.sub(r"<[^>]+>", "", h))
+            for h in re.findall(r"<h3[^>]*>\d+\. (.*?)</h3>", report, re.S)
+        ]
+        html = brief(built, audit_id, "html").read_text(encoding="utf-8")
+        [findings] = re.findall(r"<ol[^>]*>(.*?)</ol>", html, re.S)
+        named = [unescape(t) for t in re.findall(r"<li><p><strong>(.*?)\.</strong>", findings)]
+        assert headings and named == headings[: len(named)], (named, headings)
+    # The sample's own headings, where they differ from the taxonomy's.
+    sample = html_text(brief(built, "nai-2018", "html"))
+    assert (
+        "Step down process from Children's Social Care to Child and Family Wellbeing service"
+        in (sample)
+    )

@@ -41,16 +41,18 @@ import yaml
 
 from auditrap.document import (
     counted,
+    finding_titles,
     include_narrative,
     mark_numbers,
     markdown_values,
+    report_findings,
     review_note,
     theme_counts_sentence,
     to_be_written,
     var,
 )
 from auditrap.lineage import hidden_symbol, numbers
-from auditrap.narrative import publishable_text
+from auditrap.narrative import finding_title, is_finding, narrative_body
 from auditrap.render.markdown import escape_markdown, escape_metadata
 
 #: The brief's document in ``report/``, and the folder of its own template files.
@@ -79,14 +81,12 @@ def briefing_name(audit_id: str, suffix: str) -> str:
 # --- the parts of the text --------------------------------------------------------------
 
 
-def brief_findings(variables: Mapping[str, Any], findings: Sequence[str] = ()) -> list[str]:
-    """The audit's findings, in its order: audit.yaml's ``findings`` when it has them;
-    otherwise every theme at least one return spoke of, in the taxonomy's order. (The
-    report's own choice of findings, once it reads audit.yaml's list, is the same rule.)"""
-    themes = variables["themes"]
-    if findings:
-        return [t for t in findings if t in themes]
-    return [t for t, counts in themes.items() if counts["cases"] != 0]
+def brief_findings(variables: Mapping[str, Any], narrative: set[str] = frozenset()) -> list[str]:
+    """The report's findings, in its order (:func:`auditrap.document.report_findings`):
+    audit.yaml's ``findings`` when it has them; otherwise every theme at least one return
+    spoke of, or that has the analyst's ``finding-<theme_id>.md`` (``narrative``: the stems
+    of every narrative file of the audit)."""
+    return report_findings(variables, set(narrative))
 
 
 def _joined(items: Sequence[str]) -> str:
@@ -240,17 +240,22 @@ def briefing_parts(
     theme_titles: Mapping[str, str],
     *,
     contact: str = "",
+    own_titles: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The generated Markdown parts of the brief, by file name (``_generated/``)."""
-    findings = brief_findings(variables, meta.get("findings") or [])
+    """The generated Markdown parts of the brief, by file name (``_generated/``).
+    ``narrative`` is the stems of every narrative file of the audit (a finding's own file
+    makes it a finding, as in the report); ``own_titles`` the findings' headings from their
+    narrative's front matter, so that the brief names each finding as the report does."""
+    findings = brief_findings(variables, narrative)
+    titles = finding_titles(findings, theme_titles, own_titles or {})
     return {
         "review-status.md": review_note(variables),
         "looked-at.md": looked_at_part(variables, meta),
-        "key-findings.md": key_findings_part(variables, findings, theme_titles),
+        "key-findings.md": key_findings_part(variables, findings, titles),
         "what-good-looks-like.md": narrative_or_note(
             narrative,
             "what-good-looks-like",
-            good_practice_fallback(variables, findings, theme_titles),
+            good_practice_fallback(variables, findings, titles),
         ),
         "questions.md": narrative_or_note(narrative, "questions"),
         "full-report.md": full_report_part(variables, contact=contact),
@@ -319,19 +324,23 @@ def assemble_briefing(
     shutil.copyfile(report_dir / TEMPLATE_DIR / "_quarto.yml", build_dir / "_quarto.yml")
     numeric = {key for key, _ in numbers(variables, hidden=hidden_symbol(variables))}
     narrative = set()
+    own_titles: dict[str, str] = {}
     for path in map(Path, narrative_files):
         if path.suffix != ".md":
             # A picture a section shows: found from the main document, as in the report.
             shutil.copyfile(path, build_dir / path.name)
-        elif path.stem in NARRATIVE_SECTIONS:
-            text = publishable_text(path.read_text(encoding="utf-8-sig"))
+            continue
+        narrative.add(path.stem)
+        raw = path.read_text(encoding="utf-8-sig")
+        if is_finding(path) and finding_title(raw):
+            own_titles[path.stem.removeprefix("finding-")] = str(finding_title(raw))
+        if path.stem in NARRATIVE_SECTIONS:
             (build_dir / "narrative" / path.name).write_text(
-                mark_numbers(text, numeric), encoding="utf-8"
+                mark_numbers(narrative_body(raw), numeric), encoding="utf-8"
             )
-            narrative.add(path.stem)
     contact = str((accessibility or {}).get("contact") or "")
     for name, text in briefing_parts(
-        variables, meta, narrative, theme_titles, contact=contact
+        variables, meta, narrative, theme_titles, contact=contact, own_titles=own_titles
     ).items():
         (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     shown = {**variables, "accessibility": dict(accessibility)} if accessibility else variables
