@@ -592,3 +592,23 @@ def test_the_brief_names_the_findings_as_the_report_does(built):
         "Step down process from Children's Social Care to Child and Family Wellbeing service"
         in (sample)
     )
+
+
+def test_a_draft_brief_says_so_in_its_own_words():
+    from auditrap.briefing import status_note
+
+    final = {"document": {"approved": True}, "review": {"draft": False, "unreviewed": 0}}
+    assert status_note(final) == ""
+    draft = {"document": {"approved": False}, "review": {"draft": True, "unreviewed": 1}}
+    note = status_note(draft)
+    assert note.startswith('::: {.callout-warning title="Not yet final"}')
+    assert "The report this brief comes from has not yet been approved" in note
+    assert "{{< var review.unreviewed >}} theme suggestion not yet reviewed" in note
+    assert "About this report" not in note  # a section of the report, not of the brief
+
+
+def test_the_fixtures_brief_is_marked_as_a_draft(built):
+    text = html_text(brief(built, "exploitation-2021", "html"))
+    assert text.index("Not yet final") < text.index("What the audit looked at")
+    assert "theme suggestions not yet reviewed" in text
+    assert "Not yet final" not in html_text(brief(built, "nai-2018", "html"))

@@ -46,7 +46,6 @@ from auditrap.document import (
     mark_numbers,
     markdown_values,
     report_findings,
-    review_note,
     theme_counts_sentence,
     to_be_written,
     var,
@@ -233,6 +232,31 @@ def full_report_part(variables: Mapping[str, Any], *, contact: str = "") -> str:
     return text
 
 
+def status_note(variables: Mapping[str, Any]) -> str:
+    """The brief's "Not yet final" box, when the report is (the same conditions as
+    :func:`auditrap.document.review_note`, in the brief's words): not yet approved, or with
+    theme suggestions not yet reviewed."""
+    review = variables.get("review") or {}
+    document = variables.get("document") or {"approved": True}
+    lines = []
+    if not document.get("approved"):
+        lines.append(
+            "**Draft: not yet approved.** The report this brief comes from has not yet been "
+            "approved for publication.\n"
+        )
+    if review.get("draft"):
+        many = review["unreviewed"] != 1
+        lines.append(
+            f"**Draft: {var('review.unreviewed')} theme "
+            f"{'suggestions' if many else 'suggestion'} not yet reviewed.** Until an analyst "
+            f"has checked {'every one' if many else 'it'}, the counts of themes in this brief "
+            "are provisional.\n"
+        )
+    if not lines:
+        return ""
+    return '::: {.callout-warning title="Not yet final"}\n' + "\n".join(lines) + ":::\n"
+
+
 def briefing_parts(
     variables: Mapping[str, Any],
     meta: Mapping[str, Any],
@@ -249,7 +273,7 @@ def briefing_parts(
     findings = brief_findings(variables, narrative)
     titles = finding_titles(findings, theme_titles, own_titles or {})
     return {
-        "review-status.md": review_note(variables),
+        "review-status.md": status_note(variables),
         "looked-at.md": looked_at_part(variables, meta),
         "key-findings.md": key_findings_part(variables, findings, titles),
         "what-good-looks-like.md": narrative_or_note(
