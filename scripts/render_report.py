@@ -28,7 +28,10 @@ run_stage(
         "build_dir": params.briefing_build_dir,
         "html": out.briefing_html,
         "pdf": out.briefing_pdf,
+        "to_be_written": out.briefing_to_be_written,
     },
+    to_be_written_out=out.to_be_written,
+    settings=dict(snakemake.config),  # noqa: F821
     technical_out=out.technical,
     glossary=list(inp.glossary),
     internal={

@@ -39,7 +39,7 @@ from auditrap.briefing import (
 )
 from auditrap.pipeline import StageError
 from auditrap.provenance import sha256
-from auditrap.readiness import briefing_warnings, publisher_warnings
+from auditrap.readiness import to_be_written_warnings
 from auditrap.render import check_html_is_self_contained
 from auditrap.render.engine import resolve_engine
 
@@ -329,34 +329,48 @@ def test_a_missing_section_is_a_note_in_the_brief_and_a_publisher_warning(built)
     assert "narrative/what-good-looks-like.md" in text and "narrative/questions.md" in text
     # The data's own text stands in for "What good looks like".
     assert "The audit returns noted good practice most often in" in text
+    # Recorded by the render job, and listed at the end of the build.
+    processed = built / "data" / "processed"
+    record = json.loads(
+        (processed / "exploitation-2021" / "briefing.to-be-written.json").read_text()
+    )
+    assert record == {
+        "document": "the learning brief",
+        "sections": ["narrative/what-good-looks-like.md", "narrative/questions.md"],
+    }
     log = (built / "build.log").read_text()
     assert re.search(
-        r'exploitation-2021: The learning brief\'s section "What good looks like" is to be '
-        r"written: add data/raw/exploitation-2021/narrative/what-good-looks-like\.md",
+        r"exploitation-2021: The learning brief has 2 sections still to be written, shown with "
+        r'a "To be written" note: data/raw/exploitation-2021/narrative/what-good-looks-like\.md, '
+        r"data/raw/exploitation-2021/narrative/questions\.md\.",
         log,
     ), log[-3000:]
     assert "nai-2018: The learning brief" not in log
-    sample = html_text(brief(built, "nai-2018", "html"))
-    assert "The analyst has not written this part yet." not in sample
-
-
-def test_publisher_warnings_name_each_missing_section(tmp_path):
-    config = {"raw_dir": "data/raw"}
-    assert briefing_warnings("a", config, tmp_path) == []  # no audit folder: validation's
-    narrative = tmp_path / "data" / "raw" / "a" / "narrative"
-    (tmp_path / "data" / "raw" / "a").mkdir(parents=True)
-    assert len(briefing_warnings("a", config, tmp_path)) == 2  # no narrative folder
-    narrative.mkdir()
-    assert len(briefing_warnings("a", config, tmp_path)) == 2
-    (narrative / "questions.md").write_text("- Who else needs to know?\n")
-    [warning] = briefing_warnings("a", config, tmp_path)
-    assert warning == (
-        'The learning brief\'s section "What good looks like" is to be written: add '
-        "data/raw/a/narrative/what-good-looks-like.md and build again."
+    sample = json.loads((processed / "nai-2018" / "briefing.to-be-written.json").read_text())
+    assert sample["sections"] == []
+    assert "The analyst has not written this part yet." not in html_text(
+        brief(built, "nai-2018", "html")
     )
-    (narrative / "what-good-looks-like.md").write_text("- Acting the same day.\n")
-    assert briefing_warnings("a", config, tmp_path) == []
-    assert all("learning brief" not in w for w in publisher_warnings("a", config, tmp_path))
+
+
+def test_the_brief_records_what_is_still_to_be_written_before_it_renders(built, tmp_path):
+    """One section written, one not: the record (and so the warning) names the one missing,
+    and it is written even when the render then fails (here: too long for one page)."""
+    record = tmp_path / "briefing.to-be-written.json"
+    render_sample_brief(built, tmp_path, {"questions": QUESTIONS}, to_be_written_out=record)
+    assert json.loads(record.read_text())["sections"] == ["narrative/what-good-looks-like.md"]
+    config = {"processed_dir": str(tmp_path / "processed"), "raw_dir": "data/raw"}
+    (tmp_path / "processed" / "a").mkdir(parents=True)
+    record.rename(tmp_path / "processed" / "a" / record.name)
+    [warning] = to_be_written_warnings("a", config, tmp_path)
+    assert warning.startswith("The learning brief has 1 section still to be written")
+    assert "data/raw/a/narrative/what-good-looks-like.md. Write it" in warning
+    again = tmp_path / "again.to-be-written.json"
+    with pytest.raises(BriefingTooLong):
+        render_sample_brief(
+            built, tmp_path, {"what-good-looks-like": LONG_PRACTICE}, to_be_written_out=again
+        )
+    assert json.loads(again.read_text())["sections"] == ["narrative/questions.md"]
 
 
 # --------------------------------------------------------------------------------------
@@ -407,7 +421,13 @@ def test_an_identifier_in_the_briefs_narrative_stops_publication(
 # One page, or a clear message
 
 
-def render_sample_brief(workspace: Path, tmp_path: Path, narrative: dict[str, str], **meta):
+def render_sample_brief(
+    workspace: Path,
+    tmp_path: Path,
+    narrative: dict[str, str],
+    to_be_written_out: Path | None = None,
+    **meta,
+):
     """Render the sample's brief straight from its built variables, with the given narrative
     sections, by the built-in engine (about a second)."""
     processed = workspace / "data" / "processed" / "nai-2018"
@@ -431,6 +451,7 @@ def render_sample_brief(workspace: Path, tmp_path: Path, narrative: dict[str, st
         pdf_out=pdf,
         engine=resolve_engine("builtin"),
         published=dt.date(2019, 3, 1),
+        to_be_written_out=to_be_written_out,
     )
     return html, pdf
 

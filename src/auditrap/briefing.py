@@ -14,7 +14,7 @@ variables and narrative as the report:
 * the analyst writes two sections, ``narrative/what-good-looks-like.md`` and
   ``narrative/questions.md`` (:data:`NARRATIVE_SECTIONS`). A missing one is built with the
   data-driven text (or none) and a visible "to be written" note, like every section of the
-  report, and is a publisher warning (:func:`auditrap.readiness.briefing_warnings`).
+  report, and is a publisher warning (recorded for :func:`auditrap.readiness.to_be_written_warnings`).
 
 The engine that renders the report renders the brief (:func:`render_briefing`), as
 ``<audit_id>-briefing.html`` and ``<audit_id>-briefing.pdf``, published beside the report.
@@ -490,10 +490,16 @@ def render_briefing(
     engine: Any,
     published: dt.date,
     accessibility: Mapping[str, str] | None = None,
+    to_be_written_out: Path | None = None,
 ) -> None:
     """Assemble and render the brief with ``engine`` (an :class:`auditrap.render.Engine`),
     then check that its PDF is one page. Raises the engine's ``RenderError`` or
-    :class:`BriefingTooLong`; a brief that is too long leaves neither file behind."""
+    :class:`BriefingTooLong`; a brief that is too long leaves neither file behind. Its
+    sections still "to be written" are recorded, before it is rendered, in
+    ``to_be_written_out`` (for the publisher warnings, as the report's are:
+    :func:`auditrap.readiness.record_to_be_written`)."""
+    from auditrap.document import to_be_written_in
+    from auditrap.readiness import record_to_be_written
     from auditrap.render.engine import render_report
 
     assemble_briefing(
@@ -505,6 +511,8 @@ def render_briefing(
         theme_titles=theme_titles,
         accessibility=accessibility,
     )
+    if to_be_written_out is not None:
+        record_to_be_written(to_be_written_out, "the learning brief", to_be_written_in(build_dir))
     render_report(
         Path(build_dir),
         html_out=Path(html_out),
@@ -533,6 +541,7 @@ def briefing_stage(
     pdf_out: Path,
     engine: Any,
     accessibility: Mapping[str, str] | None = None,
+    to_be_written_out: Path | None = None,
 ) -> None:
     """The brief as a stage of the workflow: read the report's variables, the theme titles
     and audit.yaml's metadata (as the analysis wrote them), render the brief with ``engine``
@@ -565,6 +574,7 @@ def briefing_stage(
             engine=chosen,
             published=dt.date.fromisoformat(str(meta["published"])),
             accessibility=accessibility,
+            to_be_written_out=Path(to_be_written_out) if to_be_written_out else None,
         )
     except (RenderError, ShortcodeError) as exc:
         raise StageError(f"The learning brief could not be rendered: {exc}") from None

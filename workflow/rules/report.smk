@@ -10,6 +10,8 @@ rule render_report:
         templates=sources(get_report_templates),
         meta=rules.analyse_audit.output.meta,
         appendix=rules.analyse_audit.output.appendix,
+        # Read by the publisher warnings in the internal edition (auditrap.readiness).
+        theme_review=rules.analyse_audit.output.theme_review,
         glossary=sources(get_glossary_inputs),
         sources=sources(get_audit_sources),
         stamp=stamped("report"),
@@ -19,6 +21,8 @@ rule render_report:
         # The one-page learning brief, rendered in the same job (auditrap.briefing).
         briefing_html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.html",
         briefing_pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.pdf",
+        # The learning brief's sections still to be written (as the report's, below).
+        briefing_to_be_written=PROCESSED / "{audit_id}" / "briefing.to-be-written.json",
         # How the report was made (software, input hashes, every number's id), beside it.
         technical=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-technical.html",
         internal_html=PROCESSED
@@ -33,6 +37,9 @@ rule render_report:
         / "{audit_id}-internal.pdf",
         # Which engine rendered (and which Quarto), for the manifest.
         engine=PROCESSED / "{audit_id}" / "rendered" / "engine.json",
+        # The sections still to be written, for the publisher warnings (auditrap.readiness):
+        # outside rendered/, so that the warnings after a failed build still list them.
+        to_be_written=PROCESSED / "{audit_id}" / "report.to-be-written.json",
     log:
         "logs/{audit_id}/render_report.log",
     group:
@@ -76,6 +83,9 @@ rule record_build:
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
+        to_be_written=rules.render_report.output.to_be_written,
+        briefing_to_be_written=rules.render_report.output.briefing_to_be_written,
+        theme_review=rules.analyse_audit.output.theme_review,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=rules.analyse_audit.output.published,
