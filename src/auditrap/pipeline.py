@@ -696,6 +696,24 @@ def render_stage(
             pandoc=chosen.pandoc_version,
         )
         _replace(note.encode("utf-8"), Path(technical_out))
+    # The learning brief first: its sections still to be written are then recorded before
+    # the internal edition lists the publisher warnings ("Before publishing").
+    if briefing is not None:
+        from auditrap.briefing import briefing_stage
+
+        briefing_stage(
+            variables_path=variables_path,
+            theme_counts_path=theme_counts_path,
+            meta_path=meta_path,
+            narrative=narrative,
+            report_dir=report_dir,
+            build_dir=briefing["build_dir"],
+            html_out=briefing["html"],
+            pdf_out=briefing["pdf"],
+            engine=chosen,
+            accessibility=accessibility,
+            to_be_written_out=briefing.get("to_be_written"),
+        )
     editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
     if internal is not None:
         editions.append(
@@ -730,22 +748,6 @@ def render_stage(
         except (RenderError, ShortcodeError) as exc:
             raise StageError(f"The report could not be rendered: {exc}") from None
         log.info("Rendered %s and %s with the %s engine.", html, pdf, chosen.description)
-    if briefing is not None:
-        from auditrap.briefing import briefing_stage
-
-        briefing_stage(
-            variables_path=variables_path,
-            theme_counts_path=theme_counts_path,
-            meta_path=meta_path,
-            narrative=narrative,
-            report_dir=report_dir,
-            build_dir=briefing["build_dir"],
-            html_out=briefing["html"],
-            pdf_out=briefing["pdf"],
-            engine=chosen,
-            accessibility=accessibility,
-            to_be_written_out=briefing.get("to_be_written"),
-        )
     if engine_out is not None:
         Path(engine_out).write_text(json.dumps(chosen.record(), sort_keys=True) + "\n")
 
