@@ -24,6 +24,12 @@ run_stage(
     sources=list(inp.sources),
     audit_dir=params.audit_dir,
     engine_out=out.engine,
+    briefing={
+        "build_dir": params.briefing_build_dir,
+        "html": out.briefing_html,
+        "pdf": out.briefing_pdf,
+        "to_be_written": out.briefing_to_be_written,
+    },
     to_be_written_out=out.to_be_written,
     settings=dict(snakemake.config),  # noqa: F821
     technical_out=out.technical,

@@ -55,8 +55,15 @@ REPORTS = {
         "report/_output/exploitation-2021/internal/exploitation-2021-internal.html"
     ),
 }
+# The one-page learning briefs (src/auditrap/briefing.py): the sample's, with both of its
+# narrative sections, and the fixture's, with "to be written" notes in their place.
+BRIEFS = {
+    "nai-2018-briefing": "report/_output/nai-2018/nai-2018-briefing.html",
+    "exploitation-2021-briefing": "report/_output/exploitation-2021/exploitation-2021-briefing.html",
+}
 PAGES = {
     **REPORTS,
+    **BRIEFS,
     # The technical note published beside each report (hashes, ids, software).
     "nai-2018-technical": "report/_output/nai-2018/nai-2018-technical.html",
     "exploitation-2021-technical": (
@@ -491,7 +498,9 @@ def test_figures_and_tables_are_numbered_alike_in_the_html_and_the_pdf(built, au
 
 @pytest.mark.parametrize("edition", ["public", "internal"])
 @pytest.mark.parametrize("audit_id", ["nai-2018", "exploitation-2021"])
-def test_the_page_links_its_pdf_and_its_data(built, open_page, audit_id, edition):
+def test_the_page_links_its_pdf_its_data_and_its_learning_brief(
+    built, open_page, audit_id, edition
+):
     from pypdf import PdfReader
 
     name = audit_id if edition == "public" else f"{audit_id}-internal"
@@ -503,12 +512,16 @@ def test_the_page_links_its_pdf_and_its_data(built, open_page, audit_id, edition
     )
     html = built / PAGES[name]
     pdf_name = f"{name}.pdf"
-    assert [link["href"] for link in links] == [pdf_name, "#data-tables"]
+    brief = ("../" if edition == "internal" else "") + f"{audit_id}-briefing.html"
+    assert [link["href"] for link in links] == [pdf_name, "#data-tables", brief]
     pdf = html.parent / pdf_name
     pages = len(PdfReader(pdf).pages)
     size = round(pdf.stat().st_size / 1024)
     assert links[0]["text"] == f"Download this report as a PDF ({pages} pages, {size} KB)"
     assert links[1]["text"] == "the data behind it (CSV)"
+    # Its one-page learning brief, published beside the public edition.
+    assert links[2]["text"] == "its one-page learning brief"
+    assert (html.parent / brief).is_file()
     # Near the top: on a phone, within the first screen.
     assert links[0]["top"] < 800
     # The data section lists the published CSV files, each a relative link that works in

@@ -79,14 +79,21 @@ def test_a_final_build_refuses_an_audit_with_publisher_warnings(tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     assert "Publisher warnings" in first.stderr
     warnings = printed_warnings(first.stderr)
-    assert len(warnings) == 5, warnings
-    names, contact, unwritten, review, approval = warnings
+    assert len(warnings) == 6, warnings
+    names, contact, brief_unwritten, unwritten, review, approval = warnings
     assert f"data/private/{AUDIT}/Names.txt is not used: it must be called names.txt" in names
     assert "config.yaml sets no accessibility contact" in contact
     assert unwritten.startswith("The report has ")
     for section in ("introduction", "conclusion", "next-steps"):
         assert f"data/raw/{AUDIT}/narrative/{section}.md" in unwritten
     assert f"data/raw/{AUDIT}/recommendations.csv" in unwritten
+    # The learning brief's own sections (auditrap.briefing), recorded by the same render job.
+    assert brief_unwritten == (
+        'The learning brief has 2 sections still to be written, shown with a "To be '
+        f'written" note: data/raw/{AUDIT}/narrative/what-good-looks-like.md, '
+        f"data/raw/{AUDIT}/narrative/questions.md. Write them (docs/narrative.md says what "
+        "each section is for) and build again."
+    )
     assert re.match(r"\d+ theme suggestions have not been reviewed", review)
     assert approval.startswith("The report is not approved: audit.yaml has no approved_by")
     # The internal edition lists the same warnings, near its top, in the page and the PDF.
@@ -116,7 +123,9 @@ def test_a_final_build_refuses_an_audit_with_publisher_warnings(tmp_path):
     sections = json.loads(record.read_text())["sections"]
     assert "recommendations.csv" in sections and len(sections) >= 4
     assert all(s.startswith("narrative/") for s in sections if s != "recommendations.csv")
-    for section in sections:
+    record = workspace / "data" / "processed" / AUDIT / "briefing.to-be-written.json"
+    sections += json.loads(record.read_text())["sections"]  # questions.md is in both
+    for section in dict.fromkeys(sections):
         path = workspace / "data" / "raw" / AUDIT / section
         path.parent.mkdir(exist_ok=True)
         if section == "recommendations.csv":

@@ -109,6 +109,23 @@ def test_pdf_shows_the_attacks_literally_and_reads_no_file(hostile_build):
     assert f"Board {hostname}" not in text
 
 
+def test_the_learning_brief_shows_the_attacks_as_text_and_runs_none(hostile_build):
+    # The brief shows the title, the board and the selection criteria (not the areas).
+    path = hostile_build / "exploitation-2021-briefing.html"
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script\b", html, flags=re.I)
+    assert not re.search(r"<img[^>]*onerror", html, flags=re.I)
+    assert event_handlers(html) == []
+    text = html_text(path)
+    pdf = pdf_text(path.with_suffix(".pdf"))
+    for name in ("html", "img", "shortcode", "typst code", "maths"):
+        assert ATTACKS[name] in text, name
+    for name in ("html", "shortcode", "typst code"):
+        assert ATTACKS[name] in pdf, name
+    hostname = Path("/etc/hostname").read_text().strip()
+    assert "root:x:0:0" not in pdf + text and f"Board {hostname}" not in pdf
+
+
 def test_internal_edition_quotes_free_text_literally(hostile_build):
     internal = hostile_build / "internal"
     html = (internal / "exploitation-2021-internal.html").read_text(encoding="utf-8")

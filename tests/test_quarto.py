@@ -290,6 +290,31 @@ def test_the_two_engines_print_the_same_words_in_the_pdf(quarto, builtin, editio
     )
 
 
+# The one-page learning brief (src/auditrap/briefing.py), rendered by the same engine as the
+# report; it says nothing about its engine, so the two engines' words are the same outright.
+BRIEF = ("nai-2018-briefing.html", "nai-2018-briefing.pdf")
+
+
+def test_quartos_learning_brief_is_one_tagged_a4_page_with_its_fonts(quarto):
+    html_path, pdf = (quarto / SAMPLE / name for name in BRIEF)
+    html = html_path.read_text(encoding="utf-8")
+    check_html_is_self_contained(html, html_path.name)
+    assert re.search(r'<html[^>]*lang="en-GB"', html) and html.count("<h1") == 1
+    info = pdf_tool("pdfinfo", str(pdf))
+    assert re.search(r"^Pages:\s+1$", info, re.M), info
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+    assert re.search(r"Tagged:\s+yes", info)
+    assert re.search(r"Title:\s+Learning brief: Multi-agency audit: Non-Accidental Injuries", info)
+    for line in pdf_tool("pdffonts", str(pdf)).splitlines()[2:]:
+        assert line.split()[-5] == "yes", f"not embedded: {line}"
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "en-GB"
+
+
+@pytest.mark.parametrize("name", BRIEF)
+def test_the_two_engines_give_the_learning_brief_the_same_words(quarto, builtin, name):
+    assert compared(quarto / SAMPLE / name, []) == compared(builtin / SAMPLE / name, [])
+
+
 def test_the_builtin_pdf_declares_pdf_ua_1_and_quarto_1_7s_does_not(quarto, builtin):
     # Quarto 1.7 ignores pdf-standard (1.9 passes it to typst): the difference the report's
     # accessibility statement and the README state.

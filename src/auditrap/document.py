@@ -1252,6 +1252,11 @@ def downloads(audit_id: str, *, internal: bool = False) -> list[dict[str, Any]]:
     return [
         {"text": "Download this report as a PDF", "href": pdf, "pdf": True},
         {"text": "the data behind it (CSV)", "href": f"#{DATA_TABLES}"},
+        # The one-page learning brief, published beside the public edition.
+        {
+            "text": "its one-page learning brief",
+            "href": ("../" if internal else "") + f"{audit_id}-briefing.html",
+        },
     ]
 
 

@@ -628,13 +628,16 @@ def render_stage(
     sources: Sequence[Path] = (),
     audit_dir: Path | None = None,
     engine_out: Path | None = None,
+    briefing: Mapping[str, Path] | None = None,
     technical_out: Path | None = None,
     glossary: Sequence[Path] = (),
     to_be_written_out: Path | None = None,
     settings: Mapping[str, Any] | None = None,
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
-    internal outputs), the board's internal edition from the same document. ``sources``
+    internal outputs), the board's internal edition from the same document; given
+    ``briefing`` (its ``build_dir``, ``html`` and ``pdf``), the one-page learning brief with
+    the same engine (:func:`auditrap.briefing.briefing_stage`). ``sources``
     are the input files listed, with their hashes, in "How this report was made" (the
     technical note, ``technical_out``, published beside the report, and the internal
     edition's appendix); ``accessibility`` is the ``accessibility`` block of config.yaml
@@ -693,6 +696,24 @@ def render_stage(
             pandoc=chosen.pandoc_version,
         )
         _replace(note.encode("utf-8"), Path(technical_out))
+    # The learning brief first: its sections still to be written are then recorded before
+    # the internal edition lists the publisher warnings ("Before publishing").
+    if briefing is not None:
+        from auditrap.briefing import briefing_stage
+
+        briefing_stage(
+            variables_path=variables_path,
+            theme_counts_path=theme_counts_path,
+            meta_path=meta_path,
+            narrative=narrative,
+            report_dir=report_dir,
+            build_dir=briefing["build_dir"],
+            html_out=briefing["html"],
+            pdf_out=briefing["pdf"],
+            engine=chosen,
+            accessibility=accessibility,
+            to_be_written_out=briefing.get("to_be_written"),
+        )
     editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
     if internal is not None:
         editions.append(
@@ -887,6 +908,7 @@ def published_audits(output_dir: Path) -> tuple[list, list[str]]:
                     published_iso=str(listing["published_iso"]),
                     cases=listing["cases"],
                     tables=tuple(t for t in PUBLISHED_TABLES if f"data/{t}.csv" in outputs),
+                    briefing=f"{folder.name}-briefing.html" in outputs,
                 )
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -964,6 +986,8 @@ def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     names = {
         "html": f"{audit_id}.html",
         "pdf": f"{audit_id}.pdf",
+        "briefing_html": f"{audit_id}-briefing.html",
+        "briefing_pdf": f"{audit_id}-briefing.pdf",
         "technical": f"{audit_id}-technical.html",
         "internal_html": f"internal/{audit_id}-internal.html",
         "internal_pdf": f"internal/{audit_id}-internal.pdf",

@@ -20,6 +20,7 @@ class PublishedAudit:
     published_iso: str  # for ordering
     cases: int | str  # the disclosure symbol, should the total be hidden
     tables: tuple[str, ...] = PUBLISHED_TABLES  # the data files it published
+    briefing: bool = False  # whether it published a learning brief (auditrap.briefing)
 
 
 def programme_page(audits: Sequence[PublishedAudit]) -> str:
@@ -39,7 +40,14 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
             f'<td><a href="{esc(a.audit_id)}/{esc(a.audit_id)}.html">Web page '
             f'<span class="visually-hidden">for {esc(a.title)}</span></a><br>'
             f'<a href="{esc(a.audit_id)}/{esc(a.audit_id)}.pdf">PDF '
-            f'<span class="visually-hidden">for {esc(a.title)}</span></a></td>'
+            f'<span class="visually-hidden">for {esc(a.title)}</span></a>'
+            + (
+                f'<br><a href="{esc(a.audit_id)}/{esc(a.audit_id)}-briefing.html">Learning '
+                f'brief <span class="visually-hidden">for {esc(a.title)}</span></a>'
+                if a.briefing
+                else ""
+            )
+            + "</td>"
             f"<td>{data}</td></tr>"
         )
     return "\n".join(
@@ -54,7 +62,13 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
             '<main id="main" tabindex="-1">',
             f"<h1>{esc(heading)}</h1>",
             f"<p>{len(audits)} audit report{'s' if len(audits) != 1 else ''}, newest first. "
-            "Each is published as a web page and a PDF, with the data behind every number.</p>",
+            "Each is published as a web page and a PDF, with the data behind every number"
+            + (
+                ", and a one-page learning brief for practitioners"
+                if audits and all(a.briefing for a in audits)
+                else ""
+            )
+            + ".</p>",
             table_region("Published audit reports") + "<table>",
             "<caption>Published audit reports</caption>",
             '<thead><tr><th scope="col">Audit</th><th scope="col">Period</th>'

@@ -18,6 +18,11 @@ rule render_report:
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
+        # The one-page learning brief, rendered in the same job (auditrap.briefing).
+        briefing_html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.html",
+        briefing_pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-briefing.pdf",
+        # The learning brief's sections still to be written (as the report's, below).
+        briefing_to_be_written=PROCESSED / "{audit_id}" / "briefing.to-be-written.json",
         # How the report was made (software, input hashes, every number's id), beside it.
         technical=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-technical.html",
         internal_html=PROCESSED
@@ -49,6 +54,9 @@ rule render_report:
         internal_build_dir=lambda wildcards: PROCESSED
         / wildcards.audit_id
         / "build-internal",
+        briefing_build_dir=lambda wildcards: PROCESSED
+        / wildcards.audit_id
+        / "build-briefing",
         report_dir=REPORT,
         audit_dir=lambda wildcards: RAW / wildcards.audit_id,
         engine=config["engine"],
@@ -69,11 +77,14 @@ rule record_build:
         code=PACKAGE,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        briefing_html=rules.render_report.output.briefing_html,
+        briefing_pdf=rules.render_report.output.briefing_pdf,
         technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
         to_be_written=rules.render_report.output.to_be_written,
+        briefing_to_be_written=rules.render_report.output.briefing_to_be_written,
         theme_review=rules.analyse_audit.output.theme_review,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
@@ -115,6 +126,8 @@ rule publish_report:
         manifest=rules.record_build.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        briefing_html=rules.render_report.output.briefing_html,
+        briefing_pdf=rules.render_report.output.briefing_pdf,
         technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,

@@ -68,8 +68,9 @@ FONT_FILES = (
     "AtkinsonHyperlegible-BoldItalic.ttf",
 )
 
-#: Assets that ``_quarto.yml`` refers to and that Quarto needs next to the document.
-QUARTO_ASSETS = ("styles.css", "template.typ", "filters", "partials", "fonts")
+#: Assets that ``_quarto.yml`` refers to and that Quarto needs next to the document (the
+#: learning brief's own template and styles are in ``briefing/``).
+QUARTO_ASSETS = ("styles.css", "template.typ", "filters", "partials", "fonts", "briefing")
 
 # Keys of _quarto.yml / front matter that are Quarto or pandoc options, not document
 # metadata: they are not passed to pandoc as metadata by the built-in engine.
@@ -648,7 +649,7 @@ def _render_builtin_html(
     options = document.options["html"]
     with tempfile.TemporaryDirectory(prefix="auditrap-html-") as tmp:
         style = Path(tmp, "style.html")
-        style.write_text(_embedded_stylesheet(assets_dir), encoding="utf-8")
+        style.write_text(_embedded_stylesheets(assets_dir, options.get("css")), encoding="utf-8")
         out = Path(tmp, "report.html")
         args = [
             *_common_pandoc_args(options),
@@ -673,11 +674,18 @@ def _render_builtin_html(
         _replace(out, html_out)
 
 
-def _embedded_stylesheet(assets_dir: Path) -> str:
-    """styles.css with its fonts inlined as data: URIs, in a <style> element."""
-    css_path = assets_dir / "styles.css"
-    if not css_path.is_file():
-        raise RenderError(f"The report stylesheet {css_path} is missing.")
+def _embedded_stylesheets(assets_dir: Path, listed: object = None) -> str:
+    """The stylesheets ``css:`` lists (as Quarto embeds them, in order; styles.css when it
+    lists none), each in a <style> element."""
+    names = listed if isinstance(listed, list) else [listed] if listed else ["styles.css"]
+    return "".join(_embedded_stylesheet(assets_dir, str(name)) for name in names)
+
+
+def _embedded_stylesheet(assets_dir: Path, name: str = "styles.css") -> str:
+    """One stylesheet with its fonts inlined as data: URIs, in a <style> element."""
+    css_path = (assets_dir / name).resolve()
+    if not css_path.is_relative_to(assets_dir) or not css_path.is_file():
+        raise RenderError(f"The report stylesheet {name} is not a file in {assets_dir}.")
     css = css_path.read_text(encoding="utf-8")
 
     def inline(match: re.Match[str]) -> str:
@@ -686,9 +694,7 @@ def _embedded_stylesheet(assets_dir: Path) -> str:
             return match.group(0)
         path = (css_path.parent / target).resolve()
         if not path.is_relative_to(assets_dir) or not path.is_file():
-            raise RenderError(
-                f"styles.css refers to {target!r}, which is not a file in {assets_dir}."
-            )
+            raise RenderError(f"{name} refers to {target!r}, which is not a file in {assets_dir}.")
         mime = {
             ".ttf": "font/ttf",
             ".otf": "font/otf",
@@ -699,15 +705,15 @@ def _embedded_stylesheet(assets_dir: Path) -> str:
         }
         kind = mime.get(path.suffix.lower())
         if kind is None:
-            raise RenderError(f"styles.css refers to {target!r}, which cannot be embedded.")
+            raise RenderError(f"{name} refers to {target!r}, which cannot be embedded.")
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         return f'url("data:{kind};base64,{data}")'
 
     css = re.sub(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""", inline, css)
     if re.search(r"@import", css):
-        raise RenderError("styles.css must not @import other stylesheets.")
+        raise RenderError(f"{name} must not @import other stylesheets.")
     if "</style" in css.lower():
-        raise RenderError("styles.css must not contain '</style'.")
+        raise RenderError(f"{name} must not contain '</style'.")
     return f"<style>\n{css}\n</style>\n"
 
 
