@@ -24,6 +24,8 @@ run_stage(
     sources=list(inp.sources),
     audit_dir=params.audit_dir,
     engine_out=out.engine,
+    context_path=inp.context,
+    context_figures=inp.context_figures,
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

@@ -350,7 +350,7 @@ def board_as_of(
     folder. Only the date (and any plan whose dates cannot be read) is recorded, so that an
     update that does not move it changes nothing."""
     if configured:
-        return {"as_of": str(configured), "problems": []}
+        return {"as_of": str(configured), "configured": True, "problems": []}
     latest: list[str] = []
     problems: list[str] = []
     for audit in board.with_data:
@@ -359,7 +359,7 @@ def board_as_of(
             if found["latest"]:
                 latest.append(found["latest"])
             problems += [f"{audit.audit_id}/{p}" for p in found["problems"]]
-    return {"as_of": max(latest) if latest else None, "problems": problems}
+    return {"as_of": max(latest) if latest else None, "configured": False, "problems": problems}
 
 
 def as_of_date(record: Mapping[str, Any] | None) -> dt.date | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from auditrap.earlier import conclusion_part, earlier_audits_part, introduction_part
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.lineage import hidden_symbol, numbers
 from auditrap.narrative import publishable_text
@@ -218,7 +219,11 @@ def generated_parts(
         f"{n('cases.total', 'case was', 'cases were')} chosen for the audit based on the "
         f"criteria: {var('audit.selection_criteria')}"
     )
-    parts["introduction.md"] = narrative_or_note(narrative, "introduction", intro_fallback)
+    # What the audit responds to, from audit.yaml, leads the introduction (auditrap.earlier).
+    responds = introduction_part(variables)
+    parts["introduction.md"] = (responds + "\n" if responds else "") + narrative_or_note(
+        narrative, "introduction", intro_fallback
+    )
     parts["review-status.md"] = review_note(variables)
     parts["scoring.md"] = optional_narrative(narrative, "scoring")
     parts["areas.md"] = optional_narrative(narrative, "areas")
@@ -339,7 +344,10 @@ def generated_parts(
         )
     )
 
-    parts["conclusion.md"] = narrative_or_note(narrative, "conclusion")
+    # What earlier audits of the board found, and the re-audit comparison; the sentence on
+    # the findings they also made leads the conclusion (auditrap.earlier).
+    parts["earlier-audits.md"] = earlier_audits_part(variables, charts)
+    parts["conclusion.md"] = conclusion_part(variables, narrative_or_note(narrative, "conclusion"))
     parts["next-steps.md"] = narrative_or_note(narrative, "next-steps")
 
     definitions = [[escape_markdown(g), escape_markdown(GRADE_DEFINITIONS[g])] for g in GRADES]

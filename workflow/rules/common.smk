@@ -58,6 +58,7 @@ wildcard_constraints:
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 from auditrap.tables import (
     AGGREGATE_TABLES,
+    CONTEXT_TABLES,
     PLAN_TABLES,
     PUBLISHED_TABLES,
     REVIEW_FILES,
@@ -176,48 +177,10 @@ def raw_files(audit_id):
 
 # Where an audit's action plan may be: action_plan.csv, or the workbook the leads update.
 ACTION_PLAN_FILES = ("action_plan.csv", "action_plan.xlsx")
-# The audits with recommendations: their analysis also writes the recommendations and the
-# action plan's progress (rule analyse_audit_with_plan). Found when the workflow is read, so
-# adding recommendations.csv to an audit switches it over on the next run.
+# The audits with recommendations: their analysis takes the board's as-of date, and their
+# report publishes the recommendations and the action plan's progress. Found when the
+# workflow is read, so adding recommendations.csv to an audit takes effect on the next run.
 PLAN_AUDITS = sorted(p.parent.name for p in RAW.glob("*/recommendations.csv"))
-_PLAN_IDS = "|".join(PLAN_AUDITS) or "(?!)"
-PLAN_AUDIT = rf"(?:{_PLAN_IDS})"
-NO_PLAN_AUDIT = rf"(?!(?:{_PLAN_IDS})(?![a-z0-9-]))[a-z0-9][a-z0-9-]{{0,63}}"
-
-
-@functools.cache
-def _board_of(audit_id):
-    """The board text of an audit's audit.yaml (None when it cannot be read: the audit's own
-    validation says why)."""
-    import yaml
-
-    try:
-        meta = yaml.safe_load(
-            (RAW / audit_id / "audit.yaml").read_text(encoding="utf-8-sig")
-        )
-        return str(meta["board"]).strip()
-    except Exception:
-        return None
-
-
-def board_action_plans(audit_id):
-    """The action plans of the other audits (with a data folder) of this audit's board: the
-    as-of date of the action plans is the latest date any of them was updated, unless
-    config.yaml sets as_of."""
-    if config.get("as_of") or audit_id not in PLAN_AUDITS:
-        return []
-    board = _board_of(audit_id)
-    plans = []
-    for folder in sorted(p for p in RAW.iterdir() if p.is_dir()):
-        if folder.name != audit_id and board and _board_of(folder.name) == board:
-            plans += [
-                str(folder / n) for n in ACTION_PLAN_FILES if (folder / n).is_file()
-            ]
-    return plans
-
-
-def get_board_action_plans(wildcards):
-    return board_action_plans(wildcards.audit_id)
 
 
 def get_raw_inputs(wildcards):
@@ -358,6 +321,111 @@ def publisher_warnings_at_end(log):
         print(format_warnings(found, final=config["final"]), file=sys.stderr)
 
 
+# -- The boards' programmes (auditrap.boards) ------------------------------------------------
+# Read once, here: every audit folder's audit.yaml and data/programme.yaml. A programme that
+# cannot be read (programme.yaml broken, two audits of a board being built with the same
+# audit_number, two boards sharing a folder) stops the workflow, naming file, line and key.
+from auditrap.boards import (
+    PlanDates,
+    audit_context,
+    board_as_of,
+    board_programme,
+    entries_needed,
+    problems_message,
+    read_programmes,
+    taxonomy_ids,
+)
+from auditrap.sources import Hasher
+
+PROGRAMME = Path(config["programme"])
+BOARDS_DIR = Path(config["boards_dir"])
+if "boards" in config["audits"]:
+    raise WorkflowError(
+        "An audit cannot be called 'boards': that is the folder of the boards' assurance "
+        f"reports in {OUTPUT}/. Rename the folder {RAW / 'boards'} and its entry in "
+        "config.yaml (audits:)."
+    )
+PROGRAMMES = read_programmes(
+    RAW,
+    PROGRAMME if PROGRAMME.is_file() else None,
+    programme_display=PROGRAMME.as_posix(),
+    theme_ids=taxonomy_ids(Path(config["taxonomy"])),
+)
+if PROGRAMMES.fatal(config["audits"]):
+    raise WorkflowError(problems_message(PROGRAMMES.fatal(config["audits"])))
+# Analysed: the audits of config.yaml and every other audit with a data folder of their
+# boards (for the board's report and the later audits); only those of config.yaml are
+# published.
+ANALYSED = PROGRAMMES.analysed(config["audits"])
+# The boards with an audit in config.yaml, by slug: each gets an assurance report.
+BOARDS = {board.slug: board for board in PROGRAMMES.built_boards(config["audits"])}
+HASHER = Hasher()
+# The as-of date of each board's action plans (config.yaml's as_of, else the latest update),
+# the record a job takes as a parameter: an update that does not move it re-runs nothing
+# but its own audit (and its board's report).
+PLAN_DATES = PlanDates(STAMPS / "plan-dates.json", HASHER)
+AS_OF = {
+    board.name: board_as_of(board, RAW, config.get("as_of"), PLAN_DATES)
+    for board in BOARDS.values()
+}
+# The audits whose board entry a later audit reads (auditrap.earlier.entry_stage).
+ENTRY_AUDITS = sorted({e for a in ANALYSED for e in entries_needed(PROGRAMMES, a)})
+
+
+def board_context(audit_id):
+    """What the audit takes from the rest of its board (auditrap.boards.audit_context): a
+    parameter of its analysis, recorded by Snakemake, which re-runs the job exactly when it
+    changes. Only an audit with recommendations takes the as-of date."""
+    board = PROGRAMMES.board_of(audit_id)
+    as_of = AS_OF.get(board.name) if board and audit_id in PLAN_AUDITS else None
+    if board and audit_id in PLAN_AUDITS and as_of is None:
+        as_of = board_as_of(board, RAW, config.get("as_of"), PLAN_DATES)
+    return audit_context(PROGRAMMES, audit_id, as_of=as_of)
+
+
+def get_board_context(wildcards):
+    return board_context(wildcards.audit_id)
+
+
+def get_board_entries(wildcards):
+    return [
+        str(PROCESSED / a / "board-entry.json")
+        for a in entries_needed(PROGRAMMES, wildcards.audit_id)
+    ]
+
+
+def entry_files(audit_id):
+    """The raw files of an audit's board entry: all but its recommendations and action plan."""
+    plan = {"recommendations.csv", *ACTION_PLAN_FILES}
+    return [f for f in raw_files(audit_id) if Path(f).name not in plan]
+
+
+def get_entry_inputs(wildcards):
+    return entry_files(wildcards.audit_id)
+
+
+def published_tables(audit_id):
+    """The tables one audit publishes as data/*.csv: the aggregate tables; with
+    recommendations, the recommendations and the action plan's progress; with earlier audits
+    of its board, what they found; for a re-audit of an audit with data, the grades of both."""
+    names = list(PUBLISHED_TABLES)
+    if audit_id in PLAN_AUDITS:
+        names += PLAN_TABLES
+    context = board_context(audit_id)
+    if context.get("earlier"):
+        names.append("earlier_findings")
+    if any(
+        a["audit_number"] == context.get("reaudit") and a["audit_id"]
+        for a in context.get("earlier", [])
+    ):
+        names.append("reaudit_grades")
+    return [str(PROCESSED / audit_id / "published" / f"{name}.csv") for name in names]
+
+
+def get_published_tables(wildcards):
+    return published_tables(wildcards.audit_id)
+
+
 def record_sources():
     """Write the content stamps (see STAMPS above), and forget the receipt of any published
     folder that no longer matches it, so that it is published again. Only in the process
@@ -366,20 +434,33 @@ def record_sources():
     from auditrap.publish import receipt_problem
     from auditrap.sources import Hasher, stamp_text, write_stamp
 
-    hasher = Hasher()
+    hasher = HASHER
     write_stamp(PACKAGE, stamp_text(PACKAGE_FILES, hasher))
     write_stamp(CONFIG_STAMP, stamp_text(CONFIG_FILES, hasher))
-    for audit_id in config["audits"]:
+    PLAN_DATES.save()
+    for audit_id in ENTRY_AUDITS:
+        private = Path(config["private_dir"], audit_id)
+        listing = sorted(os.listdir(private)) if private.is_dir() else []
+        entry = entry_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        write_stamp(
+            stamp(audit_id, "entry"),
+            stamp_text(
+                entry + name_list(audit_id), hasher, extra=[f"private: {listing}"]
+            ),
+        )
+    for audit_id in ANALYSED:
         private = Path(config["private_dir"], audit_id)
         listing = sorted(os.listdir(private)) if private.is_dir() else []
         analysis = (
             raw_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
         )
-        analysis += board_action_plans(audit_id) + name_list(audit_id)
+        analysis += name_list(audit_id)
         write_stamp(
             stamp(audit_id, "analysis"),
             stamp_text(analysis + FONTS, hasher, extra=[f"private: {listing}"]),
         )
+        if audit_id not in config["audits"]:
+            continue  # analysed for its board; not rendered or published
         rendered_from = narrative_inputs(audit_id) + REPORT_TEMPLATES
         write_stamp(stamp(audit_id, "report"), stamp_text(rendered_from, hasher))
         problem = receipt_problem(receipt(audit_id), OUTPUT / audit_id)
