@@ -295,8 +295,10 @@ def latest_update(path: Path) -> dict[str, Any]:
         return {"latest": None, "problems": [why]}
     values = frame["updated"].astype("string").str.strip()
     real = is_real_iso_date(values.fillna("")).fillna(False).astype(bool)
-    rows = table.origin["source_row"] if "source_row" in table.origin else pd.Series(
-        range(2, len(frame) + 2)
+    rows = (
+        table.origin["source_row"]
+        if "source_row" in table.origin
+        else pd.Series(range(2, len(frame) + 2))
     )
     problems = [
         f"{Path(path).name}, row {int(r)}, column updated [{v}]: not a real date, written "
@@ -373,6 +375,10 @@ def relative(path: Path | str) -> str:
     """A path as the workflow writes it: relative to the working directory when inside it."""
     path = Path(path)
     try:
-        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+        return (
+            os.path.relpath(path)
+            if path.resolve().is_relative_to(Path.cwd().resolve())
+            else str(path)
+        )
     except ValueError:
         return str(path)

@@ -6,8 +6,8 @@ They follow the report's other charts (:mod:`auditrap.charts`): the grades in th
 palette, every bar labelled with its count, each chart drawn wide (the PDF, screens from
 640 CSS px) and narrow (phones: the panels stacked, the grid's labels wrapped), text no
 smaller than the others', and alternative text that states every number. The themes grid
-draws a finding as a filled square with a tick and an audit without that finding as an empty
-outline, so that it reads in greyscale and without colour at all.
+draws a finding as a filled square and an audit without that finding as an empty outline, so
+that it reads in greyscale and without colour at all.
 """
 
 from __future__ import annotations
@@ -156,8 +156,8 @@ def themes_grid_chart(
     font: str = FONT_FAMILY,
 ) -> Chart:
     """Which themes were findings of which audit: a row per theme (its title), a column per
-    audit (its number), a filled square with a tick where the theme was a finding of the
-    audit and an empty outline where it was not. ``grid`` has the columns ``audit_number``
+    audit (its number), a filled square where the theme was a finding of the audit and an
+    empty outline where it was not. ``grid`` has the columns ``audit_number``
     and ``theme`` (one row per finding)."""
     found = {(int(n), str(t)) for n, t in zip(grid["audit_number"], grid["theme"], strict=True)}
     cells = pd.DataFrame(
@@ -166,12 +166,11 @@ def themes_grid_chart(
                 "audit": str(n),
                 "theme": t,
                 "finding": (n, t) in found,
-                "mark": "\u2713" if (n, t) in found else "",
             }
             for t in themes
             for n in audits
         ],
-        columns=["audit", "theme", "finding", "mark"],
+        columns=["audit", "theme", "finding"],
     )
     recurring = [t for t in themes if sum((n, t) in found for n in audits) > 1]
     title = (
@@ -196,7 +195,9 @@ def themes_grid_chart(
 
     def draw(layout: Layout) -> dict:
         label_width = GRID_LABELS[layout.name]
-        size = min(GRID_COLUMN, max(18, (layout.width - label_width - 2 * PADDING) // max(1, len(audits))))
+        size = min(
+            GRID_COLUMN, max(18, (layout.width - label_width - 2 * PADDING) // max(1, len(audits)))
+        )
         lines = _lines_expr(list(themes), label_width - 8, TEXT_SIZE)
         longest = max((len(_wrap(t, label_width - 8, TEXT_SIZE)) for t in themes), default=1)
         row = max(GRID_ROW, longest * (TEXT_SIZE + 2) + 6)
@@ -227,12 +228,7 @@ def themes_grid_chart(
                 fill=alt.condition("datum.finding", alt.value(dark), alt.value("white")),
             )
         )
-        ticks = (
-            alt.Chart(cells)
-            .mark_text(fontSize=TEXT_SIZE + 3, color="white", fontWeight="bold")
-            .encode(x=x, y=y, text="mark:N")
-        )
-        chart = (squares + ticks).properties(
+        chart = squares.properties(
             width=size * len(audits),
             height=row * len(themes),
             title=_title(title, layout),
@@ -267,14 +263,11 @@ def progress_chart(
         overdue = None if any(o is None for o in late) else sum(late)
         per_panel.append((panel, counts, overdue))
     title = "Actions by status, for each audit's action plan"
-    alt_text = (
-        "Bar charts of the actions of each audit's action plan by status. "
-        + " ".join(
-            f"{panel}: "
-            + ", ".join(f"{s} {_say(c.get(s, 0), symbol)}" for s in statuses)
-            + f"; overdue {_say(o, symbol)}."
-            for panel, c, o in per_panel
-        )
+    alt_text = "Bar charts of the actions of each audit's action plan by status. " + " ".join(
+        f"{panel}: "
+        + ", ".join(f"{s} {_say(c.get(s, 0), symbol)}" for s in statuses)
+        + f"; overdue {_say(o, symbol)}."
+        for panel, c, o in per_panel
     )
     data = progress.assign(
         actions=progress["actions"].astype("Int64").fillna(0).astype(int),

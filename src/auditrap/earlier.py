@@ -282,8 +282,12 @@ def context_stage(
     board = Board(
         board_name,
         str(context.get("slug", "")),
-        tuple(sorted([*(_programme_audit(a, board_name) for a in earlier), me],
-                     key=lambda a: a.audit_number)),
+        tuple(
+            sorted(
+                [*(_programme_audit(a, board_name) for a in earlier), me],
+                key=lambda a: a.audit_number,
+            )
+        ),
     )
     found = recurrence(board, me)
     table = earlier_findings(board, me, titles)
@@ -352,9 +356,7 @@ def context_stage(
         "as_of": context.get("as_of"),
         "charts": made,
     }
-    Path(out).write_text(
-        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    Path(out).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info(
         "Earlier audits of the board: %d; %d of %d findings recur%s.",
         len(earlier),
@@ -563,40 +565,98 @@ def context_lineage(
         parts = key.split(".")
         if parts[0] == "earlier" and len(parts) == 4 and parts[1] == "audits":
             file, rows = source(earlier[parts[2]])
-            add(key, value, "programme", "earlier_findings.csv", f"audit_number={value}",
-                "board-context.json", f"audit_number == {value}", file, rows)
+            add(
+                key,
+                value,
+                "programme",
+                "earlier_findings.csv",
+                f"audit_number={value}",
+                "board-context.json",
+                f"audit_number == {value}",
+                file,
+                rows,
+            )
         elif key == "earlier.count":
             for audit in earlier.values():
                 file, rows = source(audit)
-                add(key, value, "programme", "", "", "board-context.json",
-                    "earlier audits of the board", file, rows)
+                add(
+                    key,
+                    value,
+                    "programme",
+                    "",
+                    "",
+                    "board-context.json",
+                    "earlier audits of the board",
+                    file,
+                    rows,
+                )
             if not earlier:
-                add(key, value, "programme", "", "", "board-context.json",
-                    "earlier audits of the board")
+                add(
+                    key,
+                    value,
+                    "programme",
+                    "",
+                    "",
+                    "board-context.json",
+                    "earlier audits of the board",
+                )
         elif key == "earlier.findings":
-            add(key, value, "findings", "", "", "board-context.json",
-                "findings of this audit", "audit.yaml" if record.get("findings_from") ==
-                "audit.yaml" else "")
+            add(
+                key,
+                value,
+                "findings",
+                "",
+                "",
+                "board-context.json",
+                "findings of this audit",
+                "audit.yaml" if record.get("findings_from") == "audit.yaml" else "",
+            )
         elif key == "earlier.recurring":
-            add(key, value, "findings", "earlier_findings.csv", "count of distinct theme_id",
-                "earlier_findings.csv", "")
+            add(
+                key,
+                value,
+                "findings",
+                "earlier_findings.csv",
+                "count of distinct theme_id",
+                "earlier_findings.csv",
+                "",
+            )
         elif parts[0] == "reaudit":
-            records += _reaudit_lineage(key, value, variables, record, add, source,
-                                        cases=cases, processed_dir=processed_dir,
-                                        raw_dir=raw_dir, audit_dir=audit_dir)
+            records += _reaudit_lineage(
+                key,
+                value,
+                variables,
+                record,
+                add,
+                source,
+                cases=cases,
+                processed_dir=processed_dir,
+                raw_dir=raw_dir,
+                audit_dir=audit_dir,
+            )
     return records
 
 
-def _reaudit_lineage(key, value, variables, record, add, source, *, cases, processed_dir,
-                     raw_dir, audit_dir) -> list:
+def _reaudit_lineage(
+    key, value, variables, record, add, source, *, cases, processed_dir, raw_dir, audit_dir
+) -> list:
     """Rows of :func:`context_lineage` for the numbers of the re-audit comparison."""
     reaudit = record["reaudit"]
     parts = key.split(".")
     number = reaudit["audit_number"]
     if key == "reaudit.number":
         file, rows = source(reaudit)
-        add(key, value, "programme", "reaudit_grades.csv", f"audit_number={value}",
-            "board-context.json", "", file, rows)
+        add(
+            key,
+            value,
+            "programme",
+            "reaudit_grades.csv",
+            f"audit_number={value}",
+            "board-context.json",
+            "",
+            file,
+            rows,
+        )
         return []
     then_id = reaudit.get("audit_id")
     entry_table = f"../{then_id}/board-entry.json" if then_id else ""
@@ -616,38 +676,93 @@ def _reaudit_lineage(key, value, variables, record, add, source, *, cases, proce
         flt = f"ratified_grade == {label!r}"
         kind = "percent" if measure.endswith("percent") else "count"
         if measure.startswith("then"):
-            add(key, value, kind, "reaudit_grades.csv",
+            add(
+                key,
+                value,
+                kind,
+                "reaudit_grades.csv",
                 f"audit_number={number}, grade={label}, column "
                 + ("percent" if kind == "percent" else "cases"),
-                entry_table, flt, then_cases, then_rows.get(label, []))
+                entry_table,
+                flt,
+                then_cases,
+                then_rows.get(label, []),
+            )
         else:
-            add(key, value, kind, "reaudit_grades.csv",
+            add(
+                key,
+                value,
+                kind,
+                "reaudit_grades.csv",
                 f"audit_number={record['audit_number']}, grade={label}, column "
                 + ("percent" if kind == "percent" else "cases"),
-                "cases.parquet", flt, "cases.csv", now_rows([label]))
+                "cases.parquet",
+                flt,
+                "cases.csv",
+                now_rows([label]),
+            )
         return []
     name = parts[2]
     good = ["Outstanding", "Good"]
     every = list(GRADES)
     spec = {
-        "good": ("count", "cases.parquet", f"ratified_grade in {quoted(good)}", "cases.csv",
-                 now_rows(good)),
-        "total": ("count", "cases.parquet", "ratified_grade.notna()", "cases.csv",
-                  now_rows(every)),
-        "share": ("percent", "cases.parquet", f"ratified_grade in {quoted(good)}", "cases.csv",
-                  now_rows(good)),
-        "earlier_good": ("count", entry_table, f"ratified_grade in {quoted(good)}", then_cases,
-                         [r for g in good for r in then_rows.get(g, [])]),
-        "earlier_total": ("count", entry_table, "ratified_grade.notna()", then_cases,
-                          [r for g in every for r in then_rows.get(g, [])]),
-        "earlier_share": ("percent", entry_table, f"ratified_grade in {quoted(good)}",
-                          then_cases, [r for g in good for r in then_rows.get(g, [])]),
-        "cases": ("statistic", "reaudit_grades.csv", "difference in the share good or better, "
-                  "as cases of this audit", "", []),
-        "times": ("statistic", "reaudit_grades.csv", "Fisher's exact test (two-sided) of the "
-                  "cases good or better, in tenths", "", []),
-        "p": ("statistic", "reaudit_grades.csv", "Fisher's exact test (two-sided) of the "
-              "cases good or better", "", []),
+        "good": (
+            "count",
+            "cases.parquet",
+            f"ratified_grade in {quoted(good)}",
+            "cases.csv",
+            now_rows(good),
+        ),
+        "total": ("count", "cases.parquet", "ratified_grade.notna()", "cases.csv", now_rows(every)),
+        "share": (
+            "percent",
+            "cases.parquet",
+            f"ratified_grade in {quoted(good)}",
+            "cases.csv",
+            now_rows(good),
+        ),
+        "earlier_good": (
+            "count",
+            entry_table,
+            f"ratified_grade in {quoted(good)}",
+            then_cases,
+            [r for g in good for r in then_rows.get(g, [])],
+        ),
+        "earlier_total": (
+            "count",
+            entry_table,
+            "ratified_grade.notna()",
+            then_cases,
+            [r for g in every for r in then_rows.get(g, [])],
+        ),
+        "earlier_share": (
+            "percent",
+            entry_table,
+            f"ratified_grade in {quoted(good)}",
+            then_cases,
+            [r for g in good for r in then_rows.get(g, [])],
+        ),
+        "cases": (
+            "statistic",
+            "reaudit_grades.csv",
+            "difference in the share good or better, as cases of this audit",
+            "",
+            [],
+        ),
+        "times": (
+            "statistic",
+            "reaudit_grades.csv",
+            "Fisher's exact test (two-sided) of the cases good or better, in tenths",
+            "",
+            [],
+        ),
+        "p": (
+            "statistic",
+            "reaudit_grades.csv",
+            "Fisher's exact test (two-sided) of the cases good or better",
+            "",
+            [],
+        ),
         "earlier_number": ("programme", "board-context.json", "", *source(reaudit)),
     }
     kind, processed, flt, file, rows = spec[name]

@@ -632,9 +632,7 @@ def lineage_stage(
             ),
             columns=table.columns,
         )
-        table = pd.concat(
-            [table[~table["id"].isin(set(added["id"]))], added], ignore_index=True
-        )
+        table = pd.concat([table[~table["id"].isin(set(added["id"]))], added], ignore_index=True)
     write_csv(table, Path(out))
     write_csv(public_lineage(table), Path(public_out))
     log.info("Traced %d numbers.", table["id"].nunique())
@@ -880,6 +878,43 @@ def published_audits(output_dir: Path) -> tuple[list, list[str]]:
     return audits, notes
 
 
+def published_boards(output_dir: Path) -> tuple[list, list[str]]:
+    """Every board's assurance report published under ``output_dir``/boards (a folder with a
+    manifest.json recording what the programme page shows), and a note for each folder that
+    could not be listed."""
+    from auditrap.programme import PublishedBoard
+
+    boards, notes = [], []
+    base = Path(output_dir) / "boards"
+    folders = sorted(base.iterdir()) if base.is_dir() else []
+    for folder in folders:
+        manifest_path = folder / "manifest.json"
+        if folder.name.startswith(".") or not manifest_path.is_file() or folder.is_symlink():
+            continue
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            listing = manifest["publication"]
+            if manifest.get("kind") != "board" or listing["slug"] != folder.name:
+                raise KeyError("slug")
+            boards.append(
+                PublishedBoard(
+                    slug=folder.name,
+                    name=str(listing["name"]),
+                    audits=int(listing["audits"]),
+                    first=int(listing["first"]),
+                    last=int(listing["last"]),
+                    published=str(listing["published"]),
+                    published_iso=str(listing["published_iso"]),
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            notes.append(
+                f"{folder} is not listed on the programme page: its manifest.json does not "
+                "say what to list. Build that board's audits again to list it."
+            )
+    return boards, notes
+
+
 def write_programme(
     *, output_dir: Path, build_dir: Path, engine: str, root: Path | None = None
 ) -> dict[str, Any]:
@@ -893,9 +928,10 @@ def write_programme(
     output_dir, build_dir = Path(output_dir), Path(build_dir)
     root = Path.cwd() if root is None else Path(root)
     audits, notes = published_audits(output_dir)
-    for note in notes:
+    boards, board_notes = published_boards(output_dir)
+    for note in notes + board_notes:
         log.warning("%s", note)
-    page = programme_page(audits)
+    page = programme_page(audits, boards)
     findings = scan_pieces(html_pieces(page), "index.html")
     if findings:
         raise StageError(
@@ -908,7 +944,8 @@ def write_programme(
     manifest = page_manifest(
         kind="programme",
         root=root,
-        inputs=[output_dir / a.audit_id / "manifest.json" for a in audits],
+        inputs=[output_dir / a.audit_id / "manifest.json" for a in audits]
+        + [output_dir / "boards" / b.slug / "manifest.json" for b in boards],
         outputs={"index.html": build_dir / "index.html"},
         engine=engine,
         lock_file=root / "requirements.lock",

@@ -249,7 +249,14 @@ def get_narrative(wildcards):
 
 
 REPORT_TEMPLATES = sorted(
-    str(p) for p in REPORT.rglob("*") if p.is_file() and "_output" not in p.parts
+    str(p)
+    for p in REPORT.rglob("*")
+    if p.is_file() and "_output" not in p.parts and p != REPORT / "board.qmd"
+)
+# The board's assurance report shares them all but the audit's own document.
+BOARD_TEMPLATES = sorted(
+    [p for p in REPORT_TEMPLATES if Path(p) != REPORT / "report.qmd"]
+    + [str(REPORT / "board.qmd")]
 )
 
 
@@ -297,7 +304,7 @@ def forget_rendered_reports():
     With the rendered reports gone, it must rebuild them from the start of the chain, and it
     fails again for as long as the input is wrong. Published files are never touched.
     """
-    for rendered in PROCESSED.glob("*/rendered"):
+    for rendered in [*PROCESSED.glob("*/rendered"), *PROCESSED.glob("boards/*/rendered")]:
         shutil.rmtree(rendered, ignore_errors=True)
 
 
@@ -305,7 +312,11 @@ def get_published_outputs():
     """The receipts of every audit's publication and of the programme page: the published
     folders themselves are never a job's output (Snakemake deletes a job's outputs before it
     runs and after it fails), see auditrap.publish."""
-    return [receipt(audit_id) for audit_id in config["audits"]] + [PROGRAMME_RECEIPT]
+    return (
+        [receipt(audit_id) for audit_id in config["audits"]]
+        + [board_receipt(slug) for slug in BOARDS]
+        + [PROGRAMME_RECEIPT]
+    )
 
 
 def publisher_warnings_at_end(log):
@@ -426,6 +437,90 @@ def get_published_tables(wildcards):
     return published_tables(wildcards.audit_id)
 
 
+# -- The board's assurance report (workflow/rules/board.smk) --------------------------------
+from auditrap.board_report import BOARD_TABLES, audit_inputs
+
+PROGRAMME_STAMP = str(STAMPS / "programme.sha256")
+
+
+def board_receipt(slug):
+    """What publish_board leaves once the board's folder is published."""
+    return str(PROCESSED / "boards" / slug / "publication.json")
+
+
+def board_report_stamp(slug):
+    """The board's narrative and templates (under data/processed/stamps/boards/<slug>/)."""
+    return str(STAMPS / "boards" / slug / "report.sha256")
+
+
+def board_members(slug):
+    """The board's audits with a data folder, in audit_number order."""
+    return [a.audit_id for a in BOARDS[slug].with_data]
+
+
+def get_board_programme(wildcards):
+    return board_programme(PROGRAMMES, BOARDS[wildcards.board], config["audits"])
+
+
+def get_board_as_of(wildcards):
+    return AS_OF[BOARDS[wildcards.board].name]
+
+
+def get_board_analysis_inputs(wildcards):
+    return [
+        str(path)
+        for audit_id in board_members(wildcards.board)
+        for path in audit_inputs(PROCESSED, audit_id).values()
+    ]
+
+
+def board_narrative(slug):
+    from auditrap.narrative import narrative_files
+
+    return [str(p) for p in narrative_files(BOARDS_DIR / slug / "narrative")]
+
+
+def get_board_narrative(wildcards):
+    return board_narrative(wildcards.board)
+
+
+def board_sources(slug):
+    """Every source of the board's report (listed in it, and in its manifest): programme.yaml,
+    each of its audits' raw files, taxonomy and theme review, its narrative and templates."""
+    files = set(board_narrative(slug)) | set(BOARD_TEMPLATES)
+    if PROGRAMME.is_file():
+        files.add(str(PROGRAMME))
+    for audit_id in board_members(slug):
+        files |= set(raw_files(audit_id)) | set(taxonomy_files(audit_id))
+        files |= set(review_files(audit_id))
+    return sorted(files)
+
+
+def get_board_sources(wildcards):
+    return board_sources(wildcards.board)
+
+
+def get_board_names(wildcards):
+    return [n for audit_id in board_members(wildcards.board) for n in name_list(audit_id)]
+
+
+def get_board_report_stamp(wildcards):
+    return [] if STORAGE_MODE else [board_report_stamp(wildcards.board)]
+
+
+def get_board_stamps(wildcards):
+    """Every stamp the board's publication follows (see get_stamps)."""
+    if STORAGE_MODE:
+        return board_sources(wildcards.board) + CONFIG_FILES
+    return [
+        *(stamp(a, "analysis") for a in board_members(wildcards.board)),
+        board_report_stamp(wildcards.board),
+        PROGRAMME_STAMP,
+        CONFIG_STAMP,
+        PACKAGE,
+    ]
+
+
 def record_sources():
     """Write the content stamps (see STAMPS above), and forget the receipt of any published
     folder that no longer matches it, so that it is published again. Only in the process
@@ -467,10 +562,31 @@ def record_sources():
         if problem:
             print(f"{problem}: publishing {audit_id} again.", file=sys.stderr)
             Path(receipt(audit_id)).unlink(missing_ok=True)
+    write_stamp(
+        PROGRAMME_STAMP,
+        stamp_text([PROGRAMME] if PROGRAMME.is_file() else [], hasher),
+    )
+    for slug in BOARDS:
+        made_from = board_narrative(slug) + BOARD_TEMPLATES
+        write_stamp(board_report_stamp(slug), stamp_text(made_from, hasher))
+        problem = receipt_problem(board_receipt(slug), OUTPUT / "boards" / slug)
+        if problem:
+            print(f"{problem}: publishing the board's report again.", file=sys.stderr)
+            Path(board_receipt(slug)).unlink(missing_ok=True)
     others = [
         folder / "manifest.json"
         for folder in (sorted(OUTPUT.iterdir()) if OUTPUT.is_dir() else [])
         if folder.name not in config["audits"]
+        and folder.name != "boards"
+        and not folder.name.startswith(".")
+        and (folder / "manifest.json").is_file()
+    ]
+    others += [
+        folder / "manifest.json"
+        for folder in (
+            sorted((OUTPUT / "boards").iterdir()) if (OUTPUT / "boards").is_dir() else []
+        )
+        if folder.name not in BOARDS
         and not folder.name.startswith(".")
         and (folder / "manifest.json").is_file()
     ]

@@ -142,6 +142,7 @@ rule publish_programme:
     input:
         code=PACKAGE,
         published=expand(receipt("{audit_id}"), audit_id=config["audits"]),
+        boards=[board_receipt(slug) for slug in BOARDS],
         others=[] if STORAGE_MODE else PUBLICATIONS_STAMP,
     output:
         receipt=PROGRAMME_RECEIPT,
