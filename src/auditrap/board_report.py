@@ -755,6 +755,25 @@ def _in_sentence(title: str) -> str:
     return in_sentence(title)
 
 
+def to_be_written(variables: Mapping[str, Any], stem: str) -> str:
+    """The visible note of a section the sub-group has not written yet."""
+    slug_ = variables["board"]["slug"]
+    return (
+        '::: {.callout-warning title="To be written"}\n'
+        "The quality-assurance sub-group has not written this part yet. Add it as "
+        f"`narrative/{stem}.md` in the board's folder (`data/boards/{slug_}/`) and run the "
+        "report again.\n"
+        ":::\n"
+    )
+
+
+def narrative_or_note(variables: Mapping[str, Any], narrative: set[str], stem: str) -> str:
+    """The sub-group's section, or the "to be written" note."""
+    from auditrap.document import include_narrative
+
+    return include_narrative(stem) if stem in narrative else to_be_written(variables, stem)
+
+
 def status_part(variables: Mapping[str, Any]) -> str:
     """Notes at the top: audits whose theme review is not finished (their findings are
     provisional)."""
@@ -774,7 +793,6 @@ def status_part(variables: Mapping[str, Any]) -> str:
 def summary_part(variables: Mapping[str, Any], narrative: set[str]) -> str:
     """The summary: the sub-group's (summary.md, else a "to be written" note), then the
     data's key facts."""
-    from auditrap.document import narrative_or_note
     from auditrap.render.markdown import escape_markdown
 
     board = variables["board"]
@@ -814,7 +832,7 @@ def summary_part(variables: Mapping[str, Any], narrative: set[str]) -> str:
     else:
         facts.append("None of the board's audits has recommendations yet.")
     return (
-        narrative_or_note(narrative, "summary")
+        narrative_or_note(variables, narrative, "summary")
         + "\n"
         + "In figures:\n\n"
         + "".join(f"- {f}\n" for f in facts)
@@ -848,15 +866,15 @@ def audits_part(variables: Mapping[str, Any]) -> str:
         widths=[7, 45, 9, 9, 9],
         ident="tbl-audits",
     )
-    recorded = variables["board"]["recorded"]
+    recorded = [k for k, a in variables["audits"].items() if not a["has_data"]]
     note = ""
     if recorded:
+        many = len(recorded) != 1
         note = (
-            f"\n{_n(variables, 'board.recorded', 'audit was', 'audits were')} published before "
-            "the board kept its audits' data: "
-            f"{'it is' if recorded == 1 else 'they are'} recorded by "
-            f"{'its' if recorded == 1 else 'their'} findings alone, without grades or an "
-            "action plan.\n"
+            f"\n{_audits_words(recorded).capitalize()} {'were' if many else 'was'} published "
+            "before the board kept its audits' data: "
+            f"{'they are' if many else 'it is'} recorded by {'their' if many else 'its'} "
+            "findings alone, without grades or an action plan.\n"
         )
     return text + note
 
@@ -918,8 +936,8 @@ def themes_part(
         )
     audits = list(variables["audits"])
     parts = [
-        "Each audit's findings are the themes it reported (audit.yaml's findings, or every "
-        "theme its returns spoke of). A theme that keeps coming back, audit after audit, is "
+        "Each audit's findings are the themes its report gave as findings (for an audit "
+        "whose report did not list them, every theme its returns spoke of). A theme that keeps coming back, audit after audit, is "
         "learning that has not yet changed practice.\n"
     ]
     if "themes-by-audit" in charts:
@@ -953,14 +971,14 @@ def themes_part(
 def action_plan_part(
     variables: Mapping[str, Any], narrative: set[str], charts: Mapping[str, Mapping[str, str]]
 ) -> str:
-    from auditrap.document import figure, narrative_or_note, table
+    from auditrap.document import figure, table
     from auditrap.render.markdown import escape_markdown
 
     plan = variables["plan"]
     if not plan["recommendations"]:
         return (
             "None of the board's audits has recommendations or an action plan yet.\n\n"
-            + narrative_or_note(narrative, "action-plan")
+            + narrative_or_note(variables, narrative, "action-plan")
         )
     as_of = (
         f"as of {_var('plan.as_of')}, the latest date an action plan of the board was "
@@ -1016,8 +1034,10 @@ def action_plan_part(
     late = plan["late_recommendations"]
     parts.append(
         (
-            f"{_n(variables, 'plan.late_recommendations', 'recommendation has', 'recommendations have')} "
-            "an overdue action: they come first below."
+            f"Of the {_n(variables, 'plan.recommendations', 'recommendation', 'recommendations')}"
+            f" of the board's audits, {_var('plan.late_recommendations')} "
+            f"{'has' if late == 1 else 'have'} an overdue action: "
+            f"{'it comes' if late == 1 else 'they come'} first below."
             if late
             else "No recommendation has an overdue action."
         )
@@ -1049,7 +1069,7 @@ def action_plan_part(
             ident="tbl-recommendations-by-audit",
         )
     )
-    parts.append(narrative_or_note(narrative, "action-plan"))
+    parts.append(narrative_or_note(variables, narrative, "action-plan"))
     return "\n".join(parts)
 
 
@@ -1093,8 +1113,6 @@ def board_parts(
     provenance: str = "",
 ) -> dict[str, str]:
     """The generated Markdown parts of the board's report, by file name."""
-    from auditrap.document import narrative_or_note
-
     return {
         "status.md": status_part(variables),
         "summary.md": summary_part(variables, narrative),
@@ -1102,7 +1120,7 @@ def board_parts(
         "grades.md": grades_part(variables, charts),
         "themes.md": themes_part(variables, narrative, charts),
         "action-plan.md": action_plan_part(variables, narrative, charts),
-        "next-steps.md": narrative_or_note(narrative, "next-steps"),
+        "next-steps.md": narrative_or_note(variables, narrative, "next-steps"),
         "method.md": method_part(variables, provenance),
     }
 

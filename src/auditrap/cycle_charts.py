@@ -221,7 +221,7 @@ def themes_grid_chart(
         )
         squares = (
             alt.Chart(cells)
-            .mark_square(size=(size - 8) ** 2, strokeWidth=2, stroke=dark)
+            .mark_square(size=(size - 8) ** 2, strokeWidth=2, stroke=dark, opacity=1)
             .encode(
                 x=x,
                 y=y,
