@@ -483,6 +483,34 @@ def test_copied_forms_of_listed_names_are_redacted(written):
     assert [f.kind for f in scan_text(text, "report.html", names)] == ["a listed name"]
 
 
+@pytest.mark.parametrize(
+    "file_name, kind",
+    [
+        ("returns/Zoe_Whitfield_school.xlsx", "listed_name"),
+        ("returns/school_WHITFIELD.xlsx", "listed_name"),
+        ("returns/ZoeWhitfield.xlsx", "listed_name"),
+        ("returns/schoolWhitfield-v2.xlsx", "listed_name"),
+        ("returns/NAI_9995260182.xlsx", "nhs"),
+        ("returns/9995260182_school.xlsx", "nhs"),
+        ("returns/mum_07700900123.xlsx", "phone"),
+        ("returns/home_PR79QZ.xlsx", "postcode"),
+    ],
+)
+def test_identifiers_in_file_names_are_found(file_name, kind):
+    """A workbook's file name is published (the report's sources, the manifest): words run
+    together with underscores or capitals, as file names run them, are still words."""
+    names = ["Zoë Whitfield"]
+    text = f"data/raw/nai-2018/{file_name}  3f5e0c"
+    assert KINDS[kind].description in {f.kind for f in scan_text(text, "manifest.json", names)}
+    assert KINDS[kind].token in redact_text(text, names)
+
+
+def test_words_run_together_are_not_taken_apart_inside_a_word():
+    names = ["Zoë Whitfield", "Mae Dixon"]
+    text = "grades_by_area.csv, Maelstrom, dixonian, whitfieldsque, MAEDIXON, McDixonry"
+    assert scan_text(text, "x.csv", names) == []
+
+
 def test_a_listed_name_is_found_with_or_without_its_accents():
     assert redact_text("Łukasz and ZOË came", ["Lukasz Nowak", "Zoe Smith"]) == (
         "[name] and [name] came"

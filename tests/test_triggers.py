@@ -119,6 +119,27 @@ def test_new_bytes_with_an_old_date_rebuild_and_reverting_them_does_not(workspac
     assert planned(workspace) == set()
 
 
+def test_the_returns_workbooks_the_build_follows_are_the_ones_it_reads(workspace):
+    """A workbook named School.XLSX is read as returns: adding or editing it rebuilds. Excel's
+    lock file (~$school.xlsx, there while someone has the workbook open) is not read:
+    it rebuilds nothing. A folder put in returns/ is refused by validation, so the build
+    must run it."""
+    returns = workspace / "data" / "raw" / AUDIT / "returns"
+    returns.mkdir(exist_ok=True)
+    try:
+        (returns / "~$school.xlsx").write_bytes(b"\x0bAnalyst PC")
+        assert planned(workspace) == set()
+        (returns / "School.XLSX").write_bytes(b"not yet a workbook")
+        assert "analyse_audit" in planned(workspace)
+        (returns / "School.XLSX").unlink()
+        assert planned(workspace) == set()
+        (returns / "School").mkdir()
+        assert "analyse_audit" in planned(workspace)
+    finally:
+        shutil.rmtree(returns)
+    assert planned(workspace) == set()
+
+
 def test_an_older_dated_replacement_is_published(workspace):
     """cases.csv replaced by an older-dated copy with a different grade (a zip of returns
     extracted), then a backup restored with its old dates (`cp -a`): each is validated and

@@ -143,6 +143,21 @@ def test_other_files_in_returns_are_named_and_lock_files_skipped(audit_copy):
     assert any(p.file == "returns/police.xls" and ".xlsx" in p.message for p in problems)
 
 
+def test_a_folder_in_returns_is_named_not_skipped(audit_copy):
+    """Returns extracted from a zip into returns/School/ would otherwise be left out of the
+    report without a word."""
+    audit_dir = audit_copy()
+    move_rows_to_workbook(audit_dir, [1])
+    (audit_dir / "returns" / "agency.xlsx").rename(audit_dir / "returns" / "Agency.XLSX")
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert list(audit.returns["source_file"]).count("returns/Agency.XLSX") == 1
+    (audit_dir / "returns" / "School").mkdir()
+    audit, problems = load_audit(audit_dir, audit_dir.name)
+    assert audit is None
+    assert any(p.file == "returns/School" and "folder" in p.message for p in problems)
+
+
 def test_numbers_in_text_columns_and_non_dates_in_date_columns(audit_copy):
     audit_dir = audit_copy()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from auditrap.problems import Problem
 
-__all__ = ["check_audit_folder"]
+__all__ = ["check_audit_folder", "returns_files"]
 
 _COPY_IN = (
     "The pipeline reads only files that are really inside the audit's folder: put a copy of "
@@ -103,3 +103,20 @@ def check_audit_folder(audit_dir: Path) -> list[Problem]:
                 problems.append(refused)
         # os.walk lists a linked folder among the folders but never goes into it.
     return problems
+
+
+def returns_files(audit_dir: Path | str) -> tuple[list[Path], list[Path]]:
+    """What ``returns/`` holds: the workbooks read as returns (``*.xlsx`` in any case:
+    ``School.XLSX`` too), and everything else in it (files of other kinds, folders), which
+    validation refuses. Excel's lock files (``~$school.xlsx``, there while a workbook is open)
+    and hidden files are neither. Validation reads exactly these, and the workflow's content
+    stamps and manifest list exactly these, so that an edit to any of them rebuilds."""
+    folder = Path(audit_dir) / "returns"
+    workbooks: list[Path] = []
+    others: list[Path] = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.name.startswith(("~$", ".")):
+            continue
+        is_workbook = path.suffix.lower() == ".xlsx" and path.is_file()
+        (workbooks if is_workbook else others).append(path)
+    return workbooks, others

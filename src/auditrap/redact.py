@@ -16,7 +16,8 @@ patterns live here, once, for both.
 - E-mail addresses.
 - Listed names: the audit's name list (`read_name_list`), kept outside the published
   folder. Each full name, and each part of it of two or more letters (given names and
-  surnames on their own), is found as a whole word, in any case, possessive or not, with
+  surnames on their own), is found as a whole word (an underscore or a capital after a small
+  letter starts one, as in a file name), in any case, possessive or not, with
   any white space between the parts.
 - Unlisted names, found by their cues: a title ("Mrs Patel", "Dr Okafor", "PC Jenkins"), a
   relationship or a role before it ("Mum (Tracey)", "the father, Liam Fletcher", "Baby
@@ -124,21 +125,21 @@ def _trie(words: Iterable[str]) -> str:
 _SEP = r"(?:[ ]{1,2}|[ ]?[\-./][ ]?)"
 
 NHS_NUMBER = re.compile(
-    r"\d(?<!\w\d)(?<!\d\.\d)(?<!\d[ \-.,/]\d)(?<!\d[ \-./]{2}\d)(?<!\d[ ][\-./][ ]\d)"
+    r"\d(?<![^\W_]\d)(?<!\d\.\d)(?<!\d[ \-.,/]\d)(?<!\d[ \-./]{2}\d)(?<!\d[ ][\-./][ ]\d)"
     rf"(?:{_SEP}?\d){{9}}"
-    rf"(?!{_SEP}?\d|\w|[.,]\d)"
+    rf"(?!{_SEP}?\d|[^\W_]|[.,]\d)"
 )
 
 # After the prefix, nine or ten digits: the first two together, then grouped by spaces,
 # hyphens, full stops, slashes or the bracket closing an area code.
 _PHONE_SEP = rf"(?:\)[ \-]?|{_SEP})"
 PHONE_NUMBER = re.compile(
-    rf"(?:\+(?<![\w+]\+)44{_SEP}?(?:\(0\)[ \-]?|0)?"  # +44 7700 900123, +44 (0)1632 960123
-    r"|0(?<![\w+]0)(?<!\d[ \-./,]0)(?<!\d[ \-./]{2}0)044[ \-]?(?:\(0\)[ \-]?|0)?"  # 0044 7700 900123
-    r"|\((?<!\w\()0(?=[1-9])"  # (01632) 960123
-    r"|0(?<![\w+]0)(?<!\d[ \-./,]0)(?<!\d[ \-./]{2}0)(?=[1-9]))"  # 07700 900123, 0161 496 0123
+    rf"(?:\+(?<![^\W_+]\+)44{_SEP}?(?:\(0\)[ \-]?|0)?"  # +44 7700 900123, +44 (0)1632 960123
+    r"|0(?<![^\W_+]0)(?<!\d[ \-./,]0)(?<!\d[ \-./]{2}0)044[ \-]?(?:\(0\)[ \-]?|0)?"  # 0044 7700 900123
+    r"|\((?<![^\W_]\()0(?=[1-9])"  # (01632) 960123
+    r"|0(?<![^\W_+]0)(?<!\d[ \-./,]0)(?<!\d[ \-./]{2}0)(?=[1-9]))"  # 07700 900123, 0161 496 0123
     rf"[1-9]\d(?:{_PHONE_SEP}?\d){{7,8}}"
-    rf"(?!{_PHONE_SEP}?\d|\w|[.,]\d)"
+    rf"(?!{_PHONE_SEP}?\d|[^\W_]|[.,]\d)"
 )
 
 # --- dates of birth ---------------------------------------------------------------------
@@ -178,10 +179,10 @@ DATE_BEFORE_DOB = re.compile(
 # colour ("#e5e7eb"), not a postcode.
 POSTCODE = re.compile(
     r"\d(?<=[A-Za-z]\d)(?:"
-    r"(?:(?<=(?<![\w#])(?P<upper2>[A-Z]{2})\d)|(?<=(?<![\w#])(?P<upper1>[A-Z])\d))"
-    r"[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}(?!\w)"
-    r"|(?:(?<=(?<![\w#])(?P<lower2>[a-z]{2})\d)|(?<=(?<![\w#])(?P<lower1>[a-z])\d))"
-    r"[a-z\d]?\s?\d(?!(?:st|nd|rd|th)\b)[abd-hjlnp-uw-z]{2}(?!\w))"
+    r"(?:(?<=(?<![^\W_])(?<!#)(?P<upper2>[A-Z]{2})\d)|(?<=(?<![^\W_])(?<!#)(?P<upper1>[A-Z])\d))"
+    r"[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}(?![^\W_])"
+    r"|(?:(?<=(?<![^\W_])(?<!#)(?P<lower2>[a-z]{2})\d)|(?<=(?<![^\W_])(?<!#)(?P<lower1>[a-z])\d))"
+    r"[a-z\d]?\s?\d(?!(?:st|nd|rd|th)\b)[abd-hjlnp-uw-z]{2}(?![^\W_]))"
 )
 _AREA_GROUPS = ("upper2", "upper1", "lower2", "lower1")
 
@@ -380,13 +381,28 @@ def _lowered(text: str) -> str:
     return lowered
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+def _name_starts(text: str, start: int) -> bool:
+    """Whether a listed name part can start at `text[start]`: at the start of a word, or of
+    a word run into others as file names and addresses run them ("returns/Tyler_Whitfield",
+    "TylerWhitfield.xlsx": an underscore, or a capital after a small letter)."""
+    if not start:
+        return True
+    before = text[start - 1]
+    return not before.isalnum() or (before.islower() and text[start].isupper())
+
+
+def _name_ends(text: str, end: int) -> bool:
+    """Whether a listed name part can end just before `text[end]` (see `_name_starts`)."""
+    if end >= len(text):
+        return True
+    after = text[end]
+    return not after.isalnum() or (after.isupper() and text[end - 1].islower())
 
 
 def _listed_name_spans(text: str, lowered: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
     """Each run of listed name parts in `text` ("Sarah Whitfield", "SARAH  JANE WHITFIELD"),
-    whole words, in any case (and, with a capital, plural: "the Whitfields"), and not inside
+    whole words (or words run together as in a file name: "Sarah_Whitfield", "SarahWhitfield"),
+    in any case (and, with a capital, plural: "the Whitfields"), and not inside
     a token this module wrote."""
     pattern = _listed_part_pattern(names)
     if pattern is None:
@@ -394,12 +410,13 @@ def _listed_name_spans(text: str, lowered: str, names: tuple[str, ...]) -> list[
     hits = []
     for m in pattern.finditer(lowered):
         start, end = m.span()
-        if start and _is_word(text[start - 1]):
+        if not _name_starts(text, start):
             continue
         # A family by its name, with a capital: "the Whitfields", "the Dixons' home".
-        if end < len(text) and text[end] in "sS" and text[start].isupper():
-            end += 1
-        if not (end < len(text) and _is_word(text[end])):
+        plural = end < len(text) and text[end] in "sS" and text[start].isupper()
+        if plural and _name_ends(text, end + 1):
+            hits.append((start, end + 1))
+        elif _name_ends(text, end):
             hits.append((start, end))
     if not hits:
         return []

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from auditrap import schemas
+from auditrap.audit_folder import returns_files
 from auditrap.grades import GRADES, grade_dtype, grade_lookup, normalise_grades
 from auditrap.limits import DEFAULT_LIMITS, InputLimits
 from auditrap.metadata import AuditMeta, check_findings, load_meta
@@ -234,17 +235,15 @@ def _read_returns(
                 limits=limits,
             )
         )
-    folder = audit_dir / "returns"
-    workbooks, others = [], []
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.name.startswith(("~$", ".")) or not path.is_file():
-            continue  # Excel's lock files while a workbook is open; hidden files
-        (workbooks if path.suffix.lower() == ".xlsx" else others).append(path)
+    workbooks, others = returns_files(audit_dir)
     unread = [
         Problem(
             f"returns/{path.name}",
-            message="Only .xlsx workbooks are read from returns/. Save this file from Excel as "
-            "'Excel Workbook (.xlsx)', or move it out of the folder.",
+            message="Only .xlsx workbooks directly in returns/ are read. Save this file from "
+            "Excel as 'Excel Workbook (.xlsx)', or move it out of the folder."
+            if not path.is_dir()
+            else "This folder is not read: only .xlsx workbooks directly in returns/ are. "
+            "Move the workbooks in it up into returns/, and remove the folder.",
         )
         for path in others
     ]

@@ -55,6 +55,8 @@ wildcard_constraints:
     audit_id=r"[a-z0-9][a-z0-9-]{0,63}",
 
 
+from auditrap.audit_folder import returns_files
+
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 from auditrap.tables import (
     AGGREGATE_TABLES,
@@ -170,7 +172,12 @@ def raw_files(audit_id):
     included), so that any edit re-runs."""
     folder = RAW / audit_id
     files = [folder / "audit.yaml", folder / "cases.csv", folder / "actions.csv"]
-    files += sorted(folder.glob("returns.csv")) + sorted(folder.glob("returns/*.xlsx"))
+    # The workbooks exactly as validation reads them (School.XLSX too, never Excel's lock
+    # file ~$School.xlsx), and any other file in returns/, which validation refuses (a
+    # folder there is in the analysis stamp's listing: record_sources).
+    workbooks, others = returns_files(folder)
+    files += sorted(folder.glob("returns.csv")) + workbooks
+    files += [path for path in others if not path.is_dir()]
     files += [folder / name for name in ("recommendations.csv", *ACTION_PLAN_FILES)]
     return [str(f) for f in files if f.exists()] or [str(folder / "audit.yaml")]
 
@@ -550,9 +557,15 @@ def record_sources():
             raw_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
         )
         analysis += name_list(audit_id)
+        unread = [p.name for p in returns_files(RAW / audit_id)[1] if p.is_dir()]
         write_stamp(
             stamp(audit_id, "analysis"),
-            stamp_text(analysis + FONTS, hasher, extra=[f"private: {listing}"]),
+            stamp_text(
+                analysis + FONTS,
+                hasher,
+                extra=[f"private: {listing}"]
+                + ([f"returns/: {unread}"] if unread else []),
+            ),
         )
         if audit_id not in config["audits"]:
             continue  # analysed for its board; not rendered or published
