@@ -626,7 +626,12 @@ def board_analysis_stage(
     checked = {}
     for name, frame in tables.items():
         path = out_dir / f"{name}.csv"
-        write_csv(published_csv_frame(frame, symbol), path)
+        out = published_csv_frame(frame, symbol)
+        if name == "audits" and out["cases"].dtype == "string":
+            # An audit recorded by programme.yaml alone has no cases held: blank, never the
+            # symbol of a count hidden by disclosure control.
+            out.loc[(frame["recorded"] == "programme.yaml").to_numpy(), "cases"] = ""
+        write_csv(out, path)
         checked[path.name] = sha256(path)
     variables = board_variables(
         programme, tables, read, titles, as_of=as_of, symbol=symbol, published=published
@@ -1065,7 +1070,7 @@ def action_plan_part(
             rec_rows,
             "Recommendations across the board's audits, those with overdue actions first",
             align=["r", "r", "l", "l", "r", "r", "r"],
-            widths=[6, 5, 50, 14, 8, 9, 8],
+            widths=[6, 5, 43, 16, 9, 12, 9],
             ident="tbl-recommendations-by-audit",
         )
     )
