@@ -931,19 +931,19 @@ def grades_part(variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, 
 def themes_part(
     variables: Mapping[str, Any], narrative: set[str], charts: Mapping[str, Mapping[str, str]]
 ) -> str:
-    from auditrap.document import figure, optional_narrative, table
+    from auditrap.document import figure, table
     from auditrap.render.markdown import escape_markdown
 
     themes = variables["themes"]["by"]
     if not themes:
-        return "None of the board's audits recorded a finding.\n" + optional_narrative(
-            narrative, "themes"
+        return "None of the board's audits recorded a finding.\n\n" + narrative_or_note(
+            variables, narrative, "themes"
         )
     audits = list(variables["audits"])
     parts = [
         "Each audit's findings are the themes its report gave as findings (for an audit "
-        "whose report did not list them, every theme its returns spoke of). A theme that keeps coming back, audit after audit, is "
-        "learning that has not yet changed practice.\n"
+        "whose report did not list them, every theme its returns spoke of). A theme that "
+        "keeps coming back, audit after audit, is learning that has not yet changed practice.\n"
     ]
     if "themes-by-audit" in charts:
         parts.append(
@@ -969,7 +969,7 @@ def themes_part(
             ident="tbl-themes-by-audit",
         )
     )
-    parts.append(optional_narrative(narrative, "themes"))
+    parts.append(narrative_or_note(variables, narrative, "themes"))
     return "\n".join(p for p in parts if p)
 
 

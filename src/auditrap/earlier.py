@@ -946,7 +946,10 @@ def reaudit_part(variables: Mapping[str, Any], charts: Mapping[str, Mapping[str,
         return ""
     title = escape_markdown(reaudit["title"])
     period = escape_markdown(str(reaudit["period"]))
-    heading = f"### Compared with audit {_var('reaudit.number')}\n"
+    # The number itself in the heading: a trailing {...} of a heading line is the heading's
+    # attributes, so the lineage span of a variable cannot be there (the sentences below
+    # give the number its variable).
+    heading = f"### Compared with audit {int(reaudit['number'])}\n"
     if not reaudit.get("grades_held"):
         return "\n".join(
             [

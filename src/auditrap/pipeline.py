@@ -631,8 +631,11 @@ def lineage_stage(
                 raw_dir=Path(raw_dir) if raw_dir else Path(audit_dir).parent,
             ),
             columns=table.columns,
+            # Counts stay whole numbers beside a p-value (a float column would write 4.0).
+            dtype=object,
         )
-        table = pd.concat([table[~table["id"].isin(set(added["id"]))], added], ignore_index=True)
+        kept = table[~table["id"].isin(set(added["id"]))].astype({"value": object})
+        table = pd.concat([kept, added], ignore_index=True)
     write_csv(table, Path(out))
     write_csv(public_lineage(table), Path(public_out))
     log.info("Traced %d numbers.", table["id"].nunique())
