@@ -25,7 +25,7 @@ import yaml
 
 from auditrap.pipeline import StageError, validate_stage
 
-from conftest import FIXTURE_AUDIT, ROOT, SAMPLE_AUDIT, set_cell
+from conftest import FIXTURE_AUDIT, ROOT, SAMPLE_AUDIT, add_sample_programme, set_cell
 from test_workflow import html_text, make_workspace, pdf_text, snakemake
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -55,8 +55,16 @@ REPORTS = {
         "report/_output/exploitation-2021/internal/exploitation-2021-internal.html"
     ),
 }
+# The board's assurance report (the sample's programme: its charts, tables and narrative).
+BOARD_REPORTS = {
+    "board-lancashire": (
+        "report/_output/boards/lancashire-safeguarding-children-board/"
+        "lancashire-safeguarding-children-board.html"
+    ),
+}
 PAGES = {
     **REPORTS,
+    **BOARD_REPORTS,
     "programme": "report/_output/index.html",
     "validation-nai-2018": "data/processed/nai-2018/validation/report.html",
     "validation-with-problems": "data/processed/broken-2021/validation/report.html",
@@ -97,6 +105,7 @@ def built(axe_source, tmp_path_factory) -> Path:
         tmp_path_factory.mktemp("a11y"),
         {"nai-2018": SAMPLE_AUDIT, "exploitation-2021": FIXTURE_AUDIT},
     )
+    add_sample_programme(workspace)  # the earlier audits' sections, the board's report
     config_file = workspace / "config.yaml"
     config = yaml.safe_load(config_file.read_text())
     config["accessibility"] = {"contact": CONTACT}
@@ -331,7 +340,7 @@ CHARTS = """() => Array.from(document.querySelectorAll('main figure:has(svg)')).
 })"""
 
 
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_charts_are_images_named_with_their_numbers_beside_a_table(open_page, name):
     page = open_page(name)
     charts = page.evaluate(CHARTS)
@@ -361,7 +370,7 @@ TABLES = """() => Array.from(document.querySelectorAll('main table')).map(table 
 }))"""
 
 
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_report_tables_have_column_and_row_headers(open_page, name):
     tables = open_page(name).evaluate(TABLES)
     assert len(tables) >= 5
@@ -399,7 +408,7 @@ CHART_TEXT = """() => Array.from(document.querySelectorAll('main figure:has(svg)
 
 
 @pytest.mark.parametrize("width", CHART_WIDTHS)
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_every_chart_shows_one_drawing_with_no_text_under_12_css_px(open_page, name, width):
     page = open_page(name, width)
     figures = page.evaluate(CHART_TEXT)
