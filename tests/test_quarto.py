@@ -241,7 +241,10 @@ def test_the_builtin_pdf_declares_pdf_ua_1_and_quarto_1_7s_does_not(quarto, buil
 # The board's assurance report, rendered by Quarto
 
 BOARD = OUT / "boards" / "lancashire-safeguarding-children-board"
-BOARD_FILES = ("lancashire-safeguarding-children-board.html", "lancashire-safeguarding-children-board.pdf")
+BOARD_FILES = (
+    "lancashire-safeguarding-children-board.html",
+    "lancashire-safeguarding-children-board.pdf",
+)
 
 
 def test_the_boards_report_is_rendered_by_quarto(quarto):

@@ -72,7 +72,8 @@ rule analyse_audit:
         # what the audit takes from its board
         context=PROCESSED / "{audit_id}" / "board-context.json",
         context_tables=expand(
-            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv", name=CONTEXT_TABLES
+            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv",
+            name=CONTEXT_TABLES,
         ),
         context_figures=directory(PROCESSED / "{audit_id}" / "figures-board"),
         # 5. charts

@@ -12,7 +12,8 @@ rule analyse_board:
         taxonomy=sources(config["taxonomy"]),
     output:
         tables=expand(
-            PROCESSED / "boards" / "{{board}}" / "data" / "{name}.csv", name=BOARD_TABLES
+            PROCESSED / "boards" / "{{board}}" / "data" / "{name}.csv",
+            name=BOARD_TABLES,
         ),
         figures=directory(PROCESSED / "boards" / "{board}" / "figures"),
         variables=PROCESSED / "boards" / "{board}" / "variables.yml",

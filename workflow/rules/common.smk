@@ -311,7 +311,10 @@ def forget_rendered_reports():
     With the rendered reports gone, it must rebuild them from the start of the chain, and it
     fails again for as long as the input is wrong. Published files are never touched.
     """
-    for rendered in [*PROCESSED.glob("*/rendered"), *PROCESSED.glob("boards/*/rendered")]:
+    for rendered in [
+        *PROCESSED.glob("*/rendered"),
+        *PROCESSED.glob("boards/*/rendered"),
+    ]:
         shutil.rmtree(rendered, ignore_errors=True)
 
 
@@ -425,7 +428,8 @@ def get_entry_inputs(wildcards):
 def published_tables(audit_id):
     """The tables one audit publishes as data/*.csv: the aggregate tables; with
     recommendations, the recommendations and the action plan's progress; with earlier audits
-    of its board, what they found; for a re-audit of an audit with data, the grades of both."""
+    of its board, what they found; for a re-audit of an audit with data, the grades of both.
+    """
     names = list(PUBLISHED_TABLES)
     if audit_id in PLAN_AUDITS:
         names += PLAN_TABLES
@@ -493,7 +497,8 @@ def get_board_narrative(wildcards):
 
 def board_sources(slug):
     """Every source of the board's report (listed in it, and in its manifest): programme.yaml,
-    each of its audits' raw files, taxonomy and theme review, its narrative and templates."""
+    each of its audits' raw files, taxonomy and theme review, its narrative and templates.
+    """
     files = set(board_narrative(slug)) | set(BOARD_TEMPLATES)
     if PROGRAMME.is_file():
         files.add(str(PROGRAMME))
@@ -508,7 +513,9 @@ def get_board_sources(wildcards):
 
 
 def get_board_names(wildcards):
-    return [n for audit_id in board_members(wildcards.board) for n in name_list(audit_id)]
+    return [
+        n for audit_id in board_members(wildcards.board) for n in name_list(audit_id)
+    ]
 
 
 def get_board_report_stamp(wildcards):
@@ -543,7 +550,9 @@ def record_sources():
     for audit_id in ENTRY_AUDITS:
         private = Path(config["private_dir"], audit_id)
         listing = sorted(os.listdir(private)) if private.is_dir() else []
-        entry = entry_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        entry = (
+            entry_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        )
         write_stamp(
             stamp(audit_id, "entry"),
             stamp_text(
@@ -597,7 +606,9 @@ def record_sources():
     others += [
         folder / "manifest.json"
         for folder in (
-            sorted((OUTPUT / "boards").iterdir()) if (OUTPUT / "boards").is_dir() else []
+            sorted((OUTPUT / "boards").iterdir())
+            if (OUTPUT / "boards").is_dir()
+            else []
         )
         if folder.name not in BOARDS
         and not folder.name.startswith(".")
