@@ -601,3 +601,16 @@ def test_equal_audit_numbers_in_one_board_are_a_clear_error_that_publishes_nothi
     assert "audit_number 3" in message, message[-3000:]
     assert "eastshire-2019" in message and "eastshire-2021" in message
     assert published_tree(built) == before
+
+
+@pytest.mark.e2e
+def test_a_board_report_changed_by_hand_is_published_again_and_nothing_else(built):
+    page = built / BOARD_OUT / f"{SLUG}.html"
+    before = page.read_bytes()
+    page.write_bytes(before.replace(b"</main>", b"<p>Edited by hand.</p></main>", 1))
+    # Published again from what was built (the receipt no longer matches the folder).
+    assert planned_jobs(built) == {("publish_board", f"board={SLUG}"), *PROGRAMME_PAGE}
+    result = snakemake(built)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert page.read_bytes() == before
+    assert planned_jobs(built) == set()
