@@ -614,3 +614,27 @@ def test_a_board_report_changed_by_hand_is_published_again_and_nothing_else(buil
     assert result.returncode == 0, result.stderr[-3000:]
     assert page.read_bytes() == before
     assert planned_jobs(built) == set()
+
+
+def test_the_as_of_date_of_a_boards_action_plans(programme, tmp_path):  # noqa: F811
+    from auditrap.boards import PlanDates, board_as_of, read_programmes
+
+    found = read_programmes(programme / "raw", programme / "programme.yaml")
+    eastshire = found.boards[EASTSHIRE]
+    dates = PlanDates(None)
+    # The latest review of any plan of the board (audit 3's, though audit 4 is the latest).
+    assert board_as_of(eastshire, programme / "raw", None, dates)["as_of"] == "2021-09-30"
+    assert board_as_of(eastshire, programme / "raw", "2022-04-01", dates) == {
+        "as_of": "2022-04-01",
+        "configured": True,
+        "problems": [],
+    }
+    # A board with no action plan has no date to report one as of, set in config.yaml or not:
+    # setting as_of rebuilds nothing of it.
+    shutil.copytree(FIXTURE_AUDIT, tmp_path / "raw" / "exploitation-2021")
+    northshire = next(iter(read_programmes(tmp_path / "raw", None).boards.values()))
+    assert (
+        board_as_of(northshire, tmp_path / "raw", "2022-04-01", dates)
+        == board_as_of(northshire, tmp_path / "raw", None, dates)
+        == {"as_of": None, "configured": False, "problems": []}
+    )

@@ -201,3 +201,31 @@ def test_every_number_of_the_action_plan_follows_back_to_raw_rows(built):
             assert value == order.index(int(picked["source_row"].iloc[0])) + 1, key
         else:
             assert kind == "count" and value == len(picked), key
+
+
+def test_the_samples_conclusion_names_the_recurring_findings_from_data(built):
+    """The seed report's conclusion ("similar recommendations to those ... of previous audits
+    ... information sharing, record keeping and understanding of health") comes from
+    programme.yaml and the audit's findings, each audit number a variable."""
+    html = (built / "report" / "_output" / "nai-2018" / "nai-2018.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    text = re.sub(r"\s+", " ", text).replace("\u2019", "'")
+    assert (
+        "Of this audit's 6 findings, 3 were also findings of earlier audits of the board." in text
+    )
+    for sentence in (
+        "Understanding of how the local health economy is organised was also a finding of "
+        "audits 2 and 3.",
+        "Information sharing with GPs was also a finding of audits 1 and 3.",
+        "Record keeping was also a finding of audits 1 and 2.",
+    ):
+        assert sentence in text, sentence
+    assert 'data-lineage="earlier.audits.a3.number"' in html
+    earlier = pd.read_csv(
+        built / "report" / "_output" / "nai-2018" / "data" / "earlier_findings.csv"
+    )
+    assert sorted(set(earlier["theme_id"])) == [
+        "gp-information-sharing",
+        "health-economy",
+        "record-keeping",
+    ]

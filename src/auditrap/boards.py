@@ -351,16 +351,24 @@ def board_as_of(
     the latest ``updated`` date in the action plans of the board's audits with a data
     folder. Only the date (and any plan whose dates cannot be read) is recorded, so that an
     update that does not move it changes nothing."""
+    plans = [
+        (audit, path)
+        for audit in board.with_data
+        for path in plan_files(Path(raw_dir) / str(audit.audit_id))
+    ]
+    if not plans:
+        # No action plan in the board: no date to report them as of (config.yaml's as_of
+        # changes nothing of the board's reports).
+        return {"as_of": None, "configured": False, "problems": []}
     if configured:
         return {"as_of": str(configured), "configured": True, "problems": []}
     latest: list[str] = []
     problems: list[str] = []
-    for audit in board.with_data:
-        for path in plan_files(Path(raw_dir) / str(audit.audit_id)):
-            found = dates(path)
-            if found["latest"]:
-                latest.append(found["latest"])
-            problems += [f"{audit.audit_id}/{p}" for p in found["problems"]]
+    for audit, path in plans:
+        found = dates(path)
+        if found["latest"]:
+            latest.append(found["latest"])
+        problems += [f"{audit.audit_id}/{p}" for p in found["problems"]]
     return {"as_of": max(latest) if latest else None, "configured": False, "problems": problems}
 
 
