@@ -26,6 +26,8 @@ run_stage(
     engine_out=out.engine,
     context_path=inp.context,
     context_figures=inp.context_figures,
+    technical_out=out.technical,
+    glossary=list(inp.glossary),
     internal={
         "build_dir": params.internal_build_dir,
         "html": out.internal_html,

@@ -65,6 +65,11 @@ BOARD_REPORTS = {
 PAGES = {
     **REPORTS,
     **BOARD_REPORTS,
+    # The technical note published beside each report (hashes, ids, software).
+    "nai-2018-technical": "report/_output/nai-2018/nai-2018-technical.html",
+    "exploitation-2021-technical": (
+        "report/_output/exploitation-2021/exploitation-2021-technical.html"
+    ),
     "programme": "report/_output/index.html",
     "validation-nai-2018": "data/processed/nai-2018/validation/report.html",
     "validation-with-problems": "data/processed/broken-2021/validation/report.html",
@@ -373,7 +378,9 @@ TABLES = """() => Array.from(document.querySelectorAll('main table')).map(table 
 @pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_report_tables_have_column_and_row_headers(open_page, name):
     tables = open_page(name).evaluate(TABLES)
-    assert len(tables) >= 5
+    # The grades, the grades by area, the grade scale and the document control; the sample
+    # adds its action plan's progress, the internal editions their case-level tables.
+    assert len(tables) >= (5 if name.startswith("nai-2018") else 4)
     for table in tables:
         assert table["caption"], "every table has a caption that names it"
         assert table["columns"] and set(table["columns"]) == {"col"}, table

@@ -155,7 +155,7 @@ def test_distribution_alt_text_states_every_number(cases):
         "Bar chart of the ratified grades of 4 cases: Outstanding 0, Good 3, "
         "Requires improvement 0, Inadequate 1."
     )
-    assert chart.title == "3 of 4 cases were graded good or better"
+    assert chart.title == "Cases graded good or better: 3 of 4"
 
 
 def test_area_alt_text_states_every_area(cases):

@@ -401,3 +401,80 @@ def test_a_picture_beside_the_narrative_reaches_the_page_and_the_pdf(tmp_path, v
     assert [base64.b64decode(d) for d in embedded] == [picture]
     alts = [p.text for p in pdf_pieces(pdf) if p.where == "the PDF's /Alt"]
     assert "Plan of the room where the meeting was held." in alts
+
+
+# --- a finding's own heading -----------------------------------------------------------------
+
+
+def finding_problems(tmp_path: Path, text: str, name: str = "finding-step-down.md") -> list[str]:
+    folder = tmp_path / "narrative"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return [p.line() for p in check_narrative([folder / name]) if p.severity == ERROR]
+
+
+def test_a_finding_sets_its_heading_in_front_matter_and_nothing_else(tmp_path):
+    from auditrap.narrative import finding_title, narrative_body
+
+    text = (
+        '<!-- a note -->\n---\ntitle: "Step down: to the Child and Family Wellbeing service"\n'
+        "---\n\nThe audit found *delays*.\n"
+    )
+    assert finding_problems(tmp_path, text) == []
+    assert finding_title(text) == "Step down: to the Child and Family Wellbeing service"
+    body = narrative_body(text)
+    # The block is not passed on (mid-document it would set the report's title); the
+    # lines stay, so that a problem further down keeps its line number.
+    assert "title:" not in body and "---" not in body
+    assert body.count("\n") == text.count("\n") and body.rstrip().endswith("*delays*.")
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("---\ntitle: X\nheader-includes: <script>\n---\n\nText.\n", 3, "key header-includes:"),
+        ("---\ntitle: X\nlang: fr\n---\n\nText.\n", 3, "key lang:"),
+        ("---\ntitle: [1, 2]\n---\n\nText.\n", 2, "a title: that is not text"),
+        ("---\ntitle: ''\n---\n\nText.\n", 2, "a title: that is not text"),
+        ("---\ntitle: " + "long " * 50 + "\n---\n\nText.\n", 2, "longer than 200"),
+        ("---\ntitle: a: b\n---\n\nText.\n", 1, "not valid YAML"),
+        ("---\njust words\n---\n\nText.\n", 1, "not a title: line"),
+        # A second block, further down, is refused: it would set the report's own options.
+        ("---\ntitle: X\n---\n\nText.\n\n---\nlang: fr\n---\n", 7, "very top of its file"),
+    ],
+)
+def test_a_finding_front_matter_other_than_a_title_is_refused(tmp_path, text, line, words):
+    found = finding_problems(tmp_path, text)
+    assert found, text
+    assert any(words in p for p in found), found
+    assert any(f"narrative/finding-step-down.md, line {line}:" in p for p in found), found
+
+
+def test_other_sections_set_no_title(tmp_path):
+    found = finding_problems(tmp_path, "---\ntitle: Mine\n---\n\nText.\n", "conclusion.md")
+    assert len(found) == 1 and "only a finding's file can set its own heading" in found[0]
+
+
+def test_the_title_is_the_heading_of_the_finding_in_the_build(tmp_path, variables):  # noqa: F811
+    from auditrap.document import assemble
+
+    folder = tmp_path / "narrative"
+    folder.mkdir()
+    (folder / "finding-step-down.md").write_text(
+        '---\ntitle: "Step down *process* {{< include x >}}"\n---\n\nWhat we found.\n'
+    )
+    qmd = assemble(
+        tmp_path / "build",
+        report_dir=ROOT / "report",
+        variables=variables,
+        narrative_files=[folder / "finding-step-down.md"],
+        figure_files=[],
+        theme_titles={"step-down": "Step down"},
+        charts=CHARTS,
+    )
+    build = qmd.parent
+    findings = (build / "_generated" / "findings.md").read_text()
+    # The analyst's title, as text (escaped), in place of the taxonomy's.
+    assert "### 1\\. Step down \\*process\\* \\{\\{\\< include x \\>\\}\\}" in findings
+    written = (build / "narrative" / "finding-step-down.md").read_text()
+    assert "title:" not in written and "What we found." in written

@@ -29,6 +29,7 @@ WORKFLOW_FILES = [
     "scripts",
     "report",
     "data/themes.yaml",
+    "data/glossary.yaml",
 ]
 
 
@@ -94,8 +95,10 @@ def built(tmp_path_factory):
 
 def test_sample_report_states_the_seed_numbers(built):
     out = built / "report" / "_output" / "nai-2018"
+    # The seed's sentence, restructured so that no sentence starts with a number (a zero at
+    # the start of a sentence shows as the display font's slashed 0).
     sentence = (
-        "0 of the 15 cases were graded as outstanding. 5 were classed as good, "
+        "Of the 15 cases, none was graded outstanding; 5 were graded good, "
         "6 requiring improvement and 4 inadequate."
     )
     assert sentence in html_text(out / "nai-2018.html")
@@ -113,13 +116,18 @@ def test_sample_report_states_the_seed_numbers(built):
 def test_sample_report_has_the_seed_sections_and_findings(built):
     text = html_text(built / "report" / "_output" / "nai-2018" / "nai-2018.html")
     for heading in [
+        "Key messages",
         "Introduction and background",
         "Scoring",
         "Immediate action required",
         "Findings",
+        "Recommendations",
         "Conclusion",
         "Next steps",
-        "Appendix: method and data",
+        "Questions for practitioners",
+        "Glossary",
+        "About this report",
+        "Accessibility",
     ]:
         assert heading in text
     for finding in [
@@ -171,6 +179,87 @@ def test_findings_say_what_their_counts_are_and_the_sample_is_not_a_draft(built)
     assert "Consistent worker who the young person trusts" in internal
 
 
+def test_the_public_pdf_is_the_report_with_key_messages_on_its_first_page(built):
+    out = built / "report" / "_output" / "nai-2018"
+    reader = PdfReader(out / "nai-2018.pdf")
+    first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert "Key messages" in first
+    assert "Agencies worked together to respond quickly" in first  # the analyst's
+    assert "Of the 15 cases, 5 were graded good or better" in first  # the data's
+    # The report, not the machine's record: no hashes, no table of variable ids.
+    text = pdf_text(out / "nai-2018.pdf")
+    assert not re.search(r"\b[0-9a-f]{64}\b", text)
+    assert "grades.requires-improvement.count" not in text and "SHA-256" not in text
+    assert "auditrap verify" not in text
+    # About the length of the seed with what it lacked (docs/performance.md has the count).
+    assert len(reader.pages) <= 9
+
+
+def test_the_sample_report_has_what_its_readers_need(built):
+    out = built / "report" / "_output" / "nai-2018"
+    # "R1" is "R" and the number's own element (its lineage): read as one word.
+    text = re.sub(r"\bR (\d+) ?", r"R\1", html_text(out / "nai-2018.html"))
+    # The audit's own heading for a finding, from its narrative's front matter.
+    assert (
+        "6. Step down process from Children's Social Care to Child and Family Wellbeing "
+        "service" in text
+    )
+    assert "Step down from Children's Social Care to early help" not in text
+    # Numbered recommendations, each beside its finding, and the action plan's progress.
+    assert "R1. Share the learning from the cases" in text
+    assert "Addressed to: Children's Social Care. Answers finding 2." in text
+    assert "Answered by recommendation R6." in text
+    assert (
+        "As of 5 September 2019, the date the action plan was last reviewed, 3 of its 9 "
+        "actions were completed, 4 were in progress and 2 had not started. Of these, 1 was "
+        "overdue" in text
+    )
+    assert "When a case is stepped down, how do you make sure" in text  # questions
+    # The glossary lists the terms the report uses, and only those.
+    assert "CPOMS: A computer system" in text
+    assert "CQC (Care Quality Commission):" in text
+    assert "Child and Family Wellbeing Service: The county council's early help" in text
+    assert "MASH" not in text
+    # Document control, from audit.yaml.
+    for row in ("Version 1.0", "Status Final", "Approved on 14 February 2019"):
+        assert row in text, row
+    assert "To be written" not in text and "Not yet final" not in text
+    # One sentence links the technical note.
+    html = (out / "nai-2018.html").read_text(encoding="utf-8")
+    assert '<a href="nai-2018-technical.html">' in html
+
+
+def test_the_technical_note_and_the_plan_tables_are_published_and_recorded(built):
+    out = built / "report" / "_output" / "nai-2018"
+    note = (out / "nai-2018-technical.html").read_text(encoding="utf-8")
+    assert '<span data-lineage="grades.requires-improvement.count">6</span>' in note
+    assert "data/<wbr>raw/<wbr>nai-2018/<wbr>cases.csv" in note
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name in (
+        "nai-2018-technical.html",
+        "data/recommendations.csv",
+        "data/action_plan_progress.csv",
+        "data/recommendation_progress.csv",
+    ):
+        assert name in manifest["outputs"], name
+    progress = (out / "data" / "action_plan_progress.csv").read_text().splitlines()
+    assert progress == [
+        "status,actions,overdue",
+        "Completed,3,0",
+        "In progress,4,1",
+        "Not started,2,0",
+    ]
+    recommendations = list(csv.DictReader((out / "data" / "recommendations.csv").open()))
+    assert [r["recommendation_id"] for r in recommendations] == [f"R{n}" for n in range(1, 7)]
+    # The fixture audit has no recommendations: none published, and its report says so.
+    fixture = built / "report" / "_output" / "exploitation-2021"
+    assert not (fixture / "data" / "recommendations.csv").exists()
+    assert (fixture / "exploitation-2021-technical.html").is_file()
+    text = html_text(fixture / "exploitation-2021.html")
+    assert "Draft: not yet approved." in text
+    assert "narrative/key-messages.md" in text and "recommendations.csv" in text
+
+
 def test_every_shortcode_was_resolved(built):
     for audit_id in ("nai-2018", "exploitation-2021"):
         out = built / "report" / "_output" / audit_id
@@ -216,8 +305,8 @@ def test_a_different_audit_builds_without_code_changes(built):
     out = built / "report" / "_output" / "exploitation-2021"
     text = html_text(out / "exploitation-2021.html")
     assert "Multi-agency audit: Child exploitation" in text
-    assert "[c] of the 5 cases were graded as outstanding." in text
-    assert "1 of the 6 cases had not yet been ratified" in text
+    assert "Of the 5 cases, [c] were graded outstanding;" in text
+    assert "Of the 6 cases, 1 had not yet been ratified" in text
     assert "To be written" in text  # no narrative folder: visible notes instead
     grades = (out / "data" / "grade_distribution.csv").read_text()
     assert "Requires improvement,0,0" in grades

@@ -213,7 +213,8 @@ def grade_distribution_chart(
     elif good_or_better is None:
         title = f"Ratified grades of {_plural(total, 'case')}"
     else:
-        title = f"{good_or_better} of {total} cases were graded good or better"
+        # A headline that starts with a word: a number never starts a sentence.
+        title = f"Cases graded good or better: {good_or_better} of {total}"
     alt_text = (
         "Bar chart of the ratified grades of "
         + (_plural(total, "case") if total is not None else "the cases")

@@ -62,6 +62,14 @@ def validate(
             limits=InputLimits.from_settings(settings),
         )
         problems += check_narrative(narrative_files(path / "narrative"))
+        # The glossary the report is written with: the board's, and the audit's own.
+        from auditrap.glossary import load_glossary
+
+        board = Path(settings.get("glossary") or "data/glossary.yaml")
+        problems += load_glossary(
+            [(board, board.as_posix()), (path / "glossary.yaml", "glossary.yaml")],
+            limits=InputLimits.from_settings(settings),
+        )[1]
     problems += taxonomy_problems
     if any(p.severity != "warning" for p in problems):
         audit = None

@@ -18,12 +18,15 @@ from typing import Any
 
 import yaml
 
-from auditrap.earlier import conclusion_part, earlier_audits_part, introduction_part
+from auditrap.earlier import conclusion_part
+from auditrap.earlier import earlier_audits_part as earlier_part
+from auditrap.earlier import introduction_part as responds_to_part
+from auditrap.glossary import Glossary, terms_used
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.lineage import hidden_symbol, numbers
-from auditrap.narrative import publishable_text
+from auditrap.narrative import finding_title, is_finding, narrative_body
 from auditrap.render.markdown import escape_attribute, escape_markdown, escape_metadata
-from auditrap.tables import PUBLISHED_TABLES
+from auditrap.tables import PLAN_TABLES, PUBLISHED_TABLES
 
 VAR_SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*var\s+([A-Za-z0-9_.-]+)\s*>\}\}(?!\})")
 
@@ -138,7 +141,7 @@ def hidden_note(variables: Mapping[str, Any], subtree: str) -> str:
         return ""
     return (
         f"\n{escape_markdown(symbol)} marks a count that is not shown, because so small a number "
-        "could help someone identify a child (see Small numbers in the appendix on method and data).\n"
+        "could help someone identify a child (see The data behind this report, in About this report).\n"
     )
 
 
@@ -181,71 +184,340 @@ def theme_counts_sentence(variables: Mapping[str, Any], theme_id: str) -> str:
     return sentence[0].upper() + sentence[1:] + "\n"
 
 
+# --- numbers in sentences ----------------------------------------------------------------
+
+
+def value_of(variables: Mapping[str, Any], key: str) -> Any:
+    """The value of a dotted variable key (``cases.total``)."""
+    value: Any = variables
+    for part in key.split("."):
+        value = value[part]
+    return value
+
+
+def amount(variables: Mapping[str, Any], key: str, zero: str = "none") -> str:
+    """A count inside a sentence: ``{{< var key >}}``, or a word for nought (``none``), so
+    that a sentence reads as it is spoken. Never at a sentence's start: a sentence starts
+    with a word ("Of the 15 cases, none...")."""
+    return zero if value_of(variables, key) == 0 else var(key)
+
+
+def verb(variables: Mapping[str, Any], key: str, one: str, many: str) -> str:
+    """The verb that agrees with a count: singular for one and for none ("none was"), plural
+    for more and for a hidden count."""
+    return one if value_of(variables, key) in (0, 1) else many
+
+
+def in_sentence(title: str) -> str:
+    """A heading inside a sentence: its first letter in lower case, unless the first word is
+    an abbreviation or a name (``GP coding``, ``CPOMS``)."""
+    return title[:1].lower() + title[1:] if re.match(r"[A-Z][a-z]", title) else title
+
+
+def joined(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- the status of the report ------------------------------------------------------------
+
+
 def review_note(variables: Mapping[str, Any]) -> str:
-    """While theme suggestions are unreviewed (and the report is not final without review),
-    a note at the top of the report saying it is a draft."""
+    """A note at the top of a draft: a report is a draft until it is approved (audit.yaml's
+    approved_by and approved_on) and while theme suggestions are unreviewed (unless the
+    report is final without review)."""
     review = variables.get("review") or {}
-    if not review.get("draft"):
+    document = variables.get("document") or {"approved": True}
+    lines = []
+    if not document.get("approved"):
+        lines.append(
+            "**Draft: not yet approved.** This report has not yet been approved for "
+            "publication: its document control (in About this report) says who approved it, "
+            "and when, once they have.\n"
+        )
+    if review.get("draft"):
+        many = review["unreviewed"] != 1
+        lines.append(
+            f"**Draft: {var('review.unreviewed')} theme "
+            f"{'suggestions' if many else 'suggestion'} not yet reviewed.** The themes in "
+            "this report are found by software that suggests which themes each sentence of "
+            "the audit returns speaks of. Until an analyst has checked "
+            f"{'every one' if many else 'it'}, the counts of themes are provisional.\n"
+        )
+    if not lines:
         return ""
-    many = review["unreviewed"] != 1
+    return '::: {.callout-warning title="Not yet final"}\n' + "\n".join(lines) + ":::\n"
+
+
+# --- the findings ------------------------------------------------------------------------
+
+
+def report_findings(variables: Mapping[str, Any], narrative: set[str]) -> list[str]:
+    """The themes the report presents as findings, in order: audit.yaml's ``findings``
+    when it has them; otherwise every theme that at least one return spoke of, or that has
+    the analyst's ``finding-<theme_id>.md``, in the taxonomy's order."""
+    themes = variables["themes"]
+    chosen = (variables.get("audit") or {}).get("findings") or []
+    if chosen:
+        return [t for t in chosen if t in themes]
+    return [t for t, c in themes.items() if c["cases"] != 0 or f"finding-{t}" in narrative]
+
+
+def finding_titles(
+    findings: Sequence[str], theme_titles: Mapping[str, str], own: Mapping[str, str]
+) -> dict[str, str]:
+    """Each finding's heading: the ``title:`` of its narrative's front matter, else the
+    taxonomy's title of the theme."""
+    return {t: own.get(t) or theme_titles.get(t, t) for t in findings}
+
+
+def recommendations_of(variables: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The audit's recommendations by variable key, in number order (none: empty)."""
+    by = (variables.get("recommendations") or {}).get("by") or {}
+    return dict(sorted(by.items(), key=lambda item: item[1]["number"]))
+
+
+def recommendation_label(key: str) -> str:
+    """``R`` and the recommendation's number (its place in recommendations.csv)."""
+    return "R" + var(f"recommendations.by.{key}.number")
+
+
+def answered_by(variables: Mapping[str, Any], theme_id: str) -> str:
+    """ "Answered by recommendation R2." under a finding, when a recommendation answers it."""
+    labels = [
+        recommendation_label(key)
+        for key, rec in recommendations_of(variables).items()
+        if rec.get("theme_id") == theme_id
+    ]
+    if not labels:
+        return ""
+    noun = "recommendation" if len(labels) == 1 else "recommendations"
+    return f"Answered by {noun} {joined(labels)}.\n"
+
+
+def findings_part(
+    variables: Mapping[str, Any], narrative: set[str], titles: Mapping[str, str]
+) -> str:
+    """The findings: each numbered, with its heading, what the returns said of it (counts
+    of concerns and of good practice), the analyst's text and the recommendation that
+    answers it."""
+    blocks = []
+    for number, theme_id in enumerate(titles, start=1):
+        blocks += [
+            f"### {number}\\. {escape_markdown(titles[theme_id])}\n",
+            theme_counts_sentence(variables, theme_id),
+            narrative_or_note(narrative, f"finding-{theme_id}"),
+        ]
+        answer = answered_by(variables, theme_id)
+        if answer:
+            blocks.append(answer)
+    if not blocks:
+        blocks.append("The audit returns spoke of none of the themes of the taxonomy.\n")
+    return "\n".join(blocks) + "\n"
+
+
+def earlier_audits_part(
+    variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """What earlier audits of the board found, and a re-audit's comparison
+    (:func:`auditrap.earlier.earlier_audits_part`): report.qmd includes it right after the
+    findings, with its own heading; empty when the board has no earlier audit."""
+    return earlier_part(variables, charts or {})
+
+
+# --- key messages ------------------------------------------------------------------------
+
+#: The most key messages the report opens with (the analyst's and the data's together).
+MOST_KEY_MESSAGES = 5
+
+
+def grades_message(variables: Mapping[str, Any]) -> str | None:
+    """The grade headline: how many cases were graded good or better, and how many not."""
+    if variables["cases"]["ratified"] == 0:
+        return (
+            f"None of the {counted(variables, 'cases.total', 'case', 'cases')} has yet been "
+            "given a ratified grade at a multi-agency meeting."
+        )
+    graded = counted(variables, "cases.ratified", "case", "cases")
+    if variables["cases"]["not_ratified"] not in (0, None):
+        graded += " graded so far"
     return (
-        '::: {.callout-warning title="Not yet final"}\n'
-        f"**Draft: {var('review.unreviewed')} theme "
-        f"{'suggestions' if many else 'suggestion'} not yet reviewed.** The themes in this "
-        "report are found by software that suggests which themes each sentence of the audit "
-        f"returns speaks of. Until an analyst has checked {'every one' if many else 'it'}, "
-        "the counts of themes are provisional.\n"
-        ":::\n"
+        f"Of the {graded}, {amount(variables, 'cases.good_or_better')} "
+        f"{verb(variables, 'cases.good_or_better', 'was', 'were')} graded good or better and "
+        f"{amount(variables, 'cases.below_good')} "
+        "required improvement or "
+        f"{verb(variables, 'cases.below_good', 'was', 'were')} inadequate."
     )
 
 
-def generated_parts(
+def _ranked(variables: Mapping[str, Any], findings: Sequence[str], kind: str) -> list[str]:
+    """The findings by how many returns spoke of them as ``kind`` (concern or
+    good_practice), most first (a tie in the report's order); a hidden count is left out,
+    since it cannot be ranked."""
+    counted_ = [
+        (t, variables["themes"][t][kind]["returns"])
+        for t in findings
+        if isinstance(variables["themes"][t][kind]["returns"], int)
+        and variables["themes"][t][kind]["returns"] > 0
+    ]
+    return [t for t, _ in sorted(counted_, key=lambda item: -item[1])]
+
+
+def concerns_message(
+    variables: Mapping[str, Any], titles: Mapping[str, str], most: int = 2
+) -> str | None:
+    """The findings raised most often as concerns."""
+    top = _ranked(variables, list(titles), "concern")[:most]
+    if not top:
+        return None
+    about = [
+        f"{escape_markdown(in_sentence(titles[t]))} (in "
+        f"{counted(variables, f'themes.{t}.concern.returns', 'return', 'returns')})"
+        for t in top
+    ]
+    return f"Concerns were raised most often about {joined(about)}."
+
+
+def good_practice_message(variables: Mapping[str, Any], titles: Mapping[str, str]) -> str | None:
+    """The finding noted most often as good practice."""
+    top = _ranked(variables, list(titles), "good_practice")[:1]
+    if not top:
+        return None
+    t = top[0]
+    return (
+        f"Good practice was noted most often in {escape_markdown(in_sentence(titles[t]))} "
+        f"(in {counted(variables, f'themes.{t}.good_practice.returns', 'return', 'returns')})."
+    )
+
+
+def recurring_message(titles: Mapping[str, str], recurring: Sequence[str]) -> str | None:
+    """The findings that earlier audits of the board also made (issue 16 gives them)."""
+    found = [escape_markdown(in_sentence(titles[t])) for t in recurring if t in titles]
+    if not found:
+        return None
+    return f"Earlier audits of the board also found concerns about {joined(found)}."
+
+
+def action_plan_message(variables: Mapping[str, Any]) -> str | None:
+    """The progress of the action plan, with its as-of date: how many actions are complete,
+    and how many overdue."""
+    plan = variables.get("action_plan") or {}
+    if not plan or plan.get("actions") in (0, None) or not plan.get("as_of"):
+        return None
+    return (
+        f"As of {var('action_plan.as_of')}, {amount(variables, 'action_plan.completed')} of the "
+        f"{counted(variables, 'action_plan.actions', 'action', 'actions')} of the action plan "
+        f"{verb(variables, 'action_plan.completed', 'was', 'were')} completed and "
+        f"{amount(variables, 'action_plan.overdue')} "
+        f"{verb(variables, 'action_plan.overdue', 'was', 'were')} overdue."
+    )
+
+
+def immediate_actions_message(variables: Mapping[str, Any]) -> str | None:
+    """Whether the immediate actions raised at the meetings are done."""
+    actions = variables["actions"]
+    if actions["raised"] == 0:
+        return None
+    if actions["open"] == 0:
+        if actions["raised"] == 1:
+            return "The immediate action raised at the multi-agency meetings has been completed."
+        return (
+            f"All {var('actions.raised')} immediate actions raised at the multi-agency "
+            "meetings have been completed."
+        )
+    return (
+        f"Of the {counted(variables, 'actions.raised', 'immediate action', 'immediate actions')} "
+        f"raised at the multi-agency meetings, {amount(variables, 'actions.open')} "
+        f"{verb(variables, 'actions.open', 'is', 'are')} still open."
+    )
+
+
+def data_key_messages(
+    variables: Mapping[str, Any], titles: Mapping[str, str], recurring: Sequence[str] = ()
+) -> list[str]:
+    """The key messages the data gives, most important first: the grades, the concerns
+    raised most, what earlier audits also found, the action plan's progress, the good
+    practice noted most, the immediate actions."""
+    messages = [
+        grades_message(variables),
+        concerns_message(variables, titles),
+        recurring_message(titles, recurring),
+        action_plan_message(variables),
+        good_practice_message(variables, titles),
+        immediate_actions_message(variables),
+    ]
+    return [m for m in messages if m]
+
+
+def analyst_key_messages(text: str) -> int:
+    """How many top-level list items the analyst's key-messages.md holds."""
+    return len(re.findall(r"^(?:[-*+]|\d+[.)])[ \t]+\S", text, re.M))
+
+
+def key_messages_part(
     variables: Mapping[str, Any],
     narrative: set[str],
-    theme_titles: Mapping[str, str],
-    charts: Mapping[str, Mapping[str, str]],
-) -> dict[str, str]:
-    """The generated Markdown parts of the report, by file name.
+    titles: Mapping[str, str],
+    *,
+    analyst_messages: int = 0,
+    recurring: Sequence[str] = (),
+) -> str:
+    """The key messages on the first page: the analyst's (``key-messages.md``) first, then
+    the data's, five at most together; without the analyst's file, the data's and a
+    visible "to be written" note."""
+    room = max(MOST_KEY_MESSAGES - analyst_messages, 0)
+    data = "".join(f"- {m}\n" for m in data_key_messages(variables, titles, recurring)[:room])
+    if "key-messages" in narrative:
+        return include_narrative("key-messages") + ("\n" + data if data else "")
+    return data + "\n" + to_be_written("narrative/key-messages.md")
 
-    ``charts`` gives each chart's headline title and alt text (``charts.json``).
-    """
-    parts: dict[str, str] = {}
-    symbol = hidden_symbol(variables)
 
-    def n(key: str, one: str, many: str) -> str:
-        return counted(variables, key, one, many)
+# --- the sections of the seed ------------------------------------------------------------
 
-    intro_fallback = (
-        f"{n('cases.total', 'case was', 'cases were')} chosen for the audit based on the "
-        f"criteria: {var('audit.selection_criteria')}"
+
+def introduction_part(variables: Mapping[str, Any], narrative: set[str]) -> str:
+    fallback = (
+        f"The audit looked at {counted(variables, 'cases.total', 'case', 'cases')}, chosen "
+        f"on the criteria: {var('audit.selection_criteria')}"
     )
     # What the audit responds to, from audit.yaml, leads the introduction (auditrap.earlier).
-    responds = introduction_part(variables)
-    parts["introduction.md"] = (responds + "\n" if responds else "") + narrative_or_note(
-        narrative, "introduction", intro_fallback
+    responds = responds_to_part(variables)
+    return (responds + "\n" if responds else "") + narrative_or_note(
+        narrative, "introduction", fallback
     )
-    parts["review-status.md"] = review_note(variables)
-    parts["scoring.md"] = optional_narrative(narrative, "scoring")
-    parts["areas.md"] = optional_narrative(narrative, "areas")
 
-    if variables["cases"]["ratified"]:
-        # The seed report's sentence, every number from the data.
-        parts["scoring-summary.md"] = (
-            f"{var('grades.outstanding.count')} of the {n('cases.ratified', 'case', 'cases')} "
-            f"{'was' if variables['cases']['ratified'] == 1 else 'were'} graded as outstanding. "
-            f"{var('grades.good.count')} {'was' if variables['grades']['good']['count'] == 1 else 'were'} "
-            f"classed as good, {var('grades.requires-improvement.count')} requiring improvement "
-            f"and {var('grades.inadequate.count')} inadequate.\n"
+
+def scoring_summary_part(variables: Mapping[str, Any]) -> str:
+    """The seed's sentence on the grades, every number from the data, none at the start of
+    a sentence: "Of the 15 cases, none was graded outstanding; 5 were graded good, 6
+    requiring improvement and 4 inadequate." """
+    if not variables["cases"]["ratified"]:
+        return (
+            f"None of the {counted(variables, 'cases.total', 'case has', 'cases have')} been "
+            "ratified at a multi-agency meeting yet, so there are no grades to report.\n"
         )
-    else:
-        parts["scoring-summary.md"] = (
-            f"None of the {n('cases.total', 'case has', 'cases have')} been ratified at a "
-            "multi-agency meeting yet, so there are no grades to report.\n"
-        )
+
+    def key(grade: str) -> str:
+        return f"grades.{grade}.count"
+
+    return (
+        f"Of the {counted(variables, 'cases.ratified', 'case', 'cases')}, "
+        f"{amount(variables, key('outstanding'))} "
+        f"{verb(variables, key('outstanding'), 'was', 'were')} graded outstanding; "
+        f"{amount(variables, key('good'))} {verb(variables, key('good'), 'was', 'were')} "
+        f"graded good, {amount(variables, key('requires-improvement'))} requiring "
+        f"improvement and {amount(variables, key('inadequate'))} inadequate.\n"
+    )
+
+
+def grade_distribution_part(
+    variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, str]]
+) -> str:
     ratification = ""
     if variables["cases"]["not_ratified"]:
         ratification = (
-            f"{var('cases.not_ratified')} of the {var('cases.total')} cases had not yet been "
+            f"Of the {var('cases.total')} cases, {var('cases.not_ratified')} had not yet been "
             "ratified at a multi-agency meeting and are not counted in the grades below.\n\n"
         )
     grade_rows = [
@@ -257,7 +529,7 @@ def generated_parts(
         ]
         for g in GRADES
     ]
-    parts["grade-distribution.md"] = (
+    return (
         ratification
         + figure(
             charts["grade-distribution"], "fig-grade-distribution", "Ratified grades of the cases"
@@ -272,14 +544,17 @@ def generated_parts(
         + hidden_note(variables, "grades")
     )
 
-    area_rows = []
-    for key, area in variables["areas"]["by"].items():
-        area_rows.append(
-            [escape_markdown(area["name"])]
-            + [var(f"areas.by.{key}.{slug(g)}") for g in GRADES]
-            + [var(f"areas.by.{key}.total")]
-        )
-    parts["grades-by-area.md"] = (
+
+def grades_by_area_part(
+    variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, str]]
+) -> str:
+    area_rows = [
+        [escape_markdown(area["name"])]
+        + [var(f"areas.by.{key}.{slug(g)}") for g in GRADES]
+        + [var(f"areas.by.{key}.total")]
+        for key, area in variables["areas"]["by"].items()
+    ]
+    return (
         figure(charts["grades-by-area"], "fig-grades-by-area", "Ratified grades by audit area")
         + "\n"
         + table(
@@ -291,127 +566,276 @@ def generated_parts(
         + hidden_note(variables, "areas")
     )
 
+
+def immediate_actions_part(variables: Mapping[str, Any], narrative: set[str]) -> str:
     actions = variables["actions"]
+
+    def n(key: str, one: str, many: str) -> str:
+        return counted(variables, key, one, many)
+
     if actions["raised"] == 0:
-        action_text = "No immediate actions were raised at the multi-agency auditor meetings.\n"
+        text = "No immediate actions were raised at the multi-agency auditor meetings.\n"
     elif actions["open"] == 0:
-        action_text = (
+        text = (
             "As a result of the multi-agency auditor meetings, "
             f"{n('actions.raised', 'immediate action was', 'immediate actions were')} raised. "
             "All immediate actions which were identified have been completed.\n"
         )
     else:
-        action_text = (
+        text = (
             "As a result of the multi-agency auditor meetings, "
             f"{n('actions.raised', 'immediate action was', 'immediate actions were')} raised: "
-            f"{n('actions.completed', 'has', 'have')} been completed and "
+            f"{amount(variables, 'actions.completed')} "
+            f"{verb(variables, 'actions.completed', 'has', 'have')} been completed and "
             f"{n('actions.open', 'remains', 'remain')} open.\n"
         )
-    parts["immediate-actions.md"] = (
-        optional_narrative(narrative, "immediate-actions") + "\n" + action_text
-    )
+    return optional_narrative(narrative, "immediate-actions") + "\n" + text
 
-    findings = []
-    themes = variables["themes"]
-    number = 0
-    for theme_id, counts in themes.items():
-        stem = f"finding-{theme_id}"
-        if counts["cases"] == 0 and stem not in narrative:
-            continue
-        number += 1
-        findings.append(f"### {number}\\. {escape_markdown(theme_titles[theme_id])}\n")
-        findings.append(theme_counts_sentence(variables, theme_id))
-        findings.append(narrative_or_note(narrative, stem))
-    if not findings:
-        findings.append("The audit returns spoke of none of the themes of the taxonomy.\n")
-    theme_rows = [
-        [
-            escape_markdown(theme_titles[t]),
-            var(f"themes.{t}.cases"),
-            var(f"themes.{t}.returns"),
-            var(f"themes.{t}.agencies"),
-        ]
-        for t in themes
+
+# --- recommendations and the action plan --------------------------------------------------
+
+
+def recommendations_part(variables: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    """The audit's recommendations, numbered R1, R2... in file order, each with whom it is
+    addressed to and the finding it answers; then the action plan's progress, per
+    recommendation and in total, by status, with the overdue actions as of the as-of date.
+    Without recommendations.csv, a visible "to be written" note."""
+    recommendations = recommendations_of(variables)
+    if not recommendations:
+        return to_be_written("recommendations.csv")
+    numbers = {t: n for n, t in enumerate(titles, start=1)}
+    blocks = [
+        f"The audit makes "
+        f"{counted(variables, 'recommendations.count', 'recommendation', 'recommendations')}, "
+        "each addressed to the agency, or the Board, that must act on it.\n"
     ]
-    parts["findings.md"] = (
-        "\n".join(findings)
-        + "\n"
-        + table(
-            ["Theme", "Cases", "Returns", "Agencies"],
-            theme_rows,
-            "Themes found in the audit returns",
-            widths=[52, 8, 8, 9],
+    for key, rec in recommendations.items():
+        about = f"Addressed to: {escape_markdown(rec['addressed_to'])}."
+        theme = rec.get("theme_id")
+        if theme in numbers:
+            about += f" Answers finding {numbers[theme]}."
+        elif theme:
+            about += f" Answers the theme {escape_markdown(rec.get('finding') or theme)}."
+        blocks.append(
+            f"**{recommendation_label(key)}\\.** {escape_markdown(rec['text'])}\\\n*{about}*\n"
         )
+    blocks.append(action_plan_progress_part(variables))
+    return "\n".join(blocks)
+
+
+def action_plan_progress_part(variables: Mapping[str, Any]) -> str:
+    """The action plan's progress as of its as-of date: a sentence, and a table by
+    recommendation with a total row."""
+    plan = variables.get("action_plan") or {}
+    if plan.get("actions") in (0, None) or not plan.get("as_of"):
+        return (
+            "The action plan against these recommendations has not been agreed yet; its "
+            "progress will be reported here.\n"
+        )
+    columns = ("actions", "completed", "in_progress", "not_started", "overdue")
+    rows = [
+        [recommendation_label(key)] + [var(f"recommendations.by.{key}.{c}") for c in columns]
+        for key in recommendations_of(variables)
+    ]
+    rows.append(["Total"] + [var(f"action_plan.{c}") for c in columns])
+    overdue = (
+        "None was overdue."
+        if value_of(variables, "action_plan.overdue") == 0
+        else f"Of these, {var('action_plan.overdue')} "
+        f"{verb(variables, 'action_plan.overdue', 'was', 'were')} overdue: not completed by "
+        "its target date."
+    )
+    return (
+        f"As of {var('action_plan.as_of')}, the date the action plan was last reviewed, "
+        f"{amount(variables, 'action_plan.completed')} of its "
+        f"{counted(variables, 'action_plan.actions', 'action', 'actions')} "
+        f"{verb(variables, 'action_plan.completed', 'was', 'were')} completed, "
+        f"{amount(variables, 'action_plan.in_progress')} "
+        f"{verb(variables, 'action_plan.in_progress', 'was', 'were')} in progress and "
+        f"{amount(variables, 'action_plan.not_started')} had not started. {overdue}\n\n"
+        + table(
+            ["Recommendation", "Actions", "Completed", "In progress", "Not started", "Overdue"],
+            rows,
+            f"Progress of the action plan by recommendation, as of {var('action_plan.as_of')}",
+            ident="tbl-action-plan-progress",
+            widths=[20, 9, 11, 11, 11, 9],
+        )
+        + hidden_note(variables, "action_plan")
     )
 
-    # What earlier audits of the board found, and the re-audit comparison; the sentence on
-    # the findings they also made leads the conclusion (auditrap.earlier).
-    parts["earlier-audits.md"] = earlier_audits_part(variables, charts)
-    parts["conclusion.md"] = conclusion_part(variables, narrative_or_note(narrative, "conclusion"))
-    parts["next-steps.md"] = narrative_or_note(narrative, "next-steps")
+
+# --- learning, glossary and the report itself ---------------------------------------------
+
+
+def questions_part(narrative: set[str]) -> str:
+    """The reflective questions for practitioners (a "7-minute briefing"'s)."""
+    return narrative_or_note(narrative, "questions")
+
+
+def glossary_part(entries: Sequence[Any]) -> str:
+    """The glossary's terms that the report uses, one short paragraph each, the term in
+    bold (every word escaped: the glossary is data)."""
+    if not entries:
+        return "This report uses none of the terms of the board's glossary.\n"
+    return "\n".join(
+        f"**{escape_markdown(entry.shown)}:** {escape_markdown(entry.definition)}\n"
+        for entry in entries
+    )
+
+
+def document_control_part(variables: Mapping[str, Any]) -> str:
+    """The report's document control: its version and status, who approved it and when,
+    when it is next reviewed, and its publication date."""
+    document = variables.get("document") or {}
+    rows = [
+        ["Version", var("document.version") if document.get("version") else "Not given"],
+        ["Status", var("document.status")],
+        [
+            "Approved by",
+            var("document.approved_by") if document.get("approved_by") else "Not yet approved",
+        ],
+        [
+            "Approved on",
+            var("document.approved_on") if document.get("approved_on") else "Not yet approved",
+        ],
+        ["Next review", var("document.next_review") if document.get("next_review") else "Not set"],
+        ["Published", var("audit.published")],
+    ]
+    return table(
+        ["Item", "Detail"],
+        rows,
+        "Document control",
+        align=["l", "l"],
+        ident="tbl-document-control",
+        widths=[16, 40],
+    )
+
+
+#: The heading of the section of About this report that lists the published CSV files.
+DATA_TABLES = "data-tables"
+
+
+def technical_note_name(audit_id: str) -> str:
+    """The technical note's file name, published beside the report."""
+    return f"{audit_id}-technical.html"
+
+
+def data_part(variables: Mapping[str, Any]) -> str:
+    """The data published beside the report: the disclosure policy that applies to it (its
+    small numbers), and every table behind its charts and numbers."""
+    tables = list(PUBLISHED_TABLES)
+    if recommendations_of(variables):
+        tables += list(PLAN_TABLES)
+    links = ", ".join(f"[{escape_markdown(t)}.csv](data/{t}.csv)" for t in tables)
+    small_numbers = (
+        escape_markdown(variables.get("disclosure", {}).get("statement", ""))
+        or "No count in this report is suppressed or rounded."
+    )
+    return (
+        f"### The data behind this report {{#{DATA_TABLES}}}\n\n"
+        f"{small_numbers}\n\n"
+        "The tables behind every chart and number of this report are published beside it as "
+        f"CSV files, grades by their labels: {links}.\n"
+    )
+
+
+def technical_note_sentence(variables: Mapping[str, Any], *, internal: bool = False) -> str:
+    """The one sentence that links the technical note (relative to the page: the internal
+    edition is one folder down)."""
+    note = technical_note_name(variables["audit"]["id"])  # the id is [a-z0-9-]
+    href = ("../" if internal else "") + note
+    return (
+        "How this report was made (the software, its input files and where each of its "
+        f"numbers comes from) is in its technical note, [{escape_markdown(note)}]({href}).\n"
+    )
+
+
+def about_part(variables: Mapping[str, Any], *, internal: bool = False) -> str:
+    """ "About this report": how the audit was done, in short; small numbers; the data and
+    the technical note; the document control."""
+
+    def n(key: str, one: str, many: str) -> str:
+        return counted(variables, key, one, many)
 
     definitions = [[escape_markdown(g), escape_markdown(GRADE_DEFINITIONS[g])] for g in GRADES]
-    agreement_rows = [
-        ["The ratified grade is the one the returns suggest", var("agreement.as_suggested")],
-        ["The ratified grade is better than the returns suggest", var("agreement.better")],
-        ["The ratified grade is worse than the returns suggest", var("agreement.worse")],
-    ]
-    parts["method.md"] = "\n".join(
+    return "\n".join(
         [
-            "### The data\n",
+            "### How the audit was done\n",
             "The report is built from "
             f"{n('returns.total', 'single-agency audit return', 'single-agency audit returns')} "
             f"from {n('agencies.returned', 'agency', 'agencies')} about "
             f"{n('cases.total', 'case', 'cases')} in {n('areas.count', 'audit area', 'audit areas')}, "
             "the grade ratified for each case at a multi-agency auditor meeting, and "
-            f"{n('actions.raised', 'immediate action', 'immediate actions')}.",
-            "",
-            "### The grades\n",
-            "Each agency graded its own involvement, and the multi-agency meeting ratified one grade "
-            "per case, on the four-point scale that Ofsted and the Care Quality Commission use.\n",
+            f"{n('actions.raised', 'immediate action', 'immediate actions')}.\n",
+            "Each agency graded its own involvement, and the multi-agency meeting ratified one "
+            "grade per case, on the four-point scale that Ofsted and the Care Quality "
+            "Commission use.\n",
             table(["Grade", "What it means"], definitions, "The grade scale", align=["l", "l"]),
-            "The grade the returns suggest for a case is the median of the agencies' own grades; "
-            "when the median falls between two grades, the worse one is taken. The meeting may "
-            "ratify a different grade after discussing the case.\n",
-            table(
-                ["Outcome", "Cases"],
-                agreement_rows,
-                "Ratified grades beside the grades the returns suggest",
-            ),
-            "### The themes\n",
-            "Findings come from the free text of the returns (strengths and areas for improvement). "
-            "Software matches each sentence against a shared list of themes and their key words, "
-            "so that the same theme is recognised across audits, and suggests the themes each "
-            "sentence speaks of. An analyst then reads every suggestion, confirms or rejects it, "
-            "and adds any theme the software missed. A theme is raised as a concern when a "
-            "return's areas for improvement speak of it, and noted as good practice when its "
-            "strengths do. The counts say how many returns, cases and agencies spoke of each "
-            "theme, and in which way; the analyst writes each finding from the sentences.\n",
+            "The grade the returns suggest for a case is the median of the agencies' own "
+            "grades (the worse of two, when it falls between them). The meeting ratified that "
+            f"grade for {amount(variables, 'agreement.as_suggested')} "
+            f"{'case' if value_of(variables, 'agreement.as_suggested') == 1 else 'cases'}, a "
+            f"better one for {amount(variables, 'agreement.better')} and a worse one for "
+            f"{amount(variables, 'agreement.worse')}, after discussing the case.\n",
+            "The findings come from the free text of the returns. Software suggests which "
+            "themes each sentence speaks of, from a shared list of themes and their key "
+            "words; an analyst confirms or rejects each suggestion and adds what it missed. A "
+            "theme is raised as a concern when a return's areas for improvement speak of it, "
+            "and noted as good practice when its strengths do.",
             review_method(variables),
-            "### Small numbers\n",
-            escape_markdown(variables.get("disclosure", {}).get("statement", ""))
-            or "No count in this report is suppressed or rounded.",
-            "",
-            f"### Data tables {{#{DATA_TABLES}}}\n",
-            "The tables behind every chart and number of this report are published beside it as "
-            "CSV files, grades by their labels:\n",
-            *[f"- [{escape_markdown(t)}.csv](data/{t}.csv)" for t in PUBLISHED_TABLES],
-            "",
-            "### Where each number comes from\n",
-            "Every number in this report has an id, the name of the variable it was computed "
-            "as. [lineage.csv](data/lineage.csv), published beside the report, gives for each id "
-            "its value, the published table and cell, and the filter that computed it over the "
-            "input table. The board's internal edition adds the input files, with their hashes, "
-            "and the rows that contributed. In the web page each number carries its id.\n",
-            table(
-                ["Id", "Value"],
-                [[f"`{key}`", var(key)] for key, _ in numbers(variables, hidden=symbol)],
-                "Every number in this report, by id",
-                widths=[60, 12],
-            ),
+            technical_note_sentence(variables, internal=internal),
+            data_part(variables),
+            "### Document control\n",
+            document_control_part(variables),
         ]
     )
-    return parts
+
+
+def generated_parts(
+    variables: Mapping[str, Any],
+    narrative: set[str],
+    theme_titles: Mapping[str, str],
+    charts: Mapping[str, Mapping[str, str]],
+    *,
+    own_titles: Mapping[str, str] | None = None,
+    analyst_messages: int = 0,
+    recurring: Sequence[str] = (),
+    internal: bool = False,
+) -> dict[str, str]:
+    """The generated Markdown parts of the report, by file name, each made by the function
+    of its section (so that another document, a learning brief say, can reuse them).
+
+    ``charts`` gives each chart's headline title and alt text (``charts.json``);
+    ``own_titles`` the findings' headings from their narrative's front matter;
+    ``analyst_messages`` how many key messages the analyst wrote (key-messages.md);
+    ``recurring`` the findings earlier audits of the board also made.
+    """
+    titles = finding_titles(report_findings(variables, narrative), theme_titles, own_titles or {})
+    return {
+        "review-status.md": review_note(variables),
+        "key-messages.md": key_messages_part(
+            variables,
+            narrative,
+            titles,
+            analyst_messages=analyst_messages,
+            recurring=recurring,
+        ),
+        "introduction.md": introduction_part(variables, narrative),
+        "scoring.md": optional_narrative(narrative, "scoring"),
+        "scoring-summary.md": scoring_summary_part(variables),
+        "grade-distribution.md": grade_distribution_part(variables, charts),
+        "grades-by-area.md": grades_by_area_part(variables, charts),
+        "areas.md": optional_narrative(narrative, "areas"),
+        "immediate-actions.md": immediate_actions_part(variables, narrative),
+        "findings.md": findings_part(variables, narrative, titles),
+        "earlier-audits.md": earlier_audits_part(variables, charts),
+        "recommendations.md": recommendations_part(variables, titles),
+        # The sentence on the findings earlier audits also made leads the conclusion.
+        "conclusion.md": conclusion_part(variables, narrative_or_note(narrative, "conclusion")),
+        "next-steps.md": narrative_or_note(narrative, "next-steps"),
+        "questions.md": questions_part(narrative),
+        "about.md": about_part(variables, internal=internal),
+    }
 
 
 INTERNAL_NOTICE = (
@@ -457,8 +881,9 @@ def review_method(variables: Mapping[str, Any]) -> str:
         )
     elif review.get("unreviewed"):
         text += (
-            f" {n('unreviewed', 'suggestion has', 'suggestions have')} not yet been reviewed and "
-            "count provisionally: this report is a draft."
+            f" Of the suggestions, {n('unreviewed', 'has', 'have')} not yet been reviewed and "
+            f"{'counts' if review['unreviewed'] == 1 else 'count'} provisionally: this report "
+            "is a draft."
         )
     return text + "\n"
 
@@ -734,6 +1159,20 @@ KEY_PACKAGES = (
 )
 
 
+def software_rows(
+    environment: Mapping[str, Any], engine: str, *, pandoc: str | None = None
+) -> list[tuple[str, str]]:
+    """The software that made a report, as (name, version): Python, pandoc, the rendering
+    engine, and the key packages installed."""
+    packages = environment.get("packages", {})
+    return [
+        ("Python", str(environment.get("python"))),
+        ("pandoc", str(pandoc or environment.get("pandoc"))),
+        ("Rendering engine", engine),
+        *((name, str(packages[name])) for name in KEY_PACKAGES if packages.get(name)),
+    ]
+
+
 def provenance_part(
     audit_id: str,
     inputs: Mapping[str, str],
@@ -742,26 +1181,20 @@ def provenance_part(
     *,
     pandoc: str | None = None,
 ) -> str:
-    """The appendix "How this report was made": input hashes, software, how to verify.
+    """The internal edition's appendix "How this report was made": input hashes, software,
+    how to verify (the public edition's technical note says the same: auditrap.technical).
 
     ``engine`` names the engine that rendered, with its Quarto version (``Quarto 1.7.34``);
     ``pandoc`` is the version of the pandoc that made the report when it is not the one of
     ``environment`` (Quarto brings its own)."""
     rows = [[escape_markdown(name), f"`{digest}`"] for name, digest in inputs.items()]
-    packages = environment.get("packages", {})
     software = [
-        ["Python", escape_markdown(str(environment.get("python")))],
-        ["pandoc", escape_markdown(str(pandoc or environment.get("pandoc")))],
-        ["Rendering engine", escape_markdown(engine)],
-    ]
-    software += [
-        [escape_markdown(name), escape_markdown(str(packages[name]))]
-        for name in KEY_PACKAGES
-        if packages.get(name)
+        [escape_markdown(name), escape_markdown(version)]
+        for name, version in software_rows(environment, engine, pandoc=pandoc)
     ]
     return "\n".join(
         [
-            "### How this report was made\n",
+            "## Appendix: how this report was made\n",
             "This report was built by auditrap, a reproducible pipeline, from the input files below. "
             f"Validation read {var('cases.total')} cases, {var('returns.total')} single-agency "
             f"returns and {var('actions.raised')} immediate actions, with "
@@ -787,10 +1220,6 @@ def provenance_part(
             ),
         ]
     )
-
-
-#: The heading of the method appendix that lists the published CSV files.
-DATA_TABLES = "data-tables"
 
 
 def downloads(audit_id: str, *, internal: bool = False) -> list[dict[str, Any]]:
@@ -857,13 +1286,19 @@ def assemble(
     internal: str | None = None,
     provenance: str = "",
     accessibility: Mapping[str, str] | None = None,
+    glossary: Glossary | None = None,
+    recurring: Sequence[str] = (),
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``.
 
     ``internal`` is the case-level appendix of the internal edition; the public edition
-    (None) gets an empty appendix file, so that the same document serves both.
+    (None) gets an empty appendix file, so that the same document serves both. The
+    internal edition also carries ``provenance`` ("How this report was made"), which the
+    public edition leaves to its technical note.
     ``accessibility`` (the ``accessibility`` block of config.yaml) joins the variables as
     ``accessibility.contact``: like every variable it is text, escaped where it is shown.
+    ``glossary`` is the board's glossary (and the audit's own): the report lists the terms
+    its text uses. ``recurring`` are the findings earlier audits also made.
     (The render engine adds ``engine``: what the report says about the engine that made it.)
     """
     if build_dir.exists():
@@ -873,6 +1308,8 @@ def assemble(
     (build_dir / "figures").mkdir()
     for name in TEMPLATE_FILES:
         shutil.copyfile(report_dir / name, build_dir / name)
+    texts: dict[str, str] = {}
+    own_titles: dict[str, str] = {}
     for path in narrative_files:
         if path.suffix != ".md":
             # A picture beside the narrative: at the top of the build, since a picture in an
@@ -882,23 +1319,73 @@ def assemble(
             shutil.copyfile(path, build_dir / path.name)
             continue
         # As checked (auditrap.narrative): without the analyst's notes to self (HTML
-        # comments) and without direction controls.
-        text = publishable_text(path.read_text(encoding="utf-8-sig"))
-        (build_dir / "narrative" / path.name).write_text(text, encoding="utf-8")
+        # comments), direction controls and a finding's front matter (its title).
+        raw = path.read_text(encoding="utf-8-sig")
+        texts[path.stem] = narrative_body(raw)
+        if is_finding(path) and finding_title(raw):
+            own_titles[path.stem.removeprefix("finding-")] = str(finding_title(raw))
     for path in figure_files:
         shutil.copyfile(path, build_dir / "figures" / path.name)
-    narrative = {p.stem for p in narrative_files if p.suffix == ".md"}
+    narrative = set(texts)
     numeric = {key for key, _ in numbers(variables, hidden=hidden_symbol(variables))}
-    for path in (build_dir / "narrative").glob("*.md"):
-        path.write_text(mark_numbers(path.read_text(encoding="utf-8"), numeric), encoding="utf-8")
-    for name, text in generated_parts(variables, narrative, theme_titles, charts).items():
+    for stem, text in texts.items():
+        (build_dir / "narrative" / f"{stem}.md").write_text(
+            mark_numbers(text, numeric), encoding="utf-8"
+        )
+    if not recurring:
+        # The findings earlier audits of the board also made (auditrap.earlier's variables).
+        earlier = (variables.get("earlier") or {}).get("themes", {})
+        recurring = [theme for theme, entry in earlier.items() if entry.get("in")]
+    parts = generated_parts(
+        variables,
+        narrative,
+        theme_titles,
+        charts,
+        own_titles=own_titles,
+        analyst_messages=analyst_key_messages(texts.get("key-messages", "")),
+        recurring=recurring,
+        internal=internal is not None,
+    )
+    parts["glossary.md"] = glossary_part(
+        terms_used(
+            glossary or Glossary(()),
+            [report_words((report_dir / "report.qmd").read_text(encoding="utf-8"), variables)]
+            + [report_words(t, variables) for t in (*parts.values(), *texts.values())]
+            + [report_words(str(v), variables) for v in metadata(variables).values()],
+        )
+    )
+    for name, text in parts.items():
         (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
-    (build_dir / "_generated" / "provenance.md").write_text(provenance, encoding="utf-8")
+    (build_dir / "_generated" / "provenance.md").write_text(
+        provenance if internal is not None else "", encoding="utf-8"
+    )
     shown = {**variables, "accessibility": dict(accessibility)} if accessibility else variables
     _write_yaml(build_dir / "_variables.yml", markdown_values(shown))
     _write_yaml(build_dir / "_metadata.yml", metadata(variables, internal=internal is not None))
     return build_dir / "report.qmd"
+
+
+_INCLUDE = re.compile(r"\{\{<\s*include\s+[^>]*>\}\}")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def report_words(source: str, variables: Mapping[str, Any]) -> str:
+    """The words of a piece of the report's source as a reader sees them, near enough to
+    find the glossary's terms in: each ``{{< var >}}`` replaced by its value, includes,
+    comments, front matter and Markdown's backslash escapes taken out."""
+
+    def value(match: re.Match) -> str:
+        try:
+            return str(value_of(variables, match.group(1)))
+        except (KeyError, TypeError):
+            return ""
+
+    text = _COMMENT.sub(" ", source)
+    text = re.sub(r"\A---\n.*?\n---\n", " ", text, flags=re.S)
+    text = _INCLUDE.sub(" ", text)
+    text = VAR_SHORTCODE.sub(value, text)
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _write_yaml(path: Path, data: Mapping[str, Any]) -> None:

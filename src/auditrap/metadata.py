@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from auditrap.limits import DEFAULT_LIMITS, InputLimits
 from auditrap.normalise import strip_bidi_in
@@ -18,6 +26,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: A theme id of the taxonomy (lower-case letters, digits and hyphens, as data/themes.yaml).
 THEME_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 ThemeId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=THEME_ID_PATTERN)]
+
+
+def _whole_number_as_text(value: Any) -> Any:
+    """A version written unquoted as a whole number (``version: 2``) is the text "2"; a
+    decimal (``version: 1.10``) is refused, since YAML has already read it as 1.1."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Version = Annotated[Text, BeforeValidator(_whole_number_as_text)]
 
 
 class RespondsTo(BaseModel):
@@ -69,6 +88,26 @@ class AuditMeta(BaseModel):
         min_length=1,
         description="The case reviews or earlier recommendations this audit answers, each "
         "with the keys review and recommendation.",
+    )
+    # Document control: the report is a draft until it is approved.
+    version: Version | None = Field(
+        default=None,
+        description='The report\'s version, shown in its document control, e.g. "1.0" (in quotes).',
+    )
+    approved_by: Text | None = Field(
+        default=None,
+        description="Who approved the report for publication: a role or a body (e.g. the "
+        "board, or its quality assurance sub-group), never a person's name. With "
+        "approved_on; until both are given the report is a draft.",
+    )
+    approved_on: dt.date | None = Field(
+        default=None,
+        description="The date the report was approved, YYYY-MM-DD; with approved_by.",
+    )
+    next_review: dt.date | None = Field(
+        default=None,
+        description="When the report, and the progress of its action plan, will next be "
+        "reviewed, YYYY-MM-DD.",
     )
 
 
@@ -161,7 +200,90 @@ def load_meta(
                 message="findings lists a theme twice; list each once.",
             )
         )
+    problems += document_control_problems(meta, display, line_of=read.line_of)
     return (None if any(p.severity != WARNING for p in problems) else meta), problems
+
+
+#: A title before a name ("Dr", "Mrs"): approved_by names a role or a body, never a person.
+_PERSONAL_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Cllr|Councillor|Sir|Dame|Lord|Lady)\b\.?\s+[A-Z]"
+)
+
+
+def document_control_problems(
+    meta: AuditMeta,
+    display: str = "audit.yaml",
+    *,
+    line_of: Callable[[tuple], int | None] = lambda path: None,
+) -> list[Problem]:
+    """The document control keys must agree: an approval is who and when (both, or
+    neither), by a role or a body; the next review comes after the approval; a report is
+    not approved after the date it is published. ``line_of`` gives a key's line."""
+    problems = []
+    if (meta.approved_by is None) != (meta.approved_on is None):
+        given, missing = (
+            ("approved_by", "approved_on")
+            if meta.approved_on is None
+            else ("approved_on", "approved_by")
+        )
+        problems.append(
+            Problem(
+                display,
+                row=line_of((given,)),
+                column=missing,
+                message=f"{given} is given without {missing}: an approval says who approved "
+                "the report (a role or a body) and when (YYYY-MM-DD). Add "
+                f"{missing}, or remove {given} while the report is a draft.",
+            )
+        )
+    if meta.approved_by is not None and _PERSONAL_TITLE.search(meta.approved_by):
+        problems.append(
+            Problem(
+                display,
+                row=line_of(("approved_by",)),
+                column="approved_by",
+                value=meta.approved_by,
+                message="approved_by looks like a person's name. Name the role or the body "
+                "that approved the report (e.g. the Board, or its quality assurance "
+                "sub-group), never a person: the report is published.",
+            )
+        )
+    if meta.approved_on and meta.published and meta.approved_on > meta.published:
+        problems.append(
+            Problem(
+                display,
+                row=line_of(("approved_on",)),
+                column="approved_on",
+                value=meta.approved_on.isoformat(),
+                message=f"approved_on ({meta.approved_on.isoformat()}) is after published "
+                f"({meta.published.isoformat()}): a report is approved before it is "
+                "published. Check both dates.",
+            )
+        )
+    if meta.next_review and meta.approved_on and meta.next_review <= meta.approved_on:
+        problems.append(
+            Problem(
+                display,
+                row=line_of(("next_review",)),
+                column="next_review",
+                value=meta.next_review.isoformat(),
+                message=f"next_review ({meta.next_review.isoformat()}) is not after "
+                f"approved_on ({meta.approved_on.isoformat()}). Check both dates.",
+            )
+        )
+    return problems
+
+
+def approval_problem(meta: Mapping[str, Any]) -> str | None:
+    """Why a report cannot be published as final (``meta`` is audit.yaml's keys, as the
+    processed audit.json holds them): it has no approval. None when it has one."""
+    if meta.get("approved_by") and meta.get("approved_on"):
+        return None
+    return (
+        "The report is not approved: audit.yaml has no approved_by and approved_on, so it "
+        "is a draft and cannot be published as final. Add who approved it (a role or a "
+        "body) and when (YYYY-MM-DD), or build it as a draft."
+    )
 
 
 def unknown_themes(
@@ -201,6 +323,11 @@ def _explain(error: dict) -> str:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(error.get("input"))):
             return f"`{error['input']}` is not a real date. Check the day and month."
         return f"{key} must be a date written YYYY-MM-DD, e.g. 2019-03-01."
+    if key == "version" and kind == "string_type":
+        return (
+            'version must be text: write it in quotes, e.g. version: "1.0" (unquoted, 1.10 '
+            "would be read as the number 1.1)."
+        )
     if kind == "string_type":
         if error.get("input") is None:
             return f"{key} is blank: give it a value."

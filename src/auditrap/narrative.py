@@ -35,7 +35,9 @@ Refused, each with the file, the line, what it is and what to do:
   contents are not what its name says, a picture without alternative text;
 - attributes (``{style="..."}``, ``{onclick=...}``, ``{#id}``, ``{.class}``), except a
   picture's ``fig-alt`` and a callout's ``title``; other divs and spans with attributes;
-- citations and cross-references (``@key``), YAML metadata blocks and title blocks;
+- citations and cross-references (``@key``), YAML metadata blocks and title blocks, but
+  for a finding's heading: a file ``finding-<theme_id>.md`` may start with front matter
+  holding exactly one key, ``title:`` (:func:`finding_title`);
 - every other shortcode (``include``, ``env``, ``embed``, ``video``, ``pagebreak``...), and
   a shortcode that is never closed.
 
@@ -64,6 +66,8 @@ __all__ = [
     "MAX_PICTURE_BYTES",
     "PICTURE_SUFFIXES",
     "check_narrative",
+    "finding_title",
+    "narrative_body",
     "narrative_files",
     "publishable_text",
 ]
@@ -108,6 +112,105 @@ def publishable_text(text: str) -> str:
     """A narrative section as it is published: without the analyst's HTML comments and
     without bidirectional controls. The check reads this, and the build is made of it."""
     return BIDI.sub("", _HTML_COMMENT.sub("", text))
+
+
+#: The keys a finding's front matter may set: its heading, and nothing else.
+FRONT_MATTER_KEYS = ("title",)
+#: The longest heading a finding's title may give (a heading, not a paragraph).
+MAX_TITLE_CHARACTERS = 200
+_FRONT_MATTER = re.compile(
+    r"\A[ \t\n]*---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S
+)
+
+
+def is_finding(path: Path | str) -> bool:
+    """Whether a narrative file is a finding's (``finding-<theme_id>.md``)."""
+    return Path(path).name.startswith("finding-") and Path(path).suffix == ".md"
+
+
+def _split_front_matter(text: str) -> tuple[str | None, str]:
+    """The YAML of a section's front matter (None when it has none) and the rest of its
+    text, with the front matter's lines left blank so that line numbers stay the same."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return None, text
+    return match.group("yaml"), "\n" * match.group(0).count("\n") + text[match.end() :]
+
+
+def narrative_body(text: str) -> str:
+    """A section's published text (:func:`publishable_text`) without a finding's front
+    matter, which the build must not pass on: included mid-document, it would set the
+    report's own title."""
+    return _split_front_matter(publishable_text(text))[1]
+
+
+def finding_title(text: str) -> str | None:
+    """The heading a finding's front matter gives (``title: ...``), or None. The text
+    must have passed :func:`check_section`."""
+    source, _ = _split_front_matter(publishable_text(text))
+    if source is None:
+        return None
+    import yaml
+
+    data = yaml.safe_load(source)
+    title = data.get("title") if isinstance(data, dict) else None
+    return " ".join(title.split()) if isinstance(title, str) and title.strip() else None
+
+
+def _front_matter_problems(source: str) -> list[_Finding]:
+    """What is wrong with a finding's front matter: only ``title:``, one line of text."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        return [
+            _Finding(
+                f"front matter that is not valid YAML ({getattr(exc, 'problem', exc)})",
+                "Write it as one line, title: followed by the heading, and put the heading in "
+                'quotes if it holds a colon: title: "Step down: the handover".',
+                "---",
+            )
+        ]
+    if not isinstance(data, dict) or not data:
+        return [
+            _Finding(
+                "front matter that is not a title: line",
+                "Write one line between the --- lines, title: followed by the finding's "
+                "heading, or remove the block.",
+                "---",
+            )
+        ]
+    found = []
+    for key in data:
+        if str(key) not in FRONT_MATTER_KEYS:
+            found.append(
+                _Finding(
+                    f"the front matter key {key}:",
+                    "Remove it: a finding's front matter sets its title: and nothing else "
+                    "(the report's own details come from audit.yaml).",
+                    f"{key}:",
+                )
+            )
+    title = data.get("title")
+    if "title" in data and not (isinstance(title, str) and title.strip()):
+        found.append(
+            _Finding(
+                "a title: that is not text",
+                "Write the heading as text after title:, in quotes if it holds a colon or "
+                'starts with a number: title: "Step down to early help".',
+                "title:",
+            )
+        )
+    elif isinstance(title, str) and len(" ".join(title.split())) > MAX_TITLE_CHARACTERS:
+        found.append(
+            _Finding(
+                f"a title: longer than {MAX_TITLE_CHARACTERS} characters",
+                "Shorten it: it is the finding's heading; the finding's text says the rest.",
+                "title:",
+            )
+        )
+    return found
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -637,13 +740,29 @@ def check_section(path: Path, text: str | None = None) -> list[Problem]:
             )
         )
         return problems
-    tree = _parse(published)
     checker = _Checker(path.parent)
+    front_matter, body = _split_front_matter(published)
+    if front_matter is not None and is_finding(path):
+        for found in _front_matter_problems(front_matter):
+            problems.append(
+                Problem(
+                    _at(shown, published, found.needle),
+                    message=f"The narrative holds {found.what}. {found.todo}",
+                )
+            )
+        published = body
+    tree = _parse(published)
     if tree.get("meta"):
         checker.refuse(
             "a metadata block (--- ... --- or a % title line)",
-            "The narrative sets no document options: remove the block (the title and the "
-            "other details come from audit.yaml).",
+            (
+                "The only one a finding can have is at the very top of its file, holding "
+                "one line, title: followed by its heading: remove this one."
+                if is_finding(path)
+                else "The narrative sets no document options: remove the block (the title "
+                "and the other details come from audit.yaml; only a finding's file can set "
+                "its own heading, with title:)."
+            ),
             "---" if "---" in published else "%",
         )
     checker.blocks(tree.get("blocks", []))

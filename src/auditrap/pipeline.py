@@ -126,6 +126,7 @@ def validate_stage(
     if audit is not None:
         problems += _ids_naming_people(audit, names)
         problems += _recommendations_naming_people(audit, names)
+        problems += _approval_naming_people(audit, names)
         if any(p.severity == ERROR for p in problems):
             audit = None
     # The validation report quotes raw cells, which may hold what redaction removes later.
@@ -227,6 +228,27 @@ def _recommendations_naming_people(audit: Any, names: Sequence[str]) -> list:
                 )
             )
     return found
+
+
+def _approval_naming_people(audit: Any, names: Sequence[str]) -> list:
+    """Who approved the report is published in its document control: a role or a body,
+    never a listed name or another identifier."""
+    from auditrap.problems import Problem
+    from auditrap.redact import redact_text
+
+    approved_by = audit.meta.approved_by
+    if approved_by is None or redact_text(approved_by, names) == approved_by:
+        return []
+    return [
+        Problem(
+            file="audit.yaml",
+            column="approved_by",
+            value=redact_text(approved_by, names),
+            message="approved_by holds a name or another identifier (shown redacted here), "
+            "and it is published. Name the role or the body that approved the report "
+            "(e.g. the Board), never a person.",
+        )
+    ]
 
 
 # --- aggregate -------------------------------------------------------------------------------
@@ -667,15 +689,20 @@ def render_stage(
     engine_out: Path | None = None,
     context_path: Path | None = None,
     context_figures: Path | None = None,
+    technical_out: Path | None = None,
+    glossary: Sequence[Path] = (),
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
-    internal outputs), the board's internal edition from the same document.
-    ``context_path`` and ``context_figures`` are what the audit took from its board
-    (:func:`auditrap.earlier.context_stage`): its comparison chart, when it has one. ``sources``
-    are the input files listed, with their hashes, in "How this report was made";
-    ``accessibility`` is the ``accessibility`` block of config.yaml (its ``contact``).
+    internal outputs), the board's internal edition from the same document. ``sources``
+    are the input files listed, with their hashes, in "How this report was made" (the
+    technical note, ``technical_out``, published beside the report, and the internal
+    edition's appendix); ``accessibility`` is the ``accessibility`` block of config.yaml
+    (its ``contact``). ``glossary`` are the board's glossary and the audit's own, when they
+    exist (the report lists the terms its text uses). ``context_path`` and
+    ``context_figures`` are what the audit took from its board
+    (:func:`auditrap.earlier.context_stage`): its comparison chart, when it has one.
     ``engine`` is config.yaml's ``engine``; the engine that renders (and its Quarto version)
-    is stated in the report and, given ``engine_out``, written there as JSON for the
+    is stated in the technical note and, given ``engine_out``, written there as JSON for the
     manifest.
 
     The narrative (its ``.md`` sections and pictures) is checked first, whichever engine
@@ -697,6 +724,8 @@ def render_stage(
     titles = _theme_titles(Path(theme_counts_path))
     meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     published = dt.date.fromisoformat(meta["published"])
+    inputs = {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)}
+    made_with = environment(Path.cwd() / "requirements.lock")
     parts = dict(
         report_dir=Path(report_dir),
         variables=variables,
@@ -708,13 +737,21 @@ def render_stage(
         | _context_charts(context_path),
         accessibility=accessibility,
         provenance=provenance_part(
-            meta["audit_id"],
-            {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},
-            environment(Path.cwd() / "requirements.lock"),
-            chosen.description,
-            pandoc=chosen.pandoc_version,
+            meta["audit_id"], inputs, made_with, chosen.description, pandoc=chosen.pandoc_version
         ),
+        glossary=read_glossary(glossary),
     )
+    if technical_out is not None:
+        from auditrap.technical import technical_note
+
+        note = technical_note(
+            variables,
+            inputs=inputs,
+            environment=made_with,
+            engine=chosen.description,
+            pandoc=chosen.pandoc_version,
+        )
+        _replace(note.encode("utf-8"), Path(technical_out))
     editions = [(Path(build_dir), None, Path(html_out), Path(pdf_out))]
     if internal is not None:
         editions.append(
@@ -749,6 +786,28 @@ def _context_charts(context_path: Path | None) -> dict[str, Any]:
     from auditrap.earlier import context_charts
 
     return context_charts(None, context_path)
+
+
+def read_glossary(paths: Sequence[Path]) -> Any:
+    """The board's glossary and the audit's own (``paths``: the board's first; a file not
+    there is skipped), checked: a problem stops the render, each named with its file, entry
+    and key."""
+    from auditrap.glossary import load_glossary
+    from auditrap.problems import ERROR
+
+    shown = [(Path(p), Path(p).as_posix()) for p in paths]
+    glossary, problems = load_glossary(shown)
+    for warning in (p for p in problems if p.severity != ERROR):
+        log.warning("Warning: %s", warning.line())
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise StageError(
+            "The glossary cannot be used as it is, so nothing was published:\n"
+            + "\n".join(f"  - {p.line()}" for p in errors)
+            + "\nCorrect the files named above (data/glossary.yaml explains its layout) and "
+            "run the report again."
+        )
+    return glossary
 
 
 def check_narrative_stage(*, audit_dir: Path | None, narrative: Sequence[Path]) -> None:
@@ -986,6 +1045,7 @@ def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     names = {
         "html": f"{audit_id}.html",
         "pdf": f"{audit_id}.pdf",
+        "technical": f"{audit_id}-technical.html",
         "internal_html": f"internal/{audit_id}-internal.html",
         "internal_pdf": f"internal/{audit_id}-internal.pdf",
         "case_grades": "internal/data/case_grades.csv",
@@ -995,6 +1055,8 @@ def published_files(files: Any, audit_id: str) -> dict[Path, str]:
     }
     found = {Path(getattr(files, key)): name for key, name in names.items()}
     found.update({Path(p): f"data/{Path(p).name}" for p in files.tables})
+    # An audit with recommendations also publishes them and its action plan's progress.
+    found.update({Path(p): f"data/{Path(p).name}" for p in getattr(files, "plan_tables", [])})
     return found
 
 

@@ -141,7 +141,10 @@ def build_variables(
             "selection_criteria": meta["selection_criteria"],
             "published": long_date(published),
             "published_iso": published.isoformat(),
+            # The audit's findings, in its order (theme ids); empty: every theme spoken of.
+            "findings": [str(t) for t in meta.get("findings") or []],
         },
+        "document": document_control(meta, _review(review)),
         "cases": {
             "total": shown(cases_total),
             "ratified": shown(ratified),
@@ -190,6 +193,26 @@ def build_variables(
             "statement": disclosure.get("statement", ""),
             "hidden": sum(disclosure.get("hidden_cells", {}).values()),
         },
+    }
+
+
+def document_control(meta: Mapping[str, Any], review: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's document control, from audit.yaml: its version, who approved it and
+    when, and when it will next be reviewed (each blank when not given). The report is
+    ``Final`` once it is approved and no theme suggestion waits for review, else ``Draft``."""
+
+    def day(key: str) -> str:
+        value = meta.get(key)
+        return long_date(dt.date.fromisoformat(str(value))) if value else ""
+
+    approved = bool(meta.get("approved_by") and meta.get("approved_on"))
+    return {
+        "status": "Final" if approved and not review.get("draft") else "Draft",
+        "approved": approved,
+        "version": str(meta.get("version") or ""),
+        "approved_by": str(meta.get("approved_by") or ""),
+        "approved_on": day("approved_on"),
+        "next_review": day("next_review"),
     }
 
 
@@ -253,9 +276,14 @@ def plan_variables(
         unique_keys(ids, "recommendation"), recommendations.itertuples(), strict=True
     ):
         counts = by_rec.loc[str(row.recommendation_id)]
+        theme = row.theme_id
         entries[key] = {
             "number": int(row.number),
             "id": str(row.recommendation_id),
+            # As published in recommendations.csv: the report states them in full.
+            "text": str(row.recommendation),
+            "theme_id": "" if pd.isna(theme) else str(theme),
+            "finding": "" if pd.isna(row.finding) else str(row.finding),
             "addressed_to": str(row.addressed_to),
             "actions": shown(counts["actions"]),
             "completed": shown(counts["completed"]),

@@ -199,6 +199,26 @@ def taxonomy_files(audit_id):
     return [config["taxonomy"]] + ([str(extension)] if extension.exists() else [])
 
 
+def glossary_files(audit_id):
+    """The board's glossary and the audit's own, those that exist (the board's first)."""
+    files = [Path(config["glossary"]), RAW / audit_id / "glossary.yaml"]
+    return [str(f) for f in files if f.is_file()]
+
+
+def get_glossary_inputs(wildcards):
+    return glossary_files(wildcards.audit_id)
+
+
+def get_plan_tables(wildcards):
+    """The published recommendations and action-plan progress of an audit that has them."""
+    if wildcards.audit_id not in PLAN_AUDITS:
+        return []
+    return [
+        str(PROCESSED / wildcards.audit_id / "published" / f"{name}.csv")
+        for name in PLAN_TABLES
+    ]
+
+
 def get_taxonomy_inputs(wildcards):
     return taxonomy_files(wildcards.audit_id)
 
@@ -277,6 +297,7 @@ def audit_sources(audit_id):
         set(raw_files(audit_id))
         | set(taxonomy_files(audit_id))
         | set(review_files(audit_id))
+        | set(glossary_files(audit_id))
         | set(narrative_inputs(audit_id))
         | set(REPORT_TEMPLATES)
     )
@@ -578,7 +599,9 @@ def record_sources():
         )
         if audit_id not in config["audits"]:
             continue  # analysed for its board; not rendered or published
-        rendered_from = narrative_inputs(audit_id) + REPORT_TEMPLATES
+        rendered_from = (
+            narrative_inputs(audit_id) + glossary_files(audit_id) + REPORT_TEMPLATES
+        )
         write_stamp(stamp(audit_id, "report"), stamp_text(rendered_from, hasher))
         problem = receipt_problem(receipt(audit_id), OUTPUT / audit_id)
         if problem:

@@ -12,11 +12,14 @@ rule render_report:
         appendix=rules.analyse_audit.output.appendix,
         context=rules.analyse_audit.output.context,
         context_figures=rules.analyse_audit.output.context_figures,
+        glossary=sources(get_glossary_inputs),
         sources=sources(get_audit_sources),
         stamp=stamped("report"),
     output:
         html=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.html",
         pdf=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}.pdf",
+        # How the report was made (software, input hashes, every number's id), beside it.
+        technical=PROCESSED / "{audit_id}" / "rendered" / "{audit_id}-technical.html",
         internal_html=PROCESSED
         / "{audit_id}"
         / "rendered"
@@ -63,12 +66,14 @@ rule record_build:
         code=PACKAGE,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=get_published_tables,
+        plan_tables=get_plan_tables,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
         disclosure_check=rules.analyse_audit.output.disclosure_check,
@@ -106,6 +111,7 @@ rule publish_report:
         manifest=rules.record_build.output.manifest,
         html=rules.render_report.output.html,
         pdf=rules.render_report.output.pdf,
+        technical=rules.render_report.output.technical,
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         case_grades=rules.analyse_audit.output.case_grades,
@@ -113,6 +119,7 @@ rule publish_report:
         tables=get_published_tables,
         lineage=rules.analyse_audit.output.public_lineage,
         internal_lineage=rules.analyse_audit.output.lineage,
+        plan_tables=get_plan_tables,
         stamps=get_stamps,
     output:
         receipt=receipt("{audit_id}"),
