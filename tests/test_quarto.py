@@ -279,8 +279,10 @@ def test_the_boards_report_is_rendered_by_quarto(quarto):
 
 def test_the_two_engines_show_the_same_words_in_the_boards_report(quarto, builtin):
     name = BOARD_FILES[0]
-    assert compared(quarto / BOARD / name, QUARTO_WORDS) == compared(
-        builtin / BOARD / name, BUILTIN_WORDS
+    # The board's report says which engine made it as the internal edition does: in its
+    # accessibility statement and in "How this report was made".
+    assert compared(quarto / BOARD / name, QUARTO_WORDS["internal"]) == compared(
+        builtin / BOARD / name, BUILTIN_WORDS["internal"]
     )
 
 
