@@ -26,6 +26,8 @@ run_stage(
     engine_out=out.engine,
     context_path=inp.context,
     context_figures=inp.context_figures,
+    to_be_written_out=out.to_be_written,
+    settings=dict(snakemake.config),  # noqa: F821
     technical_out=out.technical,
     glossary=list(inp.glossary),
     internal={

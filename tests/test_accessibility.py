@@ -560,3 +560,123 @@ def test_every_edition_has_the_accessibility_section_with_the_configured_contact
     html = (out / f"{audit_id}.html").read_text(encoding="utf-8")
     assert "<h2>Accessibility</h2>" in html
     assert "<b>not bold</b>" not in html and "<em>not emphasis</em>" not in html
+
+
+# --------------------------------------------------------------------------------------
+# The internal edition's protective marking: on every screen, never in the way
+
+
+MARKING = "OFFICIAL-SENSITIVE: not for publication"
+INTERNAL = ["nai-2018-internal", "exploitation-2021-internal"]
+#: A phone, a desktop, and a 1280 x 1024 screen zoomed to 400% (WCAG 1.4.10).
+SCREENS = [(NARROW, 640), (DESKTOP, 800), (NARROW, 256)]
+
+BANNER = """() => {
+  const banner = document.querySelector('.protective-marking');
+  if (!banner) return null;
+  const box = banner.getBoundingClientRect();
+  const style = getComputedStyle(banner);
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return {
+    text: banner.textContent.trim(), top: box.top, bottom: box.bottom, height: box.height,
+    width: box.width, color: style.color, background: style.backgroundColor,
+    onTop: hit !== null && banner.contains(hit),
+    scrollY: window.scrollY, scrollHeight: document.documentElement.scrollHeight,
+  };
+}"""
+
+
+def luminance(colour: str) -> float:
+    red, green, blue = (int(v) / 255 for v in re.findall(r"\d+", colour)[:3])
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, two: str) -> float:
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", INTERNAL)
+def test_the_internal_editions_banner_is_on_every_screen_whatever_is_scrolled_to(
+    browser, built, name, screen
+):
+    width, height = screen
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto((built / PAGES[name]).resolve().as_uri())
+        end = page.evaluate("document.documentElement.scrollHeight") - height
+        for fraction in (0, 0.1, 0.25, 0.5, 0.75, 0.9, 1):
+            page.evaluate(f"window.scrollTo(0, {int(end * fraction)})")
+            banner = page.evaluate(BANNER)
+            assert banner and banner["text"] == MARKING, (fraction, banner)
+            assert abs(banner["top"]) < 1 and banner["onTop"], (fraction, banner)
+            assert banner["width"] == width  # across the screen, never wider
+            # Small enough to leave the page most of the screen, even at 400% zoom.
+            assert banner["height"] <= height / 4, banner
+        assert contrast(banner["color"], banner["background"]) >= 7, banner
+        # Said once to a screen reader: one landmark, read once in the page's order.
+        tree = page.locator("body").aria_snapshot()
+        assert tree.count(MARKING) == 1, tree[:500]
+        assert '- banner "Protective marking"' in tree
+    finally:
+        page.close()
+
+
+FOCUS_SEEN = """() => {
+  const el = document.activeElement;
+  const box = el.getBoundingClientRect();
+  const banner = document.querySelector('.protective-marking').getBoundingClientRect();
+  return {html: el.outerHTML.slice(0, 80), top: box.top, bottom: box.bottom,
+          bannerBottom: banner.bottom, skip: el.classList.contains('skip-link')};
+}"""
+
+
+@pytest.mark.parametrize("screen", [(NARROW, 256), (DESKTOP, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", INTERNAL)
+def test_the_banner_never_hides_what_has_focus_or_a_heading_jumped_to(browser, built, name, screen):
+    width, height = screen
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto((built / PAGES[name]).resolve().as_uri())
+        # Every link of the contents: the heading it jumps to shows below the banner.
+        targets = page.evaluate(
+            "() => Array.from(document.querySelectorAll('#TOC a')).map(a => a.hash.slice(1))"
+        )
+        assert "before-publishing" in targets
+        for target in targets:
+            page.evaluate(f"document.getElementById({target!r}).scrollIntoView()")
+            top = page.evaluate(f"document.getElementById({target!r}).getBoundingClientRect().top")
+            bottom = page.evaluate(BANNER)["bottom"]
+            assert top >= bottom, f"#{target} is under the banner ({top} < {bottom})"
+        # Whatever the keyboard reaches (WCAG 2.4.11): the skip link shows over the banner.
+        page.evaluate("window.scrollTo(0, 0)")
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS_SEEN)
+            if focused["skip"]:
+                continue
+            if focused["html"].startswith("<body"):
+                break
+            # Never hidden (WCAG 2.4.11); and wholly below the banner when it fits there (a
+            # table taller than a zoomed-in screen cannot).
+            assert focused["bottom"] > focused["bannerBottom"], focused
+            fits = focused["bottom"] - focused["top"] <= height - focused["bannerBottom"]
+            assert focused["top"] >= focused["bannerBottom"] - 1 or not fits, focused
+    finally:
+        page.close()
+
+
+def test_the_public_editions_have_no_banner_and_may_be_indexed(open_page):
+    for name in ("nai-2018", "exploitation-2021"):
+        page = open_page(name, NARROW)
+        assert page.evaluate(BANNER) is None
+        assert page.locator('meta[name="robots"]').count() == 0
+        assert "OFFICIAL" not in page.title()
+        internal = open_page(f"{name}-internal", NARROW)
+        assert internal.title().startswith(f"{MARKING} – ")
+        robots = internal.locator('meta[name="robots"]').get_attribute("content")
+        assert robots == "noindex, nofollow"

@@ -356,9 +356,13 @@ def test_a_lock_held_by_a_running_snakemake_is_left_alone(tmp_path, monkeypatch)
 
 
 def test_a_misnamed_or_missing_name_list_is_a_publisher_warning(tmp_path):
-    config = {"private_dir": "data/private"}
+    config = {
+        "private_dir": "data/private",
+        "accessibility": {"contact": "https://www.example.org/contact-us"},
+    }
     private = tmp_path / "data" / "private" / "a"
-    assert publisher_warnings("a", config, tmp_path) == []  # no private folder: no list
+    [warning] = publisher_warnings("a", config, tmp_path)  # no private folder: no list
+    assert "There is no name list (data/private/a/names.txt)" in warning
     private.mkdir(parents=True)
     [warning] = publisher_warnings("a", config, tmp_path)
     assert "data/private/a/ has no names.txt" in warning

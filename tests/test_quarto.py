@@ -4,7 +4,8 @@ One Quarto build (conftest.py's ``quarto_workspace``: the sample audit and the h
 audit of tests/test_injection.py, in one run) is checked for what the built-in engine's is
 checked for: a self-contained HTML page in en-GB that axe-core finds no WCAG 2.2 AA violation
 in, an A4 tagged PDF with its title, language and fonts, the publication gate and the manifest,
-and a rebuild byte for byte. Then the two engines are compared: the visible text of the HTML
+and a rebuild byte for byte; and the internal edition's marking (title, banner, noindex, every
+PDF page's header and footer, the PDF's metadata), which the gate refuses in the public part. Then the two engines are compared: the visible text of the HTML
 and the text of the PDF are the same words, but for what each says about the engine that made
 it. Quarto's own rules are checked against it too: how includes are laid out.
 
@@ -26,7 +27,9 @@ import test_accessibility as accessibility
 from pypdf import PdfReader
 from test_accessibility import AXE_RUN, DESKTOP, FOCUSED, NARROW, REFLOW, WCAG_TAGS
 
-from auditrap.gate import public_text, scan
+from auditrap.editions import INTERNAL_MARKING as MARKING
+from auditrap.editions import carries_internal_marking
+from auditrap.gate import internal_files_in_public, public_text, scan
 from auditrap.render import check_html_is_self_contained, resolve_shortcodes
 
 from conftest import SAMPLE_AUDIT, add_sample_programme
@@ -133,7 +136,10 @@ def test_pdf_is_a4_tagged_titled_in_en_gb_with_its_fonts(quarto, edition):
     info = pdf_tool("pdfinfo", str(pdf))
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
     assert re.search(r"Tagged:\s+yes", info)
-    assert re.search(r"Title:\s+Multi-agency audit: Non-Accidental Injuries", info)
+    # The internal edition's title starts with its marking (template.typ), as the built-in
+    # engine's does.
+    marking = f"{MARKING} – " if edition == "internal" else ""
+    assert re.search(rf"Title:\s+{marking}Multi-agency audit: Non-Accidental Injuries", info)
     # SOURCE_DATE_EPOCH: the publication date, never the clock.
     assert re.search(r"CreationDate:\s+Fri Mar  1 00:00:00 2019", info)
     for line in pdf_tool("pdffonts", str(pdf)).splitlines()[2:]:
@@ -188,6 +194,55 @@ def test_the_publication_gate_reads_what_quarto_made(quarto):
     # And it reads Quarto's page and PDF: a name it is told to refuse is found in both.
     found = {f.file for f in scan(public, ["Lancashire"])}
     assert found == {"nai-2018.html", "nai-2018.pdf"}
+    # Quarto's internal edition is refused in the public part, even as a file of its own
+    # (not a copy of one in the bundle): by its marking, in the page and in the PDF.
+    assert internal_files_in_public(public, []) == []
+    internal = [(quarto / SAMPLE / name, name.rsplit("/", 1)[-1]) for name in EDITIONS["internal"]]
+    refused = internal_files_in_public(internal, [])
+    assert [f.file for f in refused] == ["nai-2018-internal.html", "nai-2018-internal.pdf"]
+    assert all("carries the internal edition's marking" in f.why for f in refused)
+
+
+# --------------------------------------------------------------------------------------
+# The internal edition, marked as the built-in engine marks it
+
+
+def test_quartos_internal_web_page_is_marked_and_not_indexed(quarto):
+    html = (quarto / SAMPLE / EDITIONS["internal"][0]).read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith(f"{MARKING} – Multi-agency audit")
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert re.findall(r'<header class="protective-marking"[^>]*>\s*<p>(.*?)</p>', html) == [MARKING]
+    public = (quarto / SAMPLE / EDITIONS["public"][0]).read_text(encoding="utf-8")
+    assert "noindex" not in public and not carries_internal_marking(public)
+
+
+def test_every_page_of_quartos_internal_pdf_is_marked_at_its_top_and_bottom(quarto):
+    from test_internal_edition import page_lines
+
+    pages = page_lines(quarto / SAMPLE / EDITIONS["internal"][1])
+    for number, lines in enumerate(pages, 1):
+        assert lines[0] == MARKING and lines[-1] == MARKING, (number, lines[:2], lines[-2:])
+        assert lines[-2] == f"Page {number} of {len(pages)}"
+    assert PdfReader(quarto / SAMPLE / EDITIONS["internal"][1]).metadata.subject.startswith(MARKING)
+    public = quarto / SAMPLE / EDITIONS["public"][1]
+    assert not carries_internal_marking(public_text(public))
+
+
+@pytest.mark.browser
+def test_quartos_internal_banner_stays_on_the_screen_at_400_percent_zoom(quarto, browser):
+    page = browser.new_page(viewport={"width": NARROW, "height": 256})
+    try:
+        page.goto((quarto / SAMPLE / EDITIONS["internal"][0]).resolve().as_uri())
+        end = page.evaluate("document.documentElement.scrollHeight") - 256
+        for fraction in (0, 0.5, 1):
+            page.evaluate(f"window.scrollTo(0, {int(end * fraction)})")
+            banner = page.evaluate(accessibility.BANNER)
+            assert banner["text"] == MARKING and abs(banner["top"]) < 1 and banner["onTop"]
+            assert banner["height"] <= 64
+        assert page.locator("body").aria_snapshot().count(MARKING) == 1
+    finally:
+        page.close()
 
 
 def test_verify_finds_every_file_intact_and_a_rebuild_identical(quarto, quarto_env):

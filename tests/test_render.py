@@ -734,6 +734,26 @@ def pypdf_text(pdf: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
 
 
+def test_hyphens_in_a_row_are_written_escaped_whichever_pandoc_writes_the_typst(tmp_path):
+    # Typst reads "--" as an en dash. Pandoc 3.6 (Quarto 1.7's) writes an escaped "--" bare,
+    # pandoc 3.9 half escaped: typst-alt.lua writes both hyphens escaped, in the text, a
+    # table and a caption, so the two engines hand typst the same markup and a command
+    # prints as it is typed. The author's own dashes stay dashes.
+    build = make_build(tmp_path)
+    (build / "report.qmd").write_text(
+        "---\ntitle: Hyphens\n---\n\n## One\n\n"
+        "Run auditrap build \\-\\-final, then 2018 -- 2019.\n\n"
+        "| Option |\n|---|\n| \\-\\-cores |\n\n: Options such as \\-\\-final\n"
+    )
+    _, pdf = render(build, tmp_path / "out")
+    typ = (build / "report.typ").read_text()
+    assert "auditrap build \\-\\-final," in typ
+    assert "[\\-\\-cores]" in typ and "Options such as \\-\\-final" in typ
+    text = squash(pypdf_text(pdf))
+    assert squash("Run auditrap build --final, then 2018 \u2013 2019.") in text
+    assert squash("--cores") in text and squash("Options such as --final") in text
+
+
 def test_typst_alt_text_and_captions_are_escaped(tmp_path):
     build = make_build(tmp_path)
     alt = 'He said "hi" \\ #read("/etc/passwd") $x$ ]) <l>'

@@ -195,6 +195,31 @@ def test_the_public_pdf_is_the_report_with_key_messages_on_its_first_page(built)
     assert len(reader.pages) <= 9
 
 
+def test_the_pdf_sets_the_glossary_in_two_columns(built):
+    # Reference matter, kept short on paper: the glossary's terms run in two columns on the
+    # A4 page (typst-alt.lua), while the text before and after it is one column.
+    pdf = built / "report" / "_output" / "nai-2018" / "nai-2018.pdf"
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = layout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Glossary")
+    end = next(i for i, line in enumerate(lines) if line.strip() == "About this report")
+
+    def side_by_side(part: list[str]) -> int:
+        return sum(1 for line in part if re.search(r"^\s*\S.{10,}?\S\s{4,}\S", line))
+
+    assert side_by_side(lines[start:end]) >= 20, "\n".join(lines[start:end])
+    # The questions just before it are one column.
+    questions = next(
+        i for i, line in enumerate(lines) if line.strip() == "Questions for practitioners"
+    )
+    assert side_by_side(lines[questions:start]) <= 2
+
+
 def test_the_sample_report_has_what_its_readers_need(built):
     out = built / "report" / "_output" / "nai-2018"
     # "R1" is "R" and the number's own element (its lineage): read as one word.

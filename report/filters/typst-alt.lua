@@ -17,8 +17,17 @@ A table with a caption stays a figure, with its caption above it: Quarto marks e
 `typst:no-figure`, which would make pandoc's typst writer drop the caption; the mark is
 taken off captioned tables, so that both engines write them alike.
 
+A div of class `columns-2` (the glossary) is set in two columns on the page, to keep the
+PDF short; the web page, read on a phone, keeps one.
+
 Strings are written as typst string literals with every special character escaped, so
 alt text can never become typst code.
+
+Hyphens in a row in the text (`auditrap build --final`) are written escaped: typst reads
+`--` as an en dash and `---` as an em dash, and the typst writer of pandoc 3.6 (Quarto
+1.7's) leaves them bare (pandoc 3.9 escapes one of them). The author's own dashes are not
+hyphens by then: pandoc's smart punctuation has already made them dashes, which the writer
+writes as typst's dash shorthands.
 ]]
 
 local stringify = pandoc.utils.stringify
@@ -84,6 +93,28 @@ local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
+-- A word with two or more hyphens in a row: the hyphens as escaped typst, the rest as text.
+local function literal_hyphens(str)
+  if not str.text:find("%-%-") then
+    return nil
+  end
+  local out = pandoc.Inlines({})
+  local rest = str.text
+  while #rest > 0 do
+    local first, last = rest:find("%-%-+")
+    if not first then
+      out:insert(pandoc.Str(rest))
+      break
+    end
+    if first > 1 then
+      out:insert(pandoc.Str(rest:sub(1, first - 1)))
+    end
+    out:insert(pandoc.RawInline("typst", string.rep("\\-", last - first + 1)))
+    rest = rest:sub(last + 1)
+  end
+  return out
+end
+
 -- A figure holding one image is written whole, as
 --   #figure(box(image(..., alt: ...)), caption: [...]) <label>
 -- with the caption converted by pandoc's own typst writer (so it is escaped). Any other
@@ -107,7 +138,9 @@ local function typst_figure(fig)
   local image = typst_image(images[1], true).text:gsub("^#", "")
   local args = { image }
   if #fig.caption.long > 0 then
-    local caption = pandoc.write(pandoc.Pandoc(fig.caption.long), "typst")
+    local caption = pandoc.write(
+      pandoc.Pandoc(fig.caption.long):walk({ Str = literal_hyphens }), "typst"
+    )
     table.insert(args, "caption: [" .. trim(caption) .. "]")
   end
   -- Numbered ("Figure 1: caption") only with a fig- id, as Quarto and html-figures.lua
@@ -150,8 +183,19 @@ local function lone_image(block)
   end
 end
 
+-- A `columns-2` div: two columns on the A4 page, its text a little smaller (reference matter).
+local function two_columns(div)
+  if div.classes:includes("columns-2") then
+    local blocks = pandoc.Blocks({ pandoc.RawBlock("typst", "#columns(2, gutter: 1.5em)[#set text(size: 0.9em)") })
+    blocks:extend(div.content)
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
+  end
+end
+
 return {
   {
+    Div = two_columns,
     Figure = typst_figure,
     Table = typst_table,
   },
@@ -161,5 +205,9 @@ return {
   },
   {
     Image = function(img) return typst_image(img, false) end,
+  },
+  -- Last, once the images' alt text has been read as text.
+  {
+    Str = literal_hyphens,
   },
 }

@@ -10,6 +10,7 @@ shortcode, so that the report states no number that did not come from the variab
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Mapping, Sequence
@@ -18,9 +19,11 @@ from typing import Any
 
 import yaml
 
+from auditrap.dates import long_date
 from auditrap.earlier import conclusion_part
 from auditrap.earlier import earlier_audits_part as earlier_part
 from auditrap.earlier import introduction_part as responds_to_part
+from auditrap.editions import INTERNAL_MARKING
 from auditrap.glossary import Glossary, terms_used
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
 from auditrap.lineage import hidden_symbol, numbers
@@ -67,6 +70,26 @@ def to_be_written(path: str) -> str:
         f"`{path}` in the audit's folder and run the report again.\n"
         ":::\n"
     )
+
+
+# A "to be written" note as to_be_written() writes it, with the file it asks for as group 1.
+_TO_BE_WRITTEN = re.compile(re.escape(to_be_written("\0")).replace(re.escape("\0"), "([^`\n]+)"))
+_GENERATED_INCLUDE = re.compile(r"^\{\{<\s*include\s+(_generated/[^\s>]+\.md)\s*>\}\}", re.M)
+
+
+def to_be_written_in(build_dir: Path, document: str = "report.qmd") -> list[str]:
+    """The files a rendered document still asks the analyst for: each "to be written" note
+    in the generated parts that ``document`` (in ``build_dir``) includes, in the order the
+    reader meets them, each file once. The build records them for the publisher warnings
+    (:func:`auditrap.readiness.record_to_be_written`): the notes are read from the Markdown
+    the build wrote, never from the rendered page."""
+    found: list[str] = []
+    source = (Path(build_dir) / document).read_text(encoding="utf-8")
+    for name in _GENERATED_INCLUDE.findall(source):
+        part = Path(build_dir) / name
+        if part.is_file():
+            found += _TO_BE_WRITTEN.findall(part.read_text(encoding="utf-8"))
+    return list(dict.fromkeys(found))
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -674,13 +697,15 @@ def questions_part(narrative: set[str]) -> str:
 
 def glossary_part(entries: Sequence[Any]) -> str:
     """The glossary's terms that the report uses, one short paragraph each, the term in
-    bold (every word escaped: the glossary is data)."""
+    bold (every word escaped: the glossary is data), in two columns in the PDF."""
     if not entries:
         return "This report uses none of the terms of the board's glossary.\n"
-    return "\n".join(
+    terms = "\n".join(
         f"**{escape_markdown(entry.shown)}:** {escape_markdown(entry.definition)}\n"
         for entry in entries
     )
+    # Two columns on the A4 page (typst-alt.lua), one on the web page.
+    return f"::: {{.columns-2}}\n{terms}:::\n"
 
 
 def document_control_part(variables: Mapping[str, Any]) -> str:
@@ -853,9 +878,15 @@ def _cell(value: Any) -> str:
 
 
 def _date(value: Any) -> str:
-    """A date cell: ``2021-06-15``, blank when there is none."""
-    text = _cell(value)
-    return _cell(str(value)[:10]) if text else ""
+    """A date cell in the report's long form, ``15 June 2021``; blank when there is none.
+    The day stays with its month (a no-break space), so that a narrow column breaks the
+    date only before the year."""
+    if not _cell(value):
+        return ""
+    try:
+        return long_date(dt.date.fromisoformat(str(value)[:10])).replace(" ", "\u00a0", 1)
+    except ValueError:
+        return _cell(value)
 
 
 def review_method(variables: Mapping[str, Any]) -> str:
@@ -1076,7 +1107,7 @@ def _actions_listed(actions: Any) -> list[str]:
                 action_rows,
                 "Immediate actions, with owner and status",
                 align=["l"] * 7,
-                widths=[7, 7, 14, 36, 12, 11, 12],
+                widths=[8, 8, 13, 32, 13, 11, 13],
             )
         )
     else:
@@ -1258,6 +1289,9 @@ def metadata(variables: Mapping[str, Any], *, internal: bool = False) -> dict[st
         else escape_metadata(audit["published"]),
         "lang": "en-GB",
         "downloads": links,
+        # The internal edition's protective marking: the templates show it in the page's
+        # <title>, a banner, the PDF's header, footer and metadata (auditrap.editions).
+        **({"marking": escape_metadata(INTERNAL_MARKING)} if internal else {}),
     }
 
 
@@ -1288,6 +1322,7 @@ def assemble(
     accessibility: Mapping[str, str] | None = None,
     glossary: Glossary | None = None,
     recurring: Sequence[str] = (),
+    front: str = "",
 ) -> Path:
     """Write the build folder for one audit; returns the path of its ``report.qmd``.
 
@@ -1300,6 +1335,8 @@ def assemble(
     ``glossary`` is the board's glossary (and the audit's own): the report lists the terms
     its text uses. ``recurring`` are the findings earlier audits also made.
     (The render engine adds ``engine``: what the report says about the engine that made it.)
+    ``front`` opens the document (the internal edition's "Before publishing":
+    :func:`auditrap.editions.internal_front`); the public edition has none.
     """
     if build_dir.exists():
         shutil.rmtree(build_dir)
@@ -1357,6 +1394,9 @@ def assemble(
     for name, text in parts.items():
         (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     (build_dir / "_generated" / "internal.md").write_text(internal or "", encoding="utf-8")
+    (build_dir / "_generated" / "edition.md").write_text(
+        mark_numbers(front, numeric), encoding="utf-8"
+    )
     (build_dir / "_generated" / "provenance.md").write_text(
         provenance if internal is not None else "", encoding="utf-8"
     )

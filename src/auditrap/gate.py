@@ -29,12 +29,20 @@ visible text (`public_pieces`):
 
 A listed name is shown only by its initials ("S… W…"): the build log names the file, the
 line and the kind, which is enough to find it, without copying the name list into logs.
+
+It also refuses a public bundle that holds a file of the internal edition
+(`internal_files_in_public`): a public file that is byte for byte one of the internal
+edition's (the internal web page, PDF or a case-level table, copied or renamed), a table with
+the columns of an internal table or a column of case references, and any public file that
+carries the internal edition's marking (`auditrap.editions`) anywhere the scan reads.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import csv
+import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -47,9 +55,12 @@ from auditrap.redact import GATE_KINDS, KINDS, find_identifiers, nhs_number_is_v
 
 __all__ = [
     "Finding",
+    "InternalFile",
     "Piece",
     "css_unescaped",
     "html_pieces",
+    "internal_files_in_public",
+    "marking_findings",
     "mask",
     "nhs_number_is_valid",
     "pdf_pieces",
@@ -619,3 +630,122 @@ def scan(files: Iterable[tuple[Path, str]], names: Sequence[str] = ()) -> list[F
     for path, name in files:
         findings += scan_pieces(public_pieces(Path(path)), name, names)
     return findings
+
+
+# --- the internal edition in the public bundle ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class InternalFile:
+    """A public file that is, or holds, the internal edition: ``file`` is the name it would be
+    published under, ``why`` says in plain words how it was recognised."""
+
+    file: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.why}"
+
+
+#: A column that only the internal edition's tables have: the public edition carries no case
+#: references.
+CASE_COLUMNS = frozenset(["case_id"])
+
+
+def marking_findings(pieces: Iterable[Piece], file: str) -> list[Finding]:
+    """Every place in the pieces of one file that carries the internal edition's marking
+    (`auditrap.editions.MARKING_PATTERN`), found in the normalised text as identifiers are,
+    so that no retyping (odd dashes, invisible characters, another case) hides it."""
+    from auditrap.editions import MARKING_PATTERN
+    from auditrap.normalise import normalise
+
+    kept = [piece for piece in pieces if piece.text and not piece.text.isspace()]
+    starts, offset = [], 0
+    for piece in kept:
+        starts.append(offset)
+        offset += len(piece.text) + 1
+    joined = _JOIN.join(piece.text.replace(_JOIN, "") for piece in kept)
+    norm = normalise(joined)
+    found = []
+    for match in MARKING_PATTERN.finditer(norm.text):
+        start, end = norm.span(*match.span())
+        at = bisect_right(starts, start) - 1
+        piece, begin = kept[at], start - starts[at]
+        text = piece.text[begin : end - starts[at]]
+        found.append(
+            Finding(file, "the internal edition's marking", text, piece.line_of(begin), piece.where)
+        )
+    return found
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _csv_header(path: Path) -> tuple[str, ...]:
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            return tuple(next(csv.reader(handle), []))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ()
+
+
+def internal_files_in_public(
+    public: Sequence[tuple[Path, str]],
+    internal: Sequence[tuple[Path, str]],
+    pieces: dict[str, list[Piece]] | None = None,
+) -> list[InternalFile]:
+    """Every public file (each a path and the name it is published under) that is, or holds,
+    a file of the internal edition (``internal``, the same): a byte-for-byte copy of one, a
+    table with the columns of an internal table or a column of case references, or any file
+    that carries the internal edition's marking where a reader or a program could see it
+    (its text, the page's title and attributes, the PDF's header, footer and metadata).
+    ``pieces`` are the public files' pieces (`public_pieces`) by name, when the caller
+    has read them already."""
+    copies = {_sha256(path): name for path, name in internal}
+    tables = {
+        header: name
+        for path, name in internal
+        if Path(name).suffix == ".csv" and (header := _csv_header(path))
+    }
+    found = []
+    for path, name in public:
+        copy = copies.get(_sha256(path))
+        if copy:
+            found.append(InternalFile(name, f"is a copy of {copy}, a file of the internal edition"))
+            continue
+        if Path(name).suffix == ".csv" or Path(path).suffix == ".csv":
+            header = _csv_header(path)
+            if header in tables:
+                found.append(
+                    InternalFile(
+                        name,
+                        f"has the columns of {tables[header]}, a table of the internal edition",
+                    )
+                )
+                continue
+            case = sorted(CASE_COLUMNS.intersection(header))
+            if case:
+                found.append(
+                    InternalFile(
+                        name,
+                        f"has a column of case references ({', '.join(case)}), which only the "
+                        "internal edition holds",
+                    )
+                )
+                continue
+        read = pieces[name] if pieces and name in pieces else public_pieces(Path(path))
+        marked = marking_findings(read, name)
+        if marked:
+            where = "; ".join(sorted({m.location for m in marked})[:3])
+            found.append(
+                InternalFile(
+                    name,
+                    f'carries the internal edition\'s marking ("{marked[0].text}", {where})',
+                )
+            )
+    return found

@@ -691,6 +691,8 @@ def render_stage(
     context_figures: Path | None = None,
     technical_out: Path | None = None,
     glossary: Sequence[Path] = (),
+    to_be_written_out: Path | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> None:
     """Render the public edition and, given ``internal`` (the case-level tables and the
     internal outputs), the board's internal edition from the same document. ``sources``
@@ -704,6 +706,10 @@ def render_stage(
     ``engine`` is config.yaml's ``engine``; the engine that renders (and its Quarto version)
     is stated in the technical note and, given ``engine_out``, written there as JSON for the
     manifest.
+
+    The sections still "to be written" are recorded in ``to_be_written_out`` (see
+    :mod:`auditrap.readiness`); the internal edition opens with the audit's publisher
+    warnings, from ``settings`` (the workflow's configuration), under "Before publishing".
 
     The narrative (its ``.md`` sections and pictures) is checked first, whichever engine
     renders it: see :func:`check_narrative_stage`."""
@@ -763,7 +769,15 @@ def render_stage(
             )
         )
     for folder, appendix, html, pdf in editions:
-        assemble(folder, internal=appendix, **parts)
+        front = ""
+        if appendix is not None:
+            front = _internal_front(meta["audit_id"], variables, settings, accessibility)
+        assemble(folder, internal=appendix, front=front, **parts)
+        if appendix is None and to_be_written_out is not None:
+            from auditrap.document import to_be_written_in
+            from auditrap.readiness import record_to_be_written
+
+            record_to_be_written(to_be_written_out, "the report", to_be_written_in(folder))
         try:
             render_report(
                 folder,
@@ -786,6 +800,21 @@ def _context_charts(context_path: Path | None) -> dict[str, Any]:
     from auditrap.earlier import context_charts
 
     return context_charts(None, context_path)
+
+
+def _internal_front(
+    audit_id: str,
+    variables: Mapping[str, Any],
+    settings: Mapping[str, Any] | None,
+    accessibility: Mapping[str, str],
+) -> str:
+    """The internal edition's opening: not for publication, and "Before publishing" with
+    the audit's publisher warnings (read after the public edition recorded its notes)."""
+    from auditrap.editions import internal_front
+    from auditrap.readiness import publisher_warnings
+
+    config = {"accessibility": dict(accessibility), **dict(settings or {})}
+    return internal_front(audit_id, publisher_warnings(audit_id, config), variables.get("review"))
 
 
 def read_glossary(paths: Sequence[Path]) -> Any:
@@ -1090,7 +1119,7 @@ def record_stage(
     audit's publisher warnings (:func:`auditrap.readiness.publisher_warnings`, from
     ``settings``, the workflow's configuration) are logged; in a ``final`` build they stop it.
     """
-    from auditrap.gate import scan
+    from auditrap.gate import public_pieces, scan_pieces
     from auditrap.provenance import ManifestError, build_manifest, write_manifest
     from auditrap.readiness import publisher_warnings
 
@@ -1106,12 +1135,15 @@ def record_stage(
         )
 
     public = [(path, name) for path, name in files.items() if not name.startswith("internal/")]
+    internal = [(path, name) for path, name in files.items() if name.startswith("internal/")]
+    pieces = {name: public_pieces(Path(path)) for path, name in public}
+    _check_no_internal_file_is_public(public, internal, pieces, audit_id)
     _check_tables_were_checked(public, Path(disclosure_check_path), audit_id)
     from auditrap.gate import scan_text
     from auditrap.redact import read_name_list
 
     names = read_name_list(Path(names_path) if names_path else None)
-    findings = scan(public, names)
+    findings = [f for name, read in pieces.items() for f in scan_pieces(read, name, names)]
     if findings:
         raise StageError(
             f"The public edition of '{audit_id}' contains what look like identifiers, so "
@@ -1178,6 +1210,30 @@ def check_disclosure_stage(
     checked = {Path(p).name: sha256(Path(p)) for p in sorted(tables, key=lambda p: Path(p).name)}
     Path(out).write_text(json.dumps({"checked": checked}, indent=2) + "\n", encoding="utf-8")
     log.info("Checked %d tables for small counts left shown.", len(checked))
+
+
+def _check_no_internal_file_is_public(
+    public: Sequence[tuple[Path, str]],
+    internal: Sequence[tuple[Path, str]],
+    pieces: Mapping[str, Any],
+    audit_id: str,
+) -> None:
+    """No file of the internal edition (or anything marked as one) may be in the public
+    part: a copy made by hand, a renamed table or a marking in the narrative all stop here."""
+    from auditrap.gate import internal_files_in_public
+
+    found = internal_files_in_public(public, internal, dict(pieces))
+    if found:
+        raise StageError(
+            f"The public edition of '{audit_id}' holds the internal edition, which must never "
+            "be published, so nothing was published:\n"
+            + "\n".join(f"  - {f}." for f in found)
+            + "\nThe internal edition (internal/ in the published folder) holds case-level "
+            "detail for the board only: never copy or rename its files into the public part. "
+            f"Delete data/processed/{audit_id}/rendered/ and run the report again, which "
+            "renders the public edition afresh; if the narrative or audit.yaml says "
+            '"OFFICIAL-SENSITIVE", take it out: that marking is the internal edition\'s alone.'
+        )
 
 
 def _check_tables_were_checked(

@@ -12,6 +12,8 @@ rule render_report:
         appendix=rules.analyse_audit.output.appendix,
         context=rules.analyse_audit.output.context,
         context_figures=rules.analyse_audit.output.context_figures,
+        # Read by the publisher warnings in the internal edition (auditrap.readiness).
+        theme_review=rules.analyse_audit.output.theme_review,
         glossary=sources(get_glossary_inputs),
         sources=sources(get_audit_sources),
         stamp=stamped("report"),
@@ -32,6 +34,9 @@ rule render_report:
         / "{audit_id}-internal.pdf",
         # Which engine rendered (and which Quarto), for the manifest.
         engine=PROCESSED / "{audit_id}" / "rendered" / "engine.json",
+        # The sections still to be written, for the publisher warnings (auditrap.readiness):
+        # outside rendered/, so that the warnings after a failed build still list them.
+        to_be_written=PROCESSED / "{audit_id}" / "report.to-be-written.json",
     log:
         "logs/{audit_id}/render_report.log",
     group:
@@ -70,6 +75,8 @@ rule record_build:
         internal_html=rules.render_report.output.internal_html,
         internal_pdf=rules.render_report.output.internal_pdf,
         engine=rules.render_report.output.engine,
+        to_be_written=rules.render_report.output.to_be_written,
+        theme_review=rules.analyse_audit.output.theme_review,
         case_grades=rules.analyse_audit.output.case_grades,
         theme_tags=rules.analyse_audit.output.theme_tags,
         tables=get_published_tables,
