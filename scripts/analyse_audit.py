@@ -3,15 +3,15 @@
 from pathlib import Path
 
 from auditrap import pipeline as p
+from auditrap.earlier import context_stage
 
 out = snakemake.output  # noqa: F821
 inp = snakemake.input  # noqa: F821
 params = snakemake.params  # noqa: F821
 published = {Path(f).stem: f for f in out.published}
-# An audit with recommendations (rule analyse_audit_with_plan) has the plan step too.
-with_plan = hasattr(out, "plan")  # a named output of that rule only
-plan_tables = list(out.plan_tables) if with_plan else []
-plan_published = list(out.plan_published) if with_plan else []
+plan_tables = list(out.plan_tables)
+plan_published = list(out.plan_published)
+context_tables = list(out.context_tables)
 
 p.run_steps(
     snakemake.log[0],  # noqa: F821
@@ -55,23 +55,16 @@ p.run_steps(
                 ignored_columns=params.ignored_columns,
             ),
         ),
-        *(
-            [
-                (
-                    p.plan_stage,
-                    dict(
-                        processed_dir=Path(out.meta).parent,
-                        theme_counts_path=out.theme_counts,
-                        as_of=params.as_of,
-                        board_plans=list(inp.board_plans),
-                        tables_out=plan_tables,
-                        internal_out=out.action_plan_internal,
-                        plan_out=out.plan,
-                    ),
-                )
-            ]
-            if with_plan
-            else []
+        (
+            p.plan_stage,
+            dict(
+                processed_dir=Path(out.meta).parent,
+                theme_counts_path=out.theme_counts,
+                as_of=params.board.get("as_of") or {},
+                tables_out=plan_tables,
+                internal_out=out.action_plan_internal,
+                plan_out=out.plan,
+            ),
         ),
         (
             p.disclosure_stage,
@@ -80,6 +73,23 @@ p.run_steps(
                 policy=dict(params.policy),
                 tables_out=[*out.published, *plan_published],
                 summary_out=out.disclosure,
+            ),
+        ),
+        (
+            context_stage,
+            dict(
+                context=dict(params.board),
+                entries=list(inp.entries),
+                meta_path=out.meta,
+                theme_tags_path=out.theme_tags,
+                theme_counts_path=out.theme_counts,
+                grade_distribution_path=published["grade_distribution"],
+                disclosure_path=out.disclosure,
+                out=out.context,
+                tables_out=context_tables,
+                figures_dir=out.context_figures,
+                palette=params.palette,
+                fonts_dir=params.fonts_dir,
             ),
         ),
         (
@@ -104,7 +114,8 @@ p.run_steps(
                 disclosure_path=out.disclosure,
                 out=out.variables,
                 review_path=out.theme_review,
-                plan_path=out.plan if with_plan else None,
+                plan_path=out.plan,
+                context_path=out.context,
             ),
         ),
         (
@@ -115,6 +126,9 @@ p.run_steps(
                 audit_dir=params.audit_dir,
                 out=out.lineage,
                 public_out=out.public_lineage,
+                context_path=out.context,
+                programme_path=params.programme,
+                raw_dir=params.raw_dir,
             ),
         ),
         (
@@ -133,7 +147,7 @@ p.run_steps(
         (
             p.check_disclosure_stage,
             dict(
-                tables=[*out.published, *plan_published, out.public_lineage],
+                tables=[*out.published, *plan_published, *context_tables, out.public_lineage],
                 summary=out.disclosure,
                 audit_id=snakemake.wildcards.audit_id,  # noqa: F821
                 out=out.disclosure_check,

@@ -20,4 +20,5 @@ run_stage(
     names_path=inp.names[0] if inp.names else None,
     final=snakemake.params.final,  # noqa: F821
     settings=dict(snakemake.config),  # noqa: F821
+    context_path=inp.context,
 )

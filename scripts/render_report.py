@@ -30,6 +30,8 @@ run_stage(
         "pdf": out.briefing_pdf,
         "to_be_written": out.briefing_to_be_written,
     },
+    context_path=inp.context,
+    context_figures=inp.context_figures,
     to_be_written_out=out.to_be_written,
     settings=dict(snakemake.config),  # noqa: F821
     technical_out=out.technical,

@@ -111,6 +111,12 @@ def quarto_env(quarto_command: Path) -> dict[str, str]:
     return {**os.environ, "PATH": f"{quarto_command.parent}{os.pathsep}{os.environ['PATH']}"}
 
 
+def add_sample_programme(workspace: Path) -> None:
+    """The sample's board programme (programme.yaml, the board's narrative) in a workspace."""
+    shutil.copyfile(ROOT / "data" / "programme.yaml", workspace / "data" / "programme.yaml")
+    shutil.copytree(ROOT / "data" / "boards", workspace / "data" / "boards")
+
+
 @pytest.fixture(scope="session")
 def quarto_workspace(quarto_env, tmp_path_factory) -> Path:
     """The sample audit and the hostile fixture audit (tests/test_injection.py), built with
@@ -125,6 +131,7 @@ def quarto_workspace(quarto_env, tmp_path_factory) -> Path:
         engine="quarto",
     )
     make_hostile(workspace / "data" / "raw" / "exploitation-2021")
+    add_sample_programme(workspace)
     result = snakemake(workspace, env=quarto_env, timeout=1800)
     assert result.returncode == 0, result.stderr[-5000:]
     return workspace

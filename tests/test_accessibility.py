@@ -25,7 +25,7 @@ import yaml
 
 from auditrap.pipeline import StageError, validate_stage
 
-from conftest import FIXTURE_AUDIT, ROOT, SAMPLE_AUDIT, set_cell
+from conftest import FIXTURE_AUDIT, ROOT, SAMPLE_AUDIT, add_sample_programme, set_cell
 from test_workflow import html_text, make_workspace, pdf_text, snakemake
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -61,9 +61,17 @@ BRIEFS = {
     "nai-2018-briefing": "report/_output/nai-2018/nai-2018-briefing.html",
     "exploitation-2021-briefing": "report/_output/exploitation-2021/exploitation-2021-briefing.html",
 }
+# The board's assurance report (the sample's programme: its charts, tables and narrative).
+BOARD_REPORTS = {
+    "board-lancashire": (
+        "report/_output/boards/lancashire-safeguarding-children-board/"
+        "lancashire-safeguarding-children-board.html"
+    ),
+}
 PAGES = {
     **REPORTS,
     **BRIEFS,
+    **BOARD_REPORTS,
     # The technical note published beside each report (hashes, ids, software).
     "nai-2018-technical": "report/_output/nai-2018/nai-2018-technical.html",
     "exploitation-2021-technical": (
@@ -109,6 +117,7 @@ def built(axe_source, tmp_path_factory) -> Path:
         tmp_path_factory.mktemp("a11y"),
         {"nai-2018": SAMPLE_AUDIT, "exploitation-2021": FIXTURE_AUDIT},
     )
+    add_sample_programme(workspace)  # the earlier audits' sections, the board's report
     config_file = workspace / "config.yaml"
     config = yaml.safe_load(config_file.read_text())
     config["accessibility"] = {"contact": CONTACT}
@@ -343,7 +352,7 @@ CHARTS = """() => Array.from(document.querySelectorAll('main figure:has(svg)')).
 })"""
 
 
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_charts_are_images_named_with_their_numbers_beside_a_table(open_page, name):
     page = open_page(name)
     charts = page.evaluate(CHARTS)
@@ -373,7 +382,7 @@ TABLES = """() => Array.from(document.querySelectorAll('main table')).map(table 
 }))"""
 
 
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_report_tables_have_column_and_row_headers(open_page, name):
     tables = open_page(name).evaluate(TABLES)
     # The grades, the grades by area, the grade scale and the document control; the sample
@@ -413,7 +422,7 @@ CHART_TEXT = """() => Array.from(document.querySelectorAll('main figure:has(svg)
 
 
 @pytest.mark.parametrize("width", CHART_WIDTHS)
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", [*REPORTS, *BOARD_REPORTS])
 def test_every_chart_shows_one_drawing_with_no_text_under_12_css_px(open_page, name, width):
     page = open_page(name, width)
     figures = page.evaluate(CHART_TEXT)

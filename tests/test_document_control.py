@@ -91,9 +91,12 @@ def test_an_approval_naming_someone_on_the_name_list_is_refused():
     found = _approval_naming_people(audit, ["Jo Bloggs"])
     assert len(found) == 1 and found[0].column == "approved_by"
     assert "Jo Bloggs" not in (found[0].value or "")
-    assert _approval_naming_people(
-        SimpleNamespace(meta=SimpleNamespace(approved_by="The Board")), ["Jo Bloggs"]
-    ) == []
+    assert (
+        _approval_naming_people(
+            SimpleNamespace(meta=SimpleNamespace(approved_by="The Board")), ["Jo Bloggs"]
+        )
+        == []
+    )
 
 
 def test_the_variables_say_draft_until_approved_and_reviewed():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -15,7 +16,7 @@ from auditrap.review import tag_and_review
 from auditrap.themes import load_taxonomy
 from auditrap.validate import load_audit
 
-from conftest import SAMPLE_AUDIT
+from conftest import ROOT, SAMPLE_AUDIT
 from test_workflow import make_workspace, snakemake
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     workspace = make_workspace(tmp_path_factory.mktemp("lineage"), {"nai-2018": SAMPLE_AUDIT})
+    # The sample's programme: its earlier audits' numbers follow back to programme.yaml.
+    shutil.copyfile(ROOT / "data" / "programme.yaml", workspace / "data" / "programme.yaml")
     result = snakemake(workspace)
     assert result.returncode == 0, result.stderr[-3000:]
     return workspace
@@ -86,6 +89,26 @@ def test_every_number_in_the_html_follows_back_to_raw_rows(built):
             continue
         if kind == "validation":
             assert int(text) == len([p for p in problems if p.severity == "warning"]), key
+            continue
+        if kind in ("programme", "findings"):
+            # What earlier audits of the board found: from programme.yaml (its lines are the
+            # input rows) and the published table of earlier findings.
+            earlier = pd.read_csv(out / "data" / "earlier_findings.csv")
+            if key == "earlier.recurring":
+                assert int(text) == earlier["theme_id"].nunique(), key
+            elif key == "earlier.findings":
+                assert int(text) == len(audit.meta.findings), key
+            elif key == "earlier.count":
+                # One input row per entry of programme.yaml, each its line in the file.
+                lines = (built / "data" / "programme.yaml").read_text().splitlines()
+                assert int(text) == len(rows) == 3, key
+                for file, row in zip(rows["input_file"], rows["input_rows"], strict=True):
+                    assert file == "../../programme.yaml", key
+                    assert "board: Lancashire" in lines[int(row) - 1], (key, row)
+            else:
+                assert key.startswith("earlier.audits."), key
+                assert int(text) == int(key.split(".")[2][1:]), key
+                assert int(text) in set(earlier["audit_number"]), key
             continue
         table = raw[rows["processed_table"].iloc[0].removesuffix(".parquet")]
         if flt.startswith(("theme_tags:", "theme_sentences:")):
@@ -190,3 +213,31 @@ def test_every_number_of_the_action_plan_follows_back_to_raw_rows(built):
             assert value == order.index(int(picked["source_row"].iloc[0])) + 1, key
         else:
             assert kind == "count" and value == len(picked), key
+
+
+def test_the_samples_conclusion_names_the_recurring_findings_from_data(built):
+    """The seed report's conclusion ("similar recommendations to those ... of previous audits
+    ... information sharing, record keeping and understanding of health") comes from
+    programme.yaml and the audit's findings, each audit number a variable."""
+    html = (built / "report" / "_output" / "nai-2018" / "nai-2018.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    text = re.sub(r"\s+", " ", text).replace("\u2019", "'")
+    assert (
+        "Of this audit's 6 findings, 3 were also findings of earlier audits of the board." in text
+    )
+    for sentence in (
+        "Understanding of how the local health economy is organised was also a finding of "
+        "audits 2 and 3.",
+        "Information sharing with GPs was also a finding of audits 1 and 3.",
+        "Record keeping was also a finding of audits 1 and 2.",
+    ):
+        assert sentence in text, sentence
+    assert 'data-lineage="earlier.audits.a3.number"' in html
+    earlier = pd.read_csv(
+        built / "report" / "_output" / "nai-2018" / "data" / "earlier_findings.csv"
+    )
+    assert sorted(set(earlier["theme_id"])) == [
+        "gp-information-sharing",
+        "health-economy",
+        "record-keeping",
+    ]

@@ -355,9 +355,15 @@ def test_the_analysis_job_takes_the_as_of_date_from_the_boards_plans(programme, 
     target = "data/processed/eastshire-2021/variables.yml"
     result = snakemake(workspace, target)
     assert result.returncode == 0, result.stderr[-3000:]
-    # Only this audit's analysis ran: the other audit's plan was read, not analysed.
-    assert "analyse_audit_with_plan" in result.stderr
-    assert not (workspace / "data" / "processed" / "eastshire-2019").exists()
+    # Only this audit's analysis ran: of the audit it re-audits, only its board entry (its
+    # findings and grades); its plan was read for the as-of date, never analysed.
+    assert re.findall(r"wildcards: audit_id=([\w-]+)", result.stderr) == [
+        "eastshire-2019",
+        "eastshire-2021",
+    ]
+    assert "rule board_entry:" in result.stderr and "rule analyse_audit:" in result.stderr
+    earlier = workspace / "data" / "processed" / "eastshire-2019"
+    assert sorted(p.name for p in earlier.iterdir()) == ["board-entry.json"]
     published = workspace / "data" / "processed" / "eastshire-2021" / "published"
     progress = pd.read_csv(published / "action_plan_progress.csv")
     assert progress.values.tolist() == [
@@ -371,7 +377,7 @@ def test_the_analysis_job_takes_the_as_of_date_from_the_boards_plans(programme, 
     plan = workspace / "data" / "raw" / "eastshire-2019" / "action_plan.csv"
     plan.write_text(plan.read_text().replace("2021-09-30", "2021-10-15"))
     dry = snakemake(workspace, target, "--dry-run", "--quiet", "rules")
-    assert "analyse_audit_with_plan" in dry.stdout, dry.stdout + dry.stderr
+    assert re.search(r"^analyse_audit\s+1$", dry.stdout, flags=re.M), dry.stdout + dry.stderr
     # ... unless config.yaml sets as_of.
     config = workspace / "config.yaml"
     config.write_text(config.read_text() + "as_of: 2022-04-01\n")

@@ -32,7 +32,7 @@ from auditrap.editions import carries_internal_marking
 from auditrap.gate import internal_files_in_public, public_text, scan
 from auditrap.render import check_html_is_self_contained, resolve_shortcodes
 
-from conftest import SAMPLE_AUDIT
+from conftest import SAMPLE_AUDIT, add_sample_programme
 from test_workflow import make_workspace, snakemake
 
 pytestmark = [pytest.mark.e2e, pytest.mark.quarto]
@@ -66,6 +66,7 @@ def quarto(quarto_workspace) -> Path:
 def builtin(tmp_path_factory) -> Path:
     """The sample built by the built-in engine, in the same kind of workspace."""
     workspace = make_workspace(tmp_path_factory.mktemp("builtin"), {"nai-2018": SAMPLE_AUDIT})
+    add_sample_programme(workspace)
     result = snakemake(workspace)
     assert result.returncode == 0, result.stderr[-4000:]
     return workspace
@@ -323,6 +324,61 @@ def test_the_builtin_pdf_declares_pdf_ua_1_and_quarto_1_7s_does_not(quarto, buil
 
     assert declared(builtin / SAMPLE / "nai-2018.pdf")
     assert not declared(quarto / SAMPLE / "nai-2018.pdf")
+
+
+# --------------------------------------------------------------------------------------
+# The board's assurance report, rendered by Quarto
+
+BOARD = OUT / "boards" / "lancashire-safeguarding-children-board"
+BOARD_FILES = (
+    "lancashire-safeguarding-children-board.html",
+    "lancashire-safeguarding-children-board.pdf",
+)
+
+
+def test_the_boards_report_is_rendered_by_quarto(quarto):
+    manifest = json.loads((quarto / BOARD / "manifest.json").read_text())
+    assert manifest["environment"]["engine"] == "quarto"
+    html_path, pdf = (quarto / BOARD / name for name in BOARD_FILES)
+    html = html_path.read_text(encoding="utf-8")
+    check_html_is_self_contained(html, html_path.name)
+    assert re.search(r'<html[^>]*lang="en-GB"', html) and html.count("<h1") == 1
+    assert "<script" not in html and "<link" not in html
+    text = words(html_path)
+    assert "{{<" not in text and "To be written" not in text  # the sample's narrative, whole
+    assert "Information sharing with GPs has been a finding of 3 of the Board's 4 audits" in (
+        text.replace("\u2019", "'")
+    )
+    info = pdf_tool("pdfinfo", str(pdf))
+    assert re.search(r"Tagged:\s+yes", info) and re.search(r"\(A4\)", info)
+    root = PdfReader(pdf).trailer["/Root"]
+    assert root["/Lang"] == "en-GB" and "/StructTreeRoot" in root
+    # The hostile audit's board (tests/test_injection.py) has its own report, built too.
+    assert len(list((quarto / OUT / "boards").iterdir())) == 2
+
+
+def test_the_two_engines_show_the_same_words_in_the_boards_report(quarto, builtin):
+    name = BOARD_FILES[0]
+    # The board's report says which engine made it as the internal edition does: in its
+    # accessibility statement and in "How this report was made".
+    assert compared(quarto / BOARD / name, QUARTO_WORDS["internal"]) == compared(
+        builtin / BOARD / name, BUILTIN_WORDS["internal"]
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [DESKTOP, NARROW])
+def test_axe_finds_no_violation_in_quartos_board_report(quarto, browser, axe_source, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto((quarto / BOARD / BOARD_FILES[0]).resolve().as_uri())
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+        assert page.evaluate(REFLOW)["scrollWidth"] <= width, "scrolls sideways"
+    finally:
+        page.close()
+    listed = "\n".join(f"  - {v['id']}: {v['help']} at {v['targets'][:5]}" for v in violations)
+    assert not violations, f"axe-core found at {width} px:\n{listed}"
 
 
 # --------------------------------------------------------------------------------------

@@ -406,8 +406,15 @@ def test_an_as_of_date_reruns_only_the_audits_with_an_action_plan(built):
     result = snakemake(built, "--dry-run", "--quiet", "rules", "--config", "as_of=2020-01-01")
     assert result.returncode == 0, result.stderr
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.M))
-    assert jobs.get("analyse_audit_with_plan") == "1", result.stdout
-    assert "analyse_audit" not in jobs, result.stdout
+    # The sample's analysis and its board's report; neither the fixture audit nor its board
+    # (no action plan: no date to report one as of).
+    assert jobs.get("analyse_audit") == "1", result.stdout
+    assert jobs.get("analyse_board") == "1", result.stdout
+    names = snakemake(built, "--dry-run", "--config", "as_of=2020-01-01")
+    assert set(re.findall(r"wildcards: (\S+)", names.stdout)) == {
+        "audit_id=nai-2018",
+        "board=lancashire-safeguarding-children-board",
+    }, names.stdout
 
 
 def test_lint_is_clean():
@@ -454,7 +461,14 @@ def test_config_edit_rechecks_without_rerendering_and_gate_refuses_unchecked_tab
     result = snakemake(workspace, "--dry-run", "--quiet", "rules")
     assert result.returncode == 0, result.stderr
     jobs = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.M)) - {"total"}
-    assert jobs == {"record_build", "publish_report", "publish_programme", "all"}, result.stdout
+    assert jobs == {
+        "record_build",
+        "publish_report",
+        "record_board",
+        "publish_board",
+        "publish_programme",
+        "all",
+    }, result.stdout
     assert snakemake(workspace).returncode == 0
     published = workspace / "report" / "_output"
     before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
@@ -609,8 +623,12 @@ def test_building_one_audit_keeps_every_published_audit_on_the_programme_page(bu
     assert "Non-Accidental Injuries" in page and "Child exploitation" in page
     assert "2 audit reports" in page
     manifest = json.loads((built / "report" / "_output" / "manifest.json").read_text())
+    # Each board's assurance report too, the sample's board though its audit was not built.
     assert set(manifest["inputs"]) == {
         "report/_output/nai-2018/manifest.json",
         "report/_output/exploitation-2021/manifest.json",
+        "report/_output/boards/lancashire-safeguarding-children-board/manifest.json",
+        "report/_output/boards/northshire-safeguarding-children-partnership/manifest.json",
     }
+    assert 'href="boards/lancashire-safeguarding-children-board/' in page
     (built / "one-audit.yaml").unlink()

@@ -154,6 +154,11 @@ class EarlierAudit(BaseModel):
     findings: list[ThemeId] = Field(
         description="The theme ids of the taxonomy that the audit reported as findings."
     )
+    topic: Annotated[Text, BeforeValidator(_as_text)] | None = Field(
+        default=None,
+        description="Optional: the audit's topic, as audit.yaml's topic, so that a later audit "
+        "of the board with the same topic is a re-audit of it.",
+    )
 
 
 EARLIER_AUDIT_KEYS = list(EarlierAudit.model_fields)
@@ -340,6 +345,7 @@ def _programme_entries(
                     title=earlier.title,
                     period=earlier.period,
                     findings=tuple(earlier.findings),
+                    topic=earlier.topic,
                     source_file=display,
                     source_row=line,
                 )
@@ -618,53 +624,80 @@ class ComparisonCaveat:
         return round(abs(share) * self.total)
 
     @property
+    def numbers(self) -> dict[str, int | str]:
+        """Every number the caveat states, by name: the audit numbers, the counts and shares
+        (percentages, rounded half up) good or better, the difference as cases, how many
+        times in 10 chance alone would give it, and the p-value as written (text). Empty
+        when no test was made."""
+        if self.p_value is None:
+            return {"earlier_number": self.earlier_number}
+        return {
+            "earlier_number": self.earlier_number,
+            "good": int(self.good),
+            "total": int(self.total),
+            "share": int(self.good * 100 / self.total + 0.5),
+            "earlier_good": int(self.earlier_good),
+            "earlier_total": int(self.earlier_total),
+            "earlier_share": int(self.earlier_good * 100 / self.earlier_total + 0.5),
+            "cases": int(self.cases_difference or 0),
+            "times": max(1, int(self.p_value * 10 + 0.5)),
+            "p": _p(self.p_value),
+        }
+
+    @property
     def text(self) -> str:
         """The caveat in plain English, every number from the data."""
+        values = self.numbers
+        return self.words(lambda key: str(values[key]))
+
+    def words(self, say: Callable[[str], str]) -> str:
+        """The caveat, each number written by ``say(name)`` (a name of :attr:`numbers`): the
+        report gives it as a variable, so that each number has its lineage."""
         chance = "With so few cases, a difference between two audits may be chance."
         if self.p_value is None and 0 in (self.total, self.earlier_total):
             return (
                 f"One of the two audits has no ratified grades yet, so this audit cannot be "
-                f"compared with audit {self.earlier_number}."
+                f"compared with audit {say('earlier_number')}."
             )
         if self.p_value is None:
             return (
                 f"{chance} Some of the counts are hidden to protect children's privacy, so "
                 "the difference cannot be tested here."
             )
-        share_now = _share(self.good, self.total)
-        share_then = _share(self.earlier_good, self.earlier_total)
+        values = self.numbers
         compared = (
-            f"In this audit {self.good} of {self.total} cases ({share_now}) were graded good "
-            f"or better, against {self.earlier_good} of {self.earlier_total} ({share_then}) "
-            f"in audit {self.earlier_number}."
+            f"In this audit {say('good')} of {say('total')} cases ({say('share')}%) were "
+            f"graded good or better, against {say('earlier_good')} of {say('earlier_total')} "
+            f"({say('earlier_share')}%) in audit {say('earlier_number')}."
         )
-        cases = self.cases_difference
+        cases = values["cases"]
         if cases == 0:
             size = "The shares are the same to the nearest case."
         else:
             size = (
-                f"The difference amounts to about {cases} case{'s' if cases != 1 else ''} "
-                f"of this audit's {self.total}."
+                f"The difference amounts to about {say('cases')} "
+                f"case{'s' if cases != 1 else ''} of this audit's {say('total')}."
             )
         p = self.p_value
         if p >= 0.05:
-            odds = _in_ten(p)
+            tenths = values["times"]
+            odds = (
+                "almost every time"
+                if tenths >= 10
+                else f"about {say('times')} time{'s' if tenths != 1 else ''} in 10"
+            )
             verdict = (
                 f"{chance} If practice had not changed at all, a difference at least this "
-                f"large would still be seen {odds} (Fisher's exact test, p = {_p(p)}), so it "
-                "is not evidence that practice changed."
+                f"large would still be seen {odds} (Fisher's exact test, p = {say('p')}), so "
+                "it is not evidence that practice changed."
             )
         else:
             verdict = (
                 "A difference this large would be seen by chance less than 1 time in 20 if "
-                f"practice had not changed (Fisher's exact test, p = {_p(p)}). It is unlikely "
-                "to be chance alone, but so few cases cannot show why it arose."
+                f"practice had not changed (Fisher's exact test, p = {say('p')}). It is "
+                "unlikely to be chance alone, but so few cases cannot show why it arose."
             )
         return " ".join([compared, size, verdict])
-
-
-def _share(part: int | None, whole: int | None) -> str:
-    return f"{int(part * 100 / whole + 0.5)}%" if whole else "no cases"
 
 
 def _p(p: float) -> str:
@@ -674,15 +707,6 @@ def _p(p: float) -> str:
     if p >= 0.1:
         return f"{p:.2f}"
     return f"{p:.3f}" if p >= 0.001 else "< 0.001"
-
-
-def _in_ten(p: float) -> str:
-    """A probability of 0.05 or more as a frequency a parent would read: "about 7 times in
-    10", "almost every time"."""
-    tenths = max(1, int(p * 10 + 0.5))
-    if tenths >= 10:
-        return "almost every time"
-    return f"about {tenths} time{'s' if tenths != 1 else ''} in 10"
 
 
 GOOD_OR_BETTER = ("Outstanding", "Good")

@@ -20,6 +20,9 @@ from typing import Any
 import yaml
 
 from auditrap.dates import long_date
+from auditrap.earlier import conclusion_part
+from auditrap.earlier import earlier_audits_part as earlier_part
+from auditrap.earlier import introduction_part as responds_to_part
 from auditrap.editions import INTERNAL_MARKING
 from auditrap.glossary import Glossary, terms_used
 from auditrap.grades import GRADE_DEFINITIONS, GRADES, slug
@@ -337,10 +340,13 @@ def findings_part(
     return "\n".join(blocks) + "\n"
 
 
-def earlier_audits_part(variables: Mapping[str, Any]) -> str:
-    """What earlier audits of the board found (issue 16): empty until that part lands.
-    report.qmd includes it right after the findings, with its own heading when it has one."""
-    return ""
+def earlier_audits_part(
+    variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """What earlier audits of the board found, and a re-audit's comparison
+    (:func:`auditrap.earlier.earlier_audits_part`): report.qmd includes it right after the
+    findings, with its own heading; empty when the board has no earlier audit."""
+    return earlier_part(variables, charts or {})
 
 
 # --- key messages ------------------------------------------------------------------------
@@ -498,7 +504,11 @@ def introduction_part(variables: Mapping[str, Any], narrative: set[str]) -> str:
         f"The audit looked at {counted(variables, 'cases.total', 'case', 'cases')}, chosen "
         f"on the criteria: {var('audit.selection_criteria')}"
     )
-    return narrative_or_note(narrative, "introduction", fallback)
+    # What the audit responds to, from audit.yaml, leads the introduction (auditrap.earlier).
+    responds = responds_to_part(variables)
+    return (responds + "\n" if responds else "") + narrative_or_note(
+        narrative, "introduction", fallback
+    )
 
 
 def scoring_summary_part(variables: Mapping[str, Any]) -> str:
@@ -843,9 +853,10 @@ def generated_parts(
         "areas.md": optional_narrative(narrative, "areas"),
         "immediate-actions.md": immediate_actions_part(variables, narrative),
         "findings.md": findings_part(variables, narrative, titles),
-        "earlier-audits.md": earlier_audits_part(variables),
+        "earlier-audits.md": earlier_audits_part(variables, charts),
         "recommendations.md": recommendations_part(variables, titles),
-        "conclusion.md": narrative_or_note(narrative, "conclusion"),
+        # The sentence on the findings earlier audits also made leads the conclusion.
+        "conclusion.md": conclusion_part(variables, narrative_or_note(narrative, "conclusion")),
         "next-steps.md": narrative_or_note(narrative, "next-steps"),
         "questions.md": questions_part(narrative),
         "about.md": about_part(variables, internal=internal),
@@ -1363,6 +1374,10 @@ def assemble(
         (build_dir / "narrative" / f"{stem}.md").write_text(
             mark_numbers(text, numeric), encoding="utf-8"
         )
+    if not recurring:
+        # The findings earlier audits of the board also made (auditrap.earlier's variables).
+        earlier = (variables.get("earlier") or {}).get("themes", {})
+        recurring = [theme for theme, entry in earlier.items() if entry.get("in")]
     parts = generated_parts(
         variables,
         narrative,

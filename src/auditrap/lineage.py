@@ -346,7 +346,8 @@ def trace(
                     "input_rows": ";".join(str(r) for r in sorted(in_file)),
                 }
             )
-    return pd.DataFrame(records, columns=COLUMNS)
+    # dtype object: a count stays a whole number beside a p-value (a float column writes 4.0).
+    return pd.DataFrame(records, columns=COLUMNS, dtype=object)
 
 
 def plan_lineage(

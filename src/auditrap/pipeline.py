@@ -376,18 +376,23 @@ def plan_stage(
     *,
     processed_dir: Path,
     theme_counts_path: Path,
-    as_of: str | dt.date | None,
+    as_of: Mapping[str, Any] | str | dt.date | None,
     board_plans: Sequence[Path] = (),
     tables_out: Sequence[Path],
     internal_out: Path,
     plan_out: Path,
+    configured: bool = False,
 ) -> None:
     """The audit's recommendations as published, and its action plan's progress as of the
-    as-of date: ``as_of`` of config.yaml when set, otherwise the latest ``updated`` date in
-    the action plans of the board's audits (this audit's, and ``board_plans``: the raw action
-    plans of the board's other audits with a data folder). ``tables_out`` are the aggregate
+    as-of date: ``as_of``, the board's as-of record (:func:`auditrap.boards.board_as_of`:
+    ``as_of`` of config.yaml when set, otherwise the latest ``updated`` date in the action
+    plans of the board's audits, with any plan whose dates cannot be read), or a date
+    (``configured``: it is config.yaml's); ``board_plans``, the raw action plans of the
+    board's other audits, are read when ``as_of`` is None. ``tables_out`` are the aggregate
     tables (recommendations, action_plan_progress, recommendation_progress, by file stem),
-    ``internal_out`` every action for the internal edition, ``plan_out`` the as-of date."""
+    ``internal_out`` every action for the internal edition, ``plan_out`` the as-of date.
+    An audit without recommendations gets the tables without rows (its progress all zeros),
+    and ``has_recommendations`` false."""
     import pandas as pd
 
     from auditrap.actionplan import (
@@ -402,9 +407,23 @@ def plan_stage(
     folder = Path(processed_dir)
     recommendations = pd.read_parquet(folder / "recommendations.parquet")
     action_plan = pd.read_parquet(folder / "action_plan.parquet")
-    configured = dt.date.fromisoformat(str(as_of)) if as_of else None
-    others = [] if configured else [_board_action_plan(Path(p)) for p in board_plans]
-    day = as_of_date(configured, [action_plan, *others])
+    if isinstance(as_of, Mapping):
+        if as_of.get("problems") and len(recommendations):
+            raise StageError(
+                "The as-of date of the action plans is the latest `updated` date in the "
+                "action plans of the board's audits, and these dates cannot be read:\n"
+                + "\n".join(f"  - {p}" for p in as_of["problems"][:10])
+                + "\nCorrect them (`auditrap validate data/raw/<audit_id>` checks a folder), "
+                "or set as_of in config.yaml."
+            )
+        day = dt.date.fromisoformat(str(as_of["as_of"])) if as_of.get("as_of") else None
+        configured = bool(as_of.get("configured"))
+    else:
+        configured = bool(as_of)
+        day = dt.date.fromisoformat(str(as_of)) if as_of else None
+        if day is None:
+            others = [_board_action_plan(Path(p)) for p in board_plans]
+            day = as_of_date(None, [action_plan, *others])
     tables = {
         "recommendations": published_recommendations(
             recommendations, _theme_titles(Path(theme_counts_path))
@@ -420,6 +439,7 @@ def plan_stage(
         "as_of_from": "config.yaml as_of"
         if configured
         else "the latest updated date in the board's action plans",
+        "has_recommendations": bool(len(recommendations)),
         "has_action_plan": bool(len(action_plan)),
         "overdue": int(overdue(action_plan, day).sum()),
     }
@@ -541,11 +561,14 @@ def variables_stage(
     out: Path,
     review_path: Path | None = None,
     plan_path: Path | None = None,
+    context_path: Path | None = None,
 ) -> None:
     """Write the report's variables from the published tables (hidden counts stay hidden)
     and the status of the theme review (``review_path``, written by :func:`tag_stage`);
     with ``plan_path`` (what the plan step recorded), those of the recommendations and the
-    action plan too."""
+    action plan too (when the audit has recommendations); with ``context_path`` (what the
+    audit took from its board, :func:`auditrap.earlier.context_stage`), those of its earlier
+    audits and of a re-audit."""
     import yaml
 
     from auditrap.variables import build_variables, plan_variables
@@ -556,7 +579,18 @@ def variables_stage(
     variables = build_variables(meta, frames, frames.pop("theme_counts"), disclosure, review)
     if plan_path is not None:
         plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-        variables |= plan_variables(frames, plan, disclosure)
+        if plan.get("has_recommendations", True):
+            variables |= plan_variables(frames, plan, disclosure)
+    if context_path is not None:
+        from auditrap.earlier import context_variables, theme_entries, with_grades_now
+
+        record = json.loads(Path(context_path).read_text(encoding="utf-8"))
+        context = context_variables(
+            with_grades_now(record, variables), disclosure["policy"]["symbol"]
+        )
+        titles = {t: v["title"] for t, v in variables["themes"].items()}
+        context["earlier"]["themes"] = theme_entries(record, titles)
+        variables |= context
     Path(out).write_text(
         "# The numbers and names the report states, computed from the data by auditrap.\n"
         + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=100),
@@ -572,9 +606,14 @@ def lineage_stage(
     audit_dir: Path,
     out: Path,
     public_out: Path,
+    context_path: Path | None = None,
+    programme_path: Path | None = None,
+    raw_dir: Path | None = None,
 ) -> None:
     """Write lineage.csv: for every number of the report, where it came from (in full for
-    the internal edition, and as it may be published beside the public one)."""
+    the internal edition, and as it may be published beside the public one). With
+    ``context_path``, the numbers the audit took from its board too (their input files are
+    ``programme_path`` and the other audits' folders under ``raw_dir``)."""
     import pandas as pd
     import yaml
 
@@ -599,6 +638,26 @@ def lineage_stage(
         recommendations=_read_if_there(folder / "recommendations.parquet"),
         action_plan=_read_if_there(folder / "action_plan.parquet"),
     )
+    if context_path is not None:
+        from auditrap.earlier import context_lineage
+
+        record = json.loads(Path(context_path).read_text(encoding="utf-8"))
+        added = pd.DataFrame(
+            context_lineage(
+                variables,
+                record,
+                audit_dir=Path(audit_dir),
+                cases=pd.read_parquet(folder / "cases.parquet"),
+                processed_dir=folder,
+                programme_path=Path(programme_path) if programme_path else None,
+                raw_dir=Path(raw_dir) if raw_dir else Path(audit_dir).parent,
+            ),
+            columns=table.columns,
+            # Counts stay whole numbers beside a p-value (a float column would write 4.0).
+            dtype=object,
+        )
+        kept = table[~table["id"].isin(set(added["id"]))].astype({"value": object})
+        table = pd.concat([kept, added], ignore_index=True)
     write_csv(table, Path(out))
     write_csv(public_lineage(table), Path(public_out))
     log.info("Traced %d numbers.", table["id"].nunique())
@@ -629,6 +688,8 @@ def render_stage(
     audit_dir: Path | None = None,
     engine_out: Path | None = None,
     briefing: Mapping[str, Path] | None = None,
+    context_path: Path | None = None,
+    context_figures: Path | None = None,
     technical_out: Path | None = None,
     glossary: Sequence[Path] = (),
     to_be_written_out: Path | None = None,
@@ -642,7 +703,9 @@ def render_stage(
     technical note, ``technical_out``, published beside the report, and the internal
     edition's appendix); ``accessibility`` is the ``accessibility`` block of config.yaml
     (its ``contact``). ``glossary`` are the board's glossary and the audit's own, when they
-    exist (the report lists the terms its text uses).
+    exist (the report lists the terms its text uses). ``context_path`` and
+    ``context_figures`` are what the audit took from its board
+    (:func:`auditrap.earlier.context_stage`): its comparison chart, when it has one.
     ``engine`` is config.yaml's ``engine``; the engine that renders (and its Quarto version)
     is stated in the technical note and, given ``engine_out``, written there as JSON for the
     manifest.
@@ -676,9 +739,11 @@ def render_stage(
         report_dir=Path(report_dir),
         variables=variables,
         narrative_files=[Path(p) for p in narrative],
-        figure_files=[Path(p) for p in figures],
+        figure_files=[Path(p) for p in figures]
+        + (sorted(Path(context_figures).glob("*.svg")) if context_figures else []),
         theme_titles=titles,
-        charts=json.loads(Path(charts_json).read_text(encoding="utf-8")),
+        charts=json.loads(Path(charts_json).read_text(encoding="utf-8"))
+        | _context_charts(context_path),
         accessibility=accessibility,
         provenance=provenance_part(
             meta["audit_id"], inputs, made_with, chosen.description, pandoc=chosen.pandoc_version
@@ -750,6 +815,12 @@ def render_stage(
         log.info("Rendered %s and %s with the %s engine.", html, pdf, chosen.description)
     if engine_out is not None:
         Path(engine_out).write_text(json.dumps(chosen.record(), sort_keys=True) + "\n")
+
+
+def _context_charts(context_path: Path | None) -> dict[str, Any]:
+    from auditrap.earlier import context_charts
+
+    return context_charts(None, context_path)
 
 
 def _internal_front(
@@ -920,6 +991,43 @@ def published_audits(output_dir: Path) -> tuple[list, list[str]]:
     return audits, notes
 
 
+def published_boards(output_dir: Path) -> tuple[list, list[str]]:
+    """Every board's assurance report published under ``output_dir``/boards (a folder with a
+    manifest.json recording what the programme page shows), and a note for each folder that
+    could not be listed."""
+    from auditrap.programme import PublishedBoard
+
+    boards, notes = [], []
+    base = Path(output_dir) / "boards"
+    folders = sorted(base.iterdir()) if base.is_dir() else []
+    for folder in folders:
+        manifest_path = folder / "manifest.json"
+        if folder.name.startswith(".") or not manifest_path.is_file() or folder.is_symlink():
+            continue
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            listing = manifest["publication"]
+            if manifest.get("kind") != "board" or listing["slug"] != folder.name:
+                raise KeyError("slug")
+            boards.append(
+                PublishedBoard(
+                    slug=folder.name,
+                    name=str(listing["name"]),
+                    audits=int(listing["audits"]),
+                    first=int(listing["first"]),
+                    last=int(listing["last"]),
+                    published=str(listing["published"]),
+                    published_iso=str(listing["published_iso"]),
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            notes.append(
+                f"{folder} is not listed on the programme page: its manifest.json does not "
+                "say what to list. Build that board's audits again to list it."
+            )
+    return boards, notes
+
+
 def write_programme(
     *, output_dir: Path, build_dir: Path, engine: str, root: Path | None = None
 ) -> dict[str, Any]:
@@ -933,9 +1041,10 @@ def write_programme(
     output_dir, build_dir = Path(output_dir), Path(build_dir)
     root = Path.cwd() if root is None else Path(root)
     audits, notes = published_audits(output_dir)
-    for note in notes:
+    boards, board_notes = published_boards(output_dir)
+    for note in notes + board_notes:
         log.warning("%s", note)
-    page = programme_page(audits)
+    page = programme_page(audits, boards)
     findings = scan_pieces(html_pieces(page), "index.html")
     if findings:
         raise StageError(
@@ -948,7 +1057,8 @@ def write_programme(
     manifest = page_manifest(
         kind="programme",
         root=root,
-        inputs=[output_dir / a.audit_id / "manifest.json" for a in audits],
+        inputs=[output_dir / a.audit_id / "manifest.json" for a in audits]
+        + [output_dir / "boards" / b.slug / "manifest.json" for b in boards],
         outputs={"index.html": build_dir / "index.html"},
         engine=engine,
         lock_file=root / "requirements.lock",
@@ -1018,6 +1128,7 @@ def record_stage(
     config_files: Sequence[Path] = (),
     final: bool = False,
     settings: Mapping[str, Any] | None = None,
+    context_path: Path | None = None,
 ) -> None:
     """Check the finished files and record the build, before anything is published.
 
@@ -1026,6 +1137,7 @@ def record_stage(
     :func:`check_disclosure_stage`); then the manifest records the hashes of every input and
     output. A failure here stops the run with the published folder as it was (Snakemake
     removes a failed job's outputs, so this must not be the publishing job itself).
+    ``context_path`` is what the audit took from its board (recorded as ``board``).
     ``engine_record_path`` is what the render step wrote about the engine that rendered
     (:func:`render_stage`'s ``engine_out``); without it, ``engine`` is recorded as given. The
     audit's publisher warnings (:func:`auditrap.readiness.publisher_warnings`, from
@@ -1080,6 +1192,11 @@ def record_stage(
         )
     except ManifestError as exc:
         raise StageError(f"The build of '{audit_id}' cannot be recorded: {exc}") from None
+    if context_path is not None:
+        # What the audit took from its board, beyond its own folder (``verify --rebuild``
+        # makes it again from the board's folders and programme.yaml).
+        context = json.loads(Path(context_path).read_text(encoding="utf-8"))
+        manifest["board"] = {k: v for k, v in context.items() if k != "charts"}
     # The manifest is published too: it quotes the audit's metadata and file names.
     findings = scan_text(json.dumps(manifest, ensure_ascii=False, indent=1), "manifest.json", names)
     if findings:

@@ -23,8 +23,59 @@ class PublishedAudit:
     briefing: bool = False  # whether it published a learning brief (auditrap.briefing)
 
 
-def programme_page(audits: Sequence[PublishedAudit]) -> str:
-    """``report/_output/index.html``: links to each audit's HTML, PDF and data (public only)."""
+@dataclass(frozen=True)
+class PublishedBoard:
+    """A board's assurance report, as the programme page lists it."""
+
+    slug: str
+    name: str
+    audits: int
+    first: int
+    last: int
+    published: str  # long date, as shown
+    published_iso: str
+
+
+def boards_section(boards: Sequence[PublishedBoard]) -> list[str]:
+    """The programme page's list of the boards' assurance reports (none: nothing)."""
+    esc = html.escape
+    if not boards:
+        return []
+    rows = []
+    for b in sorted(boards, key=lambda b: (b.name, b.slug)):
+        base = f"boards/{esc(b.slug)}/{esc(b.slug)}"
+        span = f"{b.first} to {b.last}" if b.first != b.last else f"{b.first}"
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{esc(b.name)}</th>'
+            f"<td>{esc(span)}</td><td>{esc(b.published)}</td>"
+            f'<td><a href="{base}.html">Web page '
+            f'<span class="visually-hidden">for {esc(b.name)}</span></a><br>'
+            f'<a href="{base}.pdf">PDF '
+            f'<span class="visually-hidden">for {esc(b.name)}</span></a></td>'
+            f'<td><a href="boards/{esc(b.slug)}/data/themes_by_audit.csv">themes_by_audit'
+            f'<span class="visually-hidden"> for {esc(b.name)}</span></a></td></tr>'
+        )
+    return [
+        "<h2>Assurance reports for the board</h2>",
+        "<p>Each board's audits side by side: the grades of each, the themes that keep "
+        "coming back, and the recommendations and action plans, overdue actions first.</p>",
+        table_region("Assurance reports for the board") + "<table>",
+        "<caption>Assurance reports for the board</caption>",
+        '<thead><tr><th scope="col">Board</th><th scope="col">Audits</th>'
+        '<th scope="col">Date</th><th scope="col">Report</th>'
+        '<th scope="col">Data (CSV)</th></tr></thead>',
+        "<tbody>",
+        *rows,
+        "</tbody></table></div>",
+    ]
+
+
+def programme_page(
+    audits: Sequence[PublishedAudit], board_reports: Sequence[PublishedBoard] = ()
+) -> str:
+    """``report/_output/index.html``: links to each audit's HTML, PDF and data (public only),
+    and to each board's assurance report."""
     esc = html.escape
     boards = sorted({a.board for a in audits})
     heading = "Published multi-agency audits" + (f": {boards[0]}" if len(boards) == 1 else "")
@@ -77,6 +128,7 @@ def programme_page(audits: Sequence[PublishedAudit]) -> str:
             "<tbody>",
             *rows,
             "</tbody></table></div>",
+            *boards_section(board_reports),
             "</main></body></html>",
             "",
         ]

@@ -14,6 +14,10 @@ PUBLISHED_TABLES = (*AGGREGATE_TABLES, "theme_counts")
 #: The tables of an audit with recommendations (recommendations.csv): the recommendations as
 #: published, and its action plan's progress by status and by recommendation.
 PLAN_TABLES = ("recommendations", "action_plan_progress", "recommendation_progress")
+#: What the audit takes from its board (auditrap.earlier): for each finding, the earlier
+#: audits of the board where it was also a finding; a re-audit's grades beside the earlier
+#: audit's. Published when they apply.
+CONTEXT_TABLES = ("earlier_findings", "reaudit_grades")
 
 
 def disclosure_settings(config: dict, audit_id: str) -> dict:

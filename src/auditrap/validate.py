@@ -79,8 +79,12 @@ def load_audit(
     ignored_columns: Sequence[str] = (),
     theme_ids: Sequence[str] | None = None,
     limits: InputLimits = DEFAULT_LIMITS,
+    plan: bool = True,
 ) -> tuple[Audit | None, list[Problem]]:
     """Read and check every file of an audit. Returns the audit (None on error) and problems.
+
+    ``plan=False`` leaves out recommendations.csv and the action plan (as if the audit had
+    none): what the audit's board entry reads (:mod:`auditrap.earlier`).
 
     ``theme_ids`` are the ids of the taxonomy the audit is tagged with (the shared one and
     the audit's own extension): given them, the ``findings`` of audit.yaml and the
@@ -170,8 +174,12 @@ def load_audit(
     problems += _cases_without_returns(tables)
     if meta is not None and theme_ids is not None:
         problems += check_findings(meta, list(theme_ids))
-    plan_tables, plan_problems = load_plan_tables(
-        audit_dir, meta, theme_ids=theme_ids, ignored_columns=ignored_columns, limits=limits
+    plan_tables, plan_problems = (
+        load_plan_tables(
+            audit_dir, meta, theme_ids=theme_ids, ignored_columns=ignored_columns, limits=limits
+        )
+        if plan
+        else ({}, [])
     )
     problems += plan_problems
     problems = cap_problems(

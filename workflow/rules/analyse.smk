@@ -13,9 +13,12 @@
 #      published table shows a count the disclosure policy hides.
 # They share one process because each Python process spends longer importing pandas,
 # pandera and Altair than an audit's steps take (docs/performance.md); the functions are in
-# src/auditrap/pipeline.py, one per step. An audit with recommendations has one more step,
-# after tagging: its recommendations and action plan's progress (rule
-# analyse_audit_with_plan, below).
+# src/auditrap/pipeline.py, one per step. After tagging come the recommendations and the
+# action plan's progress (tables without rows for an audit without recommendations.csv:
+# what is published is chosen by get_published_tables), and after disclosure control what
+# the audit takes from its board (auditrap.earlier): its earlier audits' findings, a
+# re-audit's comparison. Its board context (auditrap.boards, read with the workflow) is a
+# parameter: Snakemake records it and re-runs the job exactly when it changes.
 rule analyse_audit:
     # The source files are ancient(): their dates never count; the stamp lists their hashes
     # and changes exactly when one of them does (see STAMPS in common.smk).
@@ -26,7 +29,8 @@ rule analyse_audit:
         taxonomy=sources(get_taxonomy_inputs),
         review=sources(get_review_file),
         fonts=sources(FONTS),
-        board_plans=sources(get_board_action_plans),
+        # The board entries of the earlier audits whose findings or grades it needs.
+        entries=get_board_entries,
         stamp=stamped("analysis"),
     output:
         # 1. validate
@@ -56,6 +60,22 @@ rule analyse_audit:
             name=PUBLISHED_TABLES,
         ),
         disclosure=PROCESSED / "{audit_id}" / "disclosure.json",
+        # the recommendations and the action plan (before disclosure control)
+        plan_tables=expand(
+            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv", name=PLAN_TABLES
+        ),
+        plan_published=expand(
+            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv", name=PLAN_TABLES
+        ),
+        action_plan_internal=PROCESSED / "{audit_id}" / "action_plan.csv",
+        plan=PROCESSED / "{audit_id}" / "action_plan.json",
+        # what the audit takes from its board
+        context=PROCESSED / "{audit_id}" / "board-context.json",
+        context_tables=expand(
+            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv",
+            name=CONTEXT_TABLES,
+        ),
+        context_figures=directory(PROCESSED / "{audit_id}" / "figures-board"),
         # 5. charts
         svg=expand(PROCESSED / "{{audit_id}}" / "figures" / "{chart}.svg", chart=CHARTS),
         charts=PROCESSED / "{audit_id}" / "figures" / "charts.json",
@@ -68,8 +88,6 @@ rule analyse_audit:
         disclosure_check=PROCESSED / "{audit_id}" / "disclosure-check.json",
     log:
         "logs/{audit_id}/analyse_audit.log",
-    wildcard_constraints:
-        audit_id=NO_PLAN_AUDIT,
     group:
         "audit"
     conda:
@@ -88,27 +106,41 @@ rule analyse_audit:
         palette=config["palette"],
         final_without_review=get_final_without_review,
         fonts_dir=REPORT / "fonts",
-        # Only an audit with recommendations reads it: an edit re-runs those alone.
-        as_of=lambda wildcards: (
-            config.get("as_of") if wildcards.audit_id in PLAN_AUDITS else None
-        ),
+        # What the audit takes from its board: its earlier audits, the one it re-audits and
+        # (with recommendations only, so that an edit re-runs those alone) the as-of date.
+        board=get_board_context,
+        programme=PROGRAMME,
+        raw_dir=RAW,
     script:
         "../../scripts/analyse_audit.py"
 
 
-# The same job for an audit with recommendations.csv: the plan step (after tagging) writes
-# the recommendations as published, the action plan's progress by status and by
-# recommendation as of the as-of date, and every action for the internal edition.
-use rule analyse_audit as analyse_audit_with_plan with:
+# An audit's board entry: what a later audit of its board takes from it (its findings and
+# its published grade distribution, auditrap.earlier.entry_stage). It reads the audit's
+# returns, cases and immediate actions, never its recommendations, action plan or narrative,
+# so an update of the action plan re-runs neither it nor the later audits.
+rule board_entry:
+    input:
+        sources(get_entry_inputs),
+        code=PACKAGE,
+        names=sources(get_name_list),
+        taxonomy=sources(get_taxonomy_inputs),
+        review=sources(get_review_file),
+        stamp=stamped("entry"),
     output:
-        **rules.analyse_audit.output,
-        plan_tables=expand(
-            PROCESSED / "{{audit_id}}" / "aggregates" / "{name}.csv", name=PLAN_TABLES
-        ),
-        plan_published=expand(
-            PROCESSED / "{{audit_id}}" / "published" / "{name}.csv", name=PLAN_TABLES
-        ),
-        action_plan_internal=PROCESSED / "{audit_id}" / "action_plan.csv",
-        plan=PROCESSED / "{audit_id}" / "action_plan.json",
-    wildcard_constraints:
-        audit_id=PLAN_AUDIT,
+        entry=PROCESSED / "{audit_id}" / "board-entry.json",
+    log:
+        "logs/{audit_id}/board_entry.log",
+    conda:
+        "../../environment.yml"
+    resources:
+        mem_mb=memory_mb(1000),
+        runtime=30,
+    params:
+        audit_dir=lambda wildcards: RAW / wildcards.audit_id,
+        grade_aliases=config["grade_aliases"],
+        ignored_columns=config["ignored_columns"],
+        input_limits=config["input_limits"],
+        policy=get_disclosure_policy,
+    script:
+        "../../scripts/board_entry.py"

@@ -60,6 +60,7 @@ from auditrap.audit_folder import returns_files
 # The aggregate tables behind every figure and number; each is published as data/<name>.csv.
 from auditrap.tables import (
     AGGREGATE_TABLES,
+    CONTEXT_TABLES,
     PLAN_TABLES,
     PUBLISHED_TABLES,
     REVIEW_FILES,
@@ -183,48 +184,10 @@ def raw_files(audit_id):
 
 # Where an audit's action plan may be: action_plan.csv, or the workbook the leads update.
 ACTION_PLAN_FILES = ("action_plan.csv", "action_plan.xlsx")
-# The audits with recommendations: their analysis also writes the recommendations and the
-# action plan's progress (rule analyse_audit_with_plan). Found when the workflow is read, so
-# adding recommendations.csv to an audit switches it over on the next run.
+# The audits with recommendations: their analysis takes the board's as-of date, and their
+# report publishes the recommendations and the action plan's progress. Found when the
+# workflow is read, so adding recommendations.csv to an audit takes effect on the next run.
 PLAN_AUDITS = sorted(p.parent.name for p in RAW.glob("*/recommendations.csv"))
-_PLAN_IDS = "|".join(PLAN_AUDITS) or "(?!)"
-PLAN_AUDIT = rf"(?:{_PLAN_IDS})"
-NO_PLAN_AUDIT = rf"(?!(?:{_PLAN_IDS})(?![a-z0-9-]))[a-z0-9][a-z0-9-]{{0,63}}"
-
-
-@functools.cache
-def _board_of(audit_id):
-    """The board text of an audit's audit.yaml (None when it cannot be read: the audit's own
-    validation says why)."""
-    import yaml
-
-    try:
-        meta = yaml.safe_load(
-            (RAW / audit_id / "audit.yaml").read_text(encoding="utf-8-sig")
-        )
-        return str(meta["board"]).strip()
-    except Exception:
-        return None
-
-
-def board_action_plans(audit_id):
-    """The action plans of the other audits (with a data folder) of this audit's board: the
-    as-of date of the action plans is the latest date any of them was updated, unless
-    config.yaml sets as_of."""
-    if config.get("as_of") or audit_id not in PLAN_AUDITS:
-        return []
-    board = _board_of(audit_id)
-    plans = []
-    for folder in sorted(p for p in RAW.iterdir() if p.is_dir()):
-        if folder.name != audit_id and board and _board_of(folder.name) == board:
-            plans += [
-                str(folder / n) for n in ACTION_PLAN_FILES if (folder / n).is_file()
-            ]
-    return plans
-
-
-def get_board_action_plans(wildcards):
-    return board_action_plans(wildcards.audit_id)
 
 
 def get_raw_inputs(wildcards):
@@ -313,7 +276,14 @@ def get_narrative(wildcards):
 
 
 REPORT_TEMPLATES = sorted(
-    str(p) for p in REPORT.rglob("*") if p.is_file() and "_output" not in p.parts
+    str(p)
+    for p in REPORT.rglob("*")
+    if p.is_file() and "_output" not in p.parts and p != REPORT / "board.qmd"
+)
+# The board's assurance report shares them all but the audit's own document.
+BOARD_TEMPLATES = sorted(
+    [p for p in REPORT_TEMPLATES if Path(p) != REPORT / "report.qmd"]
+    + [str(REPORT / "board.qmd")]
 )
 
 
@@ -362,7 +332,10 @@ def forget_rendered_reports():
     With the rendered reports gone, it must rebuild them from the start of the chain, and it
     fails again for as long as the input is wrong. Published files are never touched.
     """
-    for rendered in PROCESSED.glob("*/rendered"):
+    for rendered in [
+        *PROCESSED.glob("*/rendered"),
+        *PROCESSED.glob("boards/*/rendered"),
+    ]:
         shutil.rmtree(rendered, ignore_errors=True)
 
 
@@ -370,7 +343,11 @@ def get_published_outputs():
     """The receipts of every audit's publication and of the programme page: the published
     folders themselves are never a job's output (Snakemake deletes a job's outputs before it
     runs and after it fails), see auditrap.publish."""
-    return [receipt(audit_id) for audit_id in config["audits"]] + [PROGRAMME_RECEIPT]
+    return (
+        [receipt(audit_id) for audit_id in config["audits"]]
+        + [board_receipt(slug) for slug in BOARDS]
+        + [PROGRAMME_RECEIPT]
+    )
 
 
 def publisher_warnings_at_end(log):
@@ -386,6 +363,199 @@ def publisher_warnings_at_end(log):
         print(format_warnings(found, final=config["final"]), file=sys.stderr)
 
 
+# -- The boards' programmes (auditrap.boards) ------------------------------------------------
+# Read once, here: every audit folder's audit.yaml and data/programme.yaml. A programme that
+# cannot be read (programme.yaml broken, two audits of a board being built with the same
+# audit_number, two boards sharing a folder) stops the workflow, naming file, line and key.
+from auditrap.boards import (
+    PlanDates,
+    audit_context,
+    board_as_of,
+    board_programme,
+    entries_needed,
+    problems_message,
+    read_programmes,
+    taxonomy_ids,
+)
+from auditrap.sources import Hasher
+
+PROGRAMME = Path(config["programme"])
+BOARDS_DIR = Path(config["boards_dir"])
+if "boards" in config["audits"]:
+    raise WorkflowError(
+        "An audit cannot be called 'boards': that is the folder of the boards' assurance "
+        f"reports in {OUTPUT}/. Rename the folder {RAW / 'boards'} and its entry in "
+        "config.yaml (audits:)."
+    )
+PROGRAMMES = read_programmes(
+    RAW,
+    PROGRAMME if PROGRAMME.is_file() else None,
+    programme_display=PROGRAMME.as_posix(),
+    theme_ids=taxonomy_ids(Path(config["taxonomy"])),
+)
+if PROGRAMMES.fatal(config["audits"]):
+    raise WorkflowError(problems_message(PROGRAMMES.fatal(config["audits"])))
+# Analysed: the audits of config.yaml and every other audit with a data folder of their
+# boards (for the board's report and the later audits); only those of config.yaml are
+# published.
+ANALYSED = PROGRAMMES.analysed(config["audits"])
+# The boards with an audit in config.yaml, by slug: each gets an assurance report.
+BOARDS = {board.slug: board for board in PROGRAMMES.built_boards(config["audits"])}
+HASHER = Hasher()
+# The as-of date of each board's action plans (config.yaml's as_of, else the latest update),
+# the record a job takes as a parameter: an update that does not move it re-runs nothing
+# but its own audit (and its board's report).
+PLAN_DATES = PlanDates(STAMPS / "plan-dates.json", HASHER)
+AS_OF = {
+    board.name: board_as_of(board, RAW, config.get("as_of"), PLAN_DATES)
+    for board in BOARDS.values()
+}
+# The audits whose board entry a later audit reads (auditrap.earlier.entry_stage).
+ENTRY_AUDITS = sorted({e for a in ANALYSED for e in entries_needed(PROGRAMMES, a)})
+
+
+def board_context(audit_id):
+    """What the audit takes from the rest of its board (auditrap.boards.audit_context): a
+    parameter of its analysis, recorded by Snakemake, which re-runs the job exactly when it
+    changes. Only an audit with recommendations takes the as-of date."""
+    board = PROGRAMMES.board_of(audit_id)
+    as_of = AS_OF.get(board.name) if board and audit_id in PLAN_AUDITS else None
+    if board and audit_id in PLAN_AUDITS and as_of is None:
+        as_of = board_as_of(board, RAW, config.get("as_of"), PLAN_DATES)
+    return audit_context(PROGRAMMES, audit_id, as_of=as_of)
+
+
+def get_board_context(wildcards):
+    return board_context(wildcards.audit_id)
+
+
+def get_board_entries(wildcards):
+    return [
+        str(PROCESSED / a / "board-entry.json")
+        for a in entries_needed(PROGRAMMES, wildcards.audit_id)
+    ]
+
+
+def entry_files(audit_id):
+    """The raw files of an audit's board entry: all but its recommendations and action plan."""
+    plan = {"recommendations.csv", *ACTION_PLAN_FILES}
+    return [f for f in raw_files(audit_id) if Path(f).name not in plan]
+
+
+def get_entry_inputs(wildcards):
+    return entry_files(wildcards.audit_id)
+
+
+def published_tables(audit_id):
+    """The tables one audit publishes as data/*.csv: the aggregate tables; with
+    recommendations, the recommendations and the action plan's progress; with earlier audits
+    of its board, what they found; for a re-audit of an audit with data, the grades of both.
+    """
+    names = list(PUBLISHED_TABLES)
+    if audit_id in PLAN_AUDITS:
+        names += PLAN_TABLES
+    context = board_context(audit_id)
+    if context.get("earlier"):
+        names.append("earlier_findings")
+    if any(
+        a["audit_number"] == context.get("reaudit") and a["audit_id"]
+        for a in context.get("earlier", [])
+    ):
+        names.append("reaudit_grades")
+    return [str(PROCESSED / audit_id / "published" / f"{name}.csv") for name in names]
+
+
+def get_published_tables(wildcards):
+    return published_tables(wildcards.audit_id)
+
+
+# -- The board's assurance report (workflow/rules/board.smk) --------------------------------
+from auditrap.board_report import BOARD_TABLES, audit_inputs
+
+PROGRAMME_STAMP = str(STAMPS / "programme.sha256")
+
+
+def board_receipt(slug):
+    """What publish_board leaves once the board's folder is published."""
+    return str(PROCESSED / "boards" / slug / "publication.json")
+
+
+def board_report_stamp(slug):
+    """The board's narrative and templates (under data/processed/stamps/boards/<slug>/)."""
+    return str(STAMPS / "boards" / slug / "report.sha256")
+
+
+def board_members(slug):
+    """The board's audits with a data folder, in audit_number order."""
+    return [a.audit_id for a in BOARDS[slug].with_data]
+
+
+def get_board_programme(wildcards):
+    return board_programme(PROGRAMMES, BOARDS[wildcards.board], config["audits"])
+
+
+def get_board_as_of(wildcards):
+    return AS_OF[BOARDS[wildcards.board].name]
+
+
+def get_board_analysis_inputs(wildcards):
+    return [
+        str(path)
+        for audit_id in board_members(wildcards.board)
+        for path in audit_inputs(PROCESSED, audit_id).values()
+    ]
+
+
+def board_narrative(slug):
+    from auditrap.narrative import narrative_files
+
+    return [str(p) for p in narrative_files(BOARDS_DIR / slug / "narrative")]
+
+
+def get_board_narrative(wildcards):
+    return board_narrative(wildcards.board)
+
+
+def board_sources(slug):
+    """Every source of the board's report (listed in it, and in its manifest): programme.yaml,
+    each of its audits' raw files, taxonomy and theme review, its narrative and templates.
+    """
+    files = set(board_narrative(slug)) | set(BOARD_TEMPLATES)
+    if PROGRAMME.is_file():
+        files.add(str(PROGRAMME))
+    for audit_id in board_members(slug):
+        files |= set(raw_files(audit_id)) | set(taxonomy_files(audit_id))
+        files |= set(review_files(audit_id))
+    return sorted(files)
+
+
+def get_board_sources(wildcards):
+    return board_sources(wildcards.board)
+
+
+def get_board_names(wildcards):
+    return [
+        n for audit_id in board_members(wildcards.board) for n in name_list(audit_id)
+    ]
+
+
+def get_board_report_stamp(wildcards):
+    return [] if STORAGE_MODE else [board_report_stamp(wildcards.board)]
+
+
+def get_board_stamps(wildcards):
+    """Every stamp the board's publication follows (see get_stamps)."""
+    if STORAGE_MODE:
+        return board_sources(wildcards.board) + CONFIG_FILES
+    return [
+        *(stamp(a, "analysis") for a in board_members(wildcards.board)),
+        board_report_stamp(wildcards.board),
+        PROGRAMME_STAMP,
+        CONFIG_STAMP,
+        PACKAGE,
+    ]
+
+
 def record_sources():
     """Write the content stamps (see STAMPS above), and forget the receipt of any published
     folder that no longer matches it, so that it is published again. Only in the process
@@ -394,16 +564,29 @@ def record_sources():
     from auditrap.publish import receipt_problem
     from auditrap.sources import Hasher, stamp_text, write_stamp
 
-    hasher = Hasher()
+    hasher = HASHER
     write_stamp(PACKAGE, stamp_text(PACKAGE_FILES, hasher))
     write_stamp(CONFIG_STAMP, stamp_text(CONFIG_FILES, hasher))
-    for audit_id in config["audits"]:
+    PLAN_DATES.save()
+    for audit_id in ENTRY_AUDITS:
+        private = Path(config["private_dir"], audit_id)
+        listing = sorted(os.listdir(private)) if private.is_dir() else []
+        entry = (
+            entry_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
+        )
+        write_stamp(
+            stamp(audit_id, "entry"),
+            stamp_text(
+                entry + name_list(audit_id), hasher, extra=[f"private: {listing}"]
+            ),
+        )
+    for audit_id in ANALYSED:
         private = Path(config["private_dir"], audit_id)
         listing = sorted(os.listdir(private)) if private.is_dir() else []
         analysis = (
             raw_files(audit_id) + taxonomy_files(audit_id) + review_files(audit_id)
         )
-        analysis += board_action_plans(audit_id) + name_list(audit_id)
+        analysis += name_list(audit_id)
         unread = [p.name for p in returns_files(RAW / audit_id)[1] if p.is_dir()]
         write_stamp(
             stamp(audit_id, "analysis"),
@@ -414,6 +597,8 @@ def record_sources():
                 + ([f"returns/: {unread}"] if unread else []),
             ),
         )
+        if audit_id not in config["audits"]:
+            continue  # analysed for its board; not rendered or published
         rendered_from = (
             narrative_inputs(audit_id) + glossary_files(audit_id) + REPORT_TEMPLATES
         )
@@ -422,10 +607,33 @@ def record_sources():
         if problem:
             print(f"{problem}: publishing {audit_id} again.", file=sys.stderr)
             Path(receipt(audit_id)).unlink(missing_ok=True)
+    write_stamp(
+        PROGRAMME_STAMP,
+        stamp_text([PROGRAMME] if PROGRAMME.is_file() else [], hasher),
+    )
+    for slug in BOARDS:
+        made_from = board_narrative(slug) + BOARD_TEMPLATES
+        write_stamp(board_report_stamp(slug), stamp_text(made_from, hasher))
+        problem = receipt_problem(board_receipt(slug), OUTPUT / "boards" / slug)
+        if problem:
+            print(f"{problem}: publishing the board's report again.", file=sys.stderr)
+            Path(board_receipt(slug)).unlink(missing_ok=True)
     others = [
         folder / "manifest.json"
         for folder in (sorted(OUTPUT.iterdir()) if OUTPUT.is_dir() else [])
         if folder.name not in config["audits"]
+        and folder.name != "boards"
+        and not folder.name.startswith(".")
+        and (folder / "manifest.json").is_file()
+    ]
+    others += [
+        folder / "manifest.json"
+        for folder in (
+            sorted((OUTPUT / "boards").iterdir())
+            if (OUTPUT / "boards").is_dir()
+            else []
+        )
+        if folder.name not in BOARDS
         and not folder.name.startswith(".")
         and (folder / "manifest.json").is_file()
     ]
