@@ -385,13 +385,20 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
         if (root / private).is_file() and (root / private).resolve().is_relative_to(root.resolve()):
             (work / private).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / private, work / private)
-        command = [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all"]
+        # The audit's own publication only (its receipt): not its board's report, whose
+        # sources are not the audit's inputs.
+        processed = str(settings.get("processed_dir", "data/processed"))
+        target = inside(f"{processed}/{audit_id}/publication.json", work, "the receipt")
+        command = [sys.executable, "-m", "snakemake", str(target.relative_to(work))]
+        command += ["--cores", "2", "--quiet", "all"]
         if extra:
             command += ["--configfile", *(str(p.relative_to(work)) for p in extra)]
         command += ["--config", f"audits=[{audit_id}]"]
         result = subprocess.run(command, cwd=work, capture_output=True, text=True)
         if result.returncode != 0:
-            return [("failed", f"rebuild of {audit_id}: {result.stderr.strip()[-2000:]}")]
+            # Snakemake writes some of its errors to standard output (--quiet or not).
+            said = (result.stderr.strip() or result.stdout.strip())[-2000:]
+            return [("failed", f"rebuild of {audit_id}: {said or 'Snakemake stopped'}")]
         rebuilt = work / str(settings.get("output_dir", "report/_output")) / audit_id
         return _compare(report_dir, rebuilt, manifest)
 

@@ -300,7 +300,22 @@ def audit_sources(audit_id):
         | set(glossary_files(audit_id))
         | set(narrative_inputs(audit_id))
         | set(REPORT_TEMPLATES)
+        | set(context_files(audit_id))
     )
+
+
+def context_files(audit_id):
+    """The files what the audit takes from its board comes from (board_context below):
+    programme.yaml when its board has earlier audits, and the raw files of the earlier
+    audits' board entries. Recorded in the manifest, so that `auditrap verify --rebuild`
+    has them and an auditor sees them."""
+    files = []
+    if PROGRAMME.is_file() and board_context(audit_id).get("earlier"):
+        files.append(str(PROGRAMME))
+    for earlier in entries_needed(PROGRAMMES, audit_id):
+        if earlier != audit_id:
+            files += entry_files(earlier)
+    return files
 
 
 def get_audit_sources(wildcards):
