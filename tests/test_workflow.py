@@ -195,6 +195,17 @@ def test_the_public_pdf_is_the_report_with_key_messages_on_its_first_page(built)
     assert len(reader.pages) <= 9
 
 
+def test_every_public_page_of_the_sample_says_its_data_is_synthetic(built):
+    # The sample's cases were invented: a reader of any page it publishes (the report, the
+    # learning brief, as web page or PDF) is told so.
+    out = built / "report" / "_output" / "nai-2018"
+    for name in ("nai-2018", "nai-2018-briefing"):
+        for text in (html_text(out / f"{name}.html"), pdf_text(out / f"{name}.pdf")):
+            squashed = re.sub(r"\s+", " ", text)
+            assert "Synthetic data" in squashed, name
+            assert "built from synthetic data" in squashed, name
+
+
 def test_the_pdf_sets_the_glossary_in_two_columns(built):
     # Reference matter, kept short on paper: the glossary's terms run in two columns on the
     # A4 page (typst-alt.lua), while the text before and after it is one column.
