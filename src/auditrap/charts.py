@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -291,40 +292,80 @@ def grades_by_area_chart(
     largest = int(data["cases"].max()) if len(data) else 0
 
     def draw(layout: Layout) -> dict:
-        columns = min(layout.columns, max(1, len(areas)))
-        # The grade labels sit beside the first panel of each row only.
-        panel_width = (
-            layout.width - GRADE_AXIS_WIDTH - 2 * PADDING - (columns - 1) * SPACING
-        ) // columns
-        y, x = _grade_axis(), _count_axis(largest, panel_width)
-        bars = alt.Chart().mark_bar(height=20).encode(y=y, x=x, color=_grade_colours(palette))
-        labels = (
-            alt.Chart()
-            .mark_text(align="left", dx=5, fontSize=TEXT_SIZE, color=TEXT_COLOUR)
-            .encode(y=y, x=x, text="label:N")
+        columns = panel_columns(layout, len(areas))
+        width = panel_width(layout, columns)
+        y, x = _grade_axis(), _count_axis(largest, width)
+        return faceted_bars(
+            data,
+            y=y,
+            x=x,
+            colour=_grade_colours(palette),
+            rows=len(GRADES),
+            facet="area:N",
+            panels=areas,
+            columns=columns,
+            width=width,
+            title=_title(title, layout),
+            font=font,
         )
-        chart = (
-            alt.layer(bars, labels, data=data)
-            .properties(width=panel_width, height=len(GRADES) * 36)
-            .facet(
-                facet=alt.Facet(
-                    "area:N",
-                    sort=areas,
-                    title=None,
-                    header=alt.Header(
-                        labelFontWeight="bold",
-                        labelAnchor="start",
-                        labelExpr=_lines_expr(areas, panel_width, HEADER_SIZE),
-                        labelLineHeight=HEADER_SIZE + 3,
-                    ),
-                ),
-                columns=columns,
-            )
-            .properties(title=_title(title, layout))
-        )
-        return _base_config(chart, font).to_dict()
 
     return Chart("grades-by-area", title, alt_text, draw(WIDE), draw(NARROW))
+
+
+def panel_columns(layout: Layout, panels: int) -> int:
+    """How many panels of a faceted chart stand side by side in ``layout``."""
+    return min(layout.columns, max(1, panels))
+
+
+def panel_width(layout: Layout, columns: int) -> int:
+    """The width of each of ``columns`` panels side by side; the bar labels (grades,
+    statuses) sit beside the first panel of each row only."""
+    return (layout.width - GRADE_AXIS_WIDTH - 2 * PADDING - (columns - 1) * SPACING) // columns
+
+
+def faceted_bars(
+    data: pd.DataFrame,
+    *,
+    y: Any,
+    x: Any,
+    colour: Any,
+    rows: int,
+    facet: str,
+    panels: Sequence[str],
+    columns: int,
+    width: int,
+    title: Any,
+    font: str,
+) -> dict:
+    """Horizontal bars with their count at the end, one panel per value of ``facet`` (in
+    the order of ``panels``, each headed in bold, wrapped to the panel's width), ``columns``
+    panels a row: the Vega-Lite spec. ``rows`` is the number of bars in a panel."""
+    bars = alt.Chart().mark_bar(height=20).encode(y=y, x=x, color=colour)
+    labels = (
+        alt.Chart()
+        .mark_text(align="left", dx=5, fontSize=TEXT_SIZE, color=TEXT_COLOUR)
+        .encode(y=y, x=x, text="label:N")
+    )
+    chart = (
+        alt.layer(bars, labels, data=data)
+        .properties(width=width, height=rows * 36)
+        .facet(
+            facet=alt.Facet(
+                facet,
+                sort=list(panels),
+                title=None,
+                header=alt.Header(
+                    labelFontWeight="bold",
+                    labelAnchor="start",
+                    labelExpr=_lines_expr(list(panels), width, HEADER_SIZE),
+                    labelLineHeight=HEADER_SIZE + 3,
+                ),
+            ),
+            columns=columns,
+        )
+        .properties(title=title)
+    )
+    return _base_config(chart, font).to_dict()
 
 
 def render(

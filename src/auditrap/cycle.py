@@ -209,21 +209,8 @@ def load_programme(
     text = Path(path).read_text(encoding="utf-8-sig")
     if data is None:
         return [], []
-    from auditrap.normalise import strip_bidi_in
-    from auditrap.problems import WARNING
-
     # Direction controls would make a title show backwards where it is published.
-    data, with_controls = strip_bidi_in(data)
-    warnings = [
-        Problem(
-            display,
-            column=key,
-            message="Invisible direction controls (which make a browser show text backwards) "
-            "were taken out of this value. Check that it reads as you meant it.",
-            severity=WARNING,
-        )
-        for key in with_controls
-    ]
+    data, warnings = read.without_direction_controls()
     audits, problems = _programme_entries(data, text, display, theme_ids)
     return audits, warnings + problems
 

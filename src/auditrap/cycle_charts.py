@@ -20,11 +20,8 @@ import pandas as pd
 from auditrap.charts import (
     FONT_FAMILY,
     GRADE_AXIS_WIDTH,
-    HEADER_SIZE,
     NARROW,
     PADDING,
-    SPACING,
-    TEXT_COLOUR,
     TEXT_SIZE,
     WIDE,
     Chart,
@@ -37,6 +34,9 @@ from auditrap.charts import (
     _plural,
     _title,
     _wrap,
+    faceted_bars,
+    panel_columns,
+    panel_width,
 )
 from auditrap.disclosure import shown_sum
 from auditrap.grades import GRADES
@@ -105,37 +105,22 @@ def grade_panels_chart(
     largest = int(data["cases"].max()) if len(data) else 0
 
     def draw(layout: Layout) -> dict:
-        columns = min(layout.columns, max(1, len(panels)))
-        panel_width = (
-            layout.width - GRADE_AXIS_WIDTH - 2 * PADDING - (columns - 1) * SPACING
-        ) // columns
-        y, x = _grade_axis(), _count_axis(largest, panel_width)
-        bars = alt.Chart().mark_bar(height=20).encode(y=y, x=x, color=_grade_colours(palette))
-        labels = (
-            alt.Chart()
-            .mark_text(align="left", dx=5, fontSize=TEXT_SIZE, color=TEXT_COLOUR)
-            .encode(y=y, x=x, text="label:N")
+        columns = panel_columns(layout, len(panels))
+        width = panel_width(layout, columns)
+        y, x = _grade_axis(), _count_axis(largest, width)
+        return faceted_bars(
+            data,
+            y=y,
+            x=x,
+            colour=_grade_colours(palette),
+            rows=len(GRADES),
+            facet="panel:N",
+            panels=list(panels),
+            columns=columns,
+            width=width,
+            title=_title(title, layout),
+            font=font,
         )
-        chart = (
-            alt.layer(bars, labels, data=data)
-            .properties(width=panel_width, height=len(GRADES) * 36)
-            .facet(
-                facet=alt.Facet(
-                    "panel:N",
-                    sort=list(panels),
-                    title=None,
-                    header=alt.Header(
-                        labelFontWeight="bold",
-                        labelAnchor="start",
-                        labelExpr=_lines_expr(list(panels), panel_width, HEADER_SIZE),
-                        labelLineHeight=HEADER_SIZE + 3,
-                    ),
-                ),
-                columns=columns,
-            )
-            .properties(title=_title(title, layout))
-        )
-        return _base_config(chart, font).to_dict()
 
     return Chart(name, title, alt_text, draw(WIDE), draw(NARROW))
 
@@ -280,48 +265,33 @@ def progress_chart(
     )
 
     def draw(layout: Layout) -> dict:
-        columns = min(layout.columns, max(1, len(panels)))
-        panel_width = (
-            layout.width - GRADE_AXIS_WIDTH - 2 * PADDING - (columns - 1) * SPACING
-        ) // columns
+        columns = panel_columns(layout, len(panels))
+        width = panel_width(layout, columns)
         y = alt.Y(
             "status:N",
             sort=statuses,
             title=None,
             axis=alt.Axis(minExtent=GRADE_AXIS_WIDTH, maxExtent=GRADE_AXIS_WIDTH),
         )
-        x = _count_axis(largest, panel_width).to_dict()
+        x = _count_axis(largest, width).to_dict()
         x = alt.X(
             "actions:Q",
             title="Number of actions",
             axis=alt.Axis(**x["axis"]),
             scale=alt.Scale(**x["scale"]),
         )
-        bars = alt.Chart().mark_bar(height=20).encode(y=y, x=x, color=colours)
-        labels = (
-            alt.Chart()
-            .mark_text(align="left", dx=5, fontSize=TEXT_SIZE, color=TEXT_COLOUR)
-            .encode(y=y, x=x, text="label:N")
+        return faceted_bars(
+            data,
+            y=y,
+            x=x,
+            colour=colours,
+            rows=len(statuses),
+            facet="panel:N",
+            panels=list(panels),
+            columns=columns,
+            width=width,
+            title=_title(title, layout),
+            font=font,
         )
-        chart = (
-            alt.layer(bars, labels, data=data)
-            .properties(width=panel_width, height=len(statuses) * 36)
-            .facet(
-                facet=alt.Facet(
-                    "panel:N",
-                    sort=list(panels),
-                    title=None,
-                    header=alt.Header(
-                        labelFontWeight="bold",
-                        labelAnchor="start",
-                        labelExpr=_lines_expr(list(panels), panel_width, HEADER_SIZE),
-                        labelLineHeight=HEADER_SIZE + 3,
-                    ),
-                ),
-                columns=columns,
-            )
-            .properties(title=_title(title, layout))
-        )
-        return _base_config(chart, font).to_dict()
 
     return Chart("action-plan-progress", title, alt_text, draw(WIDE), draw(NARROW))

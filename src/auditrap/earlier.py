@@ -527,28 +527,27 @@ def context_lineage(
     this audit's cases and the earlier audit's cases (through its board entry); the
     caveat's numbers from those counts. Input files are given relative to the audit's
     folder, as the rest of its lineage."""
-    from auditrap.lineage import hidden_symbol, numbers
-    from auditrap.provenance import sha256
+    from auditrap.lineage import hidden_symbol, lineage_row, numbers
 
     audit_dir = Path(audit_dir)
     symbol = hidden_symbol(variables)
     records: list[dict[str, Any]] = []
 
     def add(key, value, kind, table, cell, processed, flt, file="", rows=()) -> None:
-        path = audit_dir / file if file else None
         records.append(
-            {
-                "id": key,
-                "value": value,
-                "kind": "hidden" if value == symbol else kind,
-                "published_table": table,
-                "published_cell": cell,
-                "processed_table": processed,
-                "filter": flt,
-                "input_file": file,
-                "input_sha256": sha256(path) if path is not None and path.is_file() else "",
-                "input_rows": ";".join(str(r) for r in sorted(rows)),
-            }
+            lineage_row(
+                key,
+                value,
+                kind=kind,
+                symbol=symbol,
+                table=table,
+                cell=cell,
+                processed=processed,
+                flt=flt,
+                file=file,
+                rows=rows,
+                folder=audit_dir,
+            )
         )
 
     def source(audit: Mapping[str, Any]) -> tuple[str, list[int]]:

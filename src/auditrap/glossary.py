@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from auditrap.limits import DEFAULT_LIMITS, InputLimits
-from auditrap.problems import WARNING, Problem, did_you_mean
+from auditrap.problems import Problem, did_you_mean
 
 __all__ = ["GlossaryEntry", "load_glossary", "terms_used"]
 
@@ -114,20 +114,8 @@ def _read_file(
         return [], read.problems
     if data is None:
         return [], []
-    from auditrap.normalise import strip_bidi_in
-
-    data, with_controls = strip_bidi_in(data)
-    problems = list(read.problems)
-    problems += [
-        Problem(
-            display,
-            column=key,
-            message="Invisible direction controls (which make a browser show text backwards) "
-            "were taken out of this value. Check that it reads as you meant it.",
-            severity=WARNING,
-        )
-        for key in with_controls
-    ]
+    data, warnings = read.without_direction_controls()
+    problems = list(read.problems) + warnings
     if not isinstance(data, dict):
         return [], [
             *problems,

@@ -296,34 +296,25 @@ def trace(
     for key, value in numbers(variables, hidden=symbol):
         if key.startswith("validation."):  # counted while validating every raw file
             records.append(
-                {
-                    "id": key,
-                    "value": value,
-                    "kind": "validation",
-                    "published_table": "",
-                    "published_cell": "",
-                    "processed_table": "validation/problems.csv",
-                    "filter": "severity == 'warning'",
-                    "input_file": "",
-                    "input_sha256": "",
-                    "input_rows": "",
-                }
+                lineage_row(
+                    key,
+                    value,
+                    kind="validation",
+                    processed="validation/problems.csv",
+                    flt="severity == 'warning'",
+                )
             )
             continue
         if key not in spec:  # a number from audit.yaml (audit number, count of areas...)
             records.append(
-                {
-                    "id": key,
-                    "value": value,
-                    "kind": "metadata",
-                    "published_table": "",
-                    "published_cell": "",
-                    "processed_table": "audit.json",
-                    "filter": "",
-                    "input_file": "audit.yaml",
-                    "input_sha256": sha256(audit_dir / "audit.yaml"),
-                    "input_rows": "",
-                }
+                lineage_row(
+                    key,
+                    value,
+                    kind="metadata",
+                    processed="audit.json",
+                    file="audit.yaml",
+                    folder=audit_dir,
+                )
             )
             continue
         source, table, cell, kind = spec[key]
@@ -331,23 +322,56 @@ def trace(
         files = sorted(set(picked["source_file"])) or [f"{source.table}.csv"]
         for file in files:
             in_file = picked[picked["source_file"] == file]["source_row"].astype(int)
-            path = audit_dir / file
             records.append(
-                {
-                    "id": key,
-                    "value": value,
-                    "kind": "hidden" if value == symbol else kind,
-                    "published_table": table,
-                    "published_cell": cell,
-                    "processed_table": f"{source.table}.parquet",
-                    "filter": source.filter,
-                    "input_file": file,
-                    "input_sha256": sha256(path) if path.is_file() else "",
-                    "input_rows": ";".join(str(r) for r in sorted(in_file)),
-                }
+                lineage_row(
+                    key,
+                    value,
+                    kind=kind,
+                    symbol=symbol,
+                    table=table,
+                    cell=cell,
+                    processed=f"{source.table}.parquet",
+                    flt=source.filter,
+                    file=file,
+                    rows=in_file,
+                    folder=audit_dir,
+                )
             )
     # dtype object: a count stays a whole number beside a p-value (a float column writes 4.0).
     return pd.DataFrame(records, columns=COLUMNS, dtype=object)
+
+
+def lineage_row(
+    key: str,
+    value: Any,
+    *,
+    kind: str,
+    processed: str,
+    symbol: str | None = None,
+    table: str = "",
+    cell: str = "",
+    flt: str = "",
+    file: str = "",
+    rows: Any = (),
+    folder: Path | str | None = None,
+) -> dict[str, Any]:
+    """One row of lineage.csv (:data:`COLUMNS`): a number's id and value, its kind
+    ("hidden" when the value is the disclosure ``symbol``), where it is published, the
+    processed table and filter it is counted with, and the input file (relative to
+    ``folder``, hashed when it is there) and rows it comes from."""
+    path = Path(folder) / file if folder is not None and file else None
+    return {
+        "id": key,
+        "value": value,
+        "kind": "hidden" if symbol is not None and value == symbol else kind,
+        "published_table": table,
+        "published_cell": cell,
+        "processed_table": processed,
+        "filter": flt,
+        "input_file": file,
+        "input_sha256": sha256(path) if path is not None and path.is_file() else "",
+        "input_rows": ";".join(str(r) for r in sorted(rows)),
+    }
 
 
 def plan_lineage(

@@ -18,7 +18,6 @@ from pydantic import (
 )
 
 from auditrap.limits import DEFAULT_LIMITS, InputLimits
-from auditrap.normalise import strip_bidi_in
 from auditrap.problems import WARNING, Problem, did_you_mean
 from auditrap.yaml_input import load_yaml
 
@@ -139,18 +138,8 @@ def load_meta(
         ]
     problems = list(read.problems)
     # Direction controls would make a title or a name show backwards on the published page.
-    data, with_controls = strip_bidi_in(data)
-    problems += [
-        Problem(
-            display,
-            row=read.line_of((key,)),
-            column=key,
-            message="Invisible direction controls (which make a browser show text backwards) "
-            "were taken out of this value. Check that it reads as you meant it.",
-            severity=WARNING,
-        )
-        for key in with_controls
-    ]
+    data, warnings = read.without_direction_controls()
+    problems += warnings
     for key in data:
         if str(key) not in KEYS:
             problems.append(

@@ -27,7 +27,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from auditrap.limits import DEFAULT_LIMITS, InputLimits
-from auditrap.problems import Problem
+from auditrap.normalise import strip_bidi_in
+from auditrap.problems import WARNING, Problem
 
 _TEXT_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
 _MERGE = "tag:yaml.org,2002:merge"
@@ -88,6 +89,23 @@ class YamlFile:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def without_direction_controls(self) -> tuple[Any, list[Problem]]:
+        """The data with every direction control taken out of its keys and values (they
+        would make a published title or name show backwards), and a warning for each value
+        that held any, at the line of its key."""
+        data, with_controls = strip_bidi_in(self.data)
+        return data, [
+            Problem(
+                self.display,
+                row=self.line_of((key.split(".")[0],)),
+                column=key,
+                message="Invisible direction controls (which make a browser show text "
+                "backwards) were taken out of this value. Check that it reads as you meant it.",
+                severity=WARNING,
+            )
+            for key in with_controls
+        ]
 
     def line_of(self, path: tuple) -> int | None:
         """The line of ``path``, or of the nearest enclosing key that has one."""
