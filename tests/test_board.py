@@ -415,8 +415,8 @@ def test_the_technical_note_lists_every_id_and_every_input_of_the_manifest(built
     assert {"config.yaml", "data/programme.yaml", "report/board.qmd"} <= set(manifest["inputs"])
     assert any(name.startswith("data/raw/eastshire-2021/") for name in manifest["inputs"])
     # The software the manifest records, and how to check the board's folder.
-    packages = manifest["environment"]["packages"]
-    assert f'<th scope="row">pandas</th><td>{packages["pandas"]}</td>' in note
+    made_with = manifest["environment"]
+    assert f'<th scope="row">Python</th><td>{made_with["python"]}</td>' in note
     assert "<td>built-in (pandoc and typst)</td>" in note
     assert f"auditrap verify report/_output/boards/{SLUG}" in note
     assert f'<a href="{SLUG}.html">' in note
