@@ -85,7 +85,11 @@ rule record_board:
         manifest=PROCESSED / "boards" / "{board}" / "rendered" / "manifest.json",
         # How the report was made (software, input hashes, every number's id), beside it:
         # written here from what the manifest records (auditrap.technical).
-        technical=PROCESSED / "boards" / "{board}" / "rendered" / "{board}-technical.html",
+        technical=PROCESSED
+        / "boards"
+        / "{board}"
+        / "rendered"
+        / "{board}-technical.html",
     log:
         "logs/boards/{board}/record_board.log",
     group:
