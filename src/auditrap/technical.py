@@ -204,7 +204,7 @@ def board_technical_note(
         made=(
             "<p>The report was built by auditrap, a reproducible pipeline, from the input files "
             f"listed below: the board's programme of {_esc(board['audits'])} audits, the data "
-            "of each audit with its data folder, and the sub-group's narrative. It reads the "
+            "folder of each of its audits that has one, and the sub-group's narrative. It reads the "
             "tables each audit's own report published, so nothing an audit's report hides is "
             "shown. The same inputs always give the same report, byte for byte.</p>"
         ),
