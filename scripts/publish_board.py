@@ -6,7 +6,14 @@ from auditrap.board_report import board_files
 from auditrap.pipeline import publish_stage, run_stage
 
 inp = snakemake.input  # noqa: F821
-files = board_files(inp.html, inp.pdf, list(inp.tables), inp.lineage, snakemake.wildcards.board)  # noqa: F821
+files = board_files(
+    inp.html,
+    inp.pdf,
+    list(inp.tables),
+    inp.lineage,
+    snakemake.wildcards.board,  # noqa: F821
+    technical=inp.technical,
+)
 files[Path(inp.manifest)] = "manifest.json"
 
 run_stage(

@@ -20,4 +20,5 @@ run_stage(
     engine_record_path=inp.engine,
     audits=list(params.audits),
     config_files=list(inp.config_files),
+    technical_out=snakemake.output.technical,  # noqa: F821
 )

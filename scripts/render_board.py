@@ -20,6 +20,5 @@ run_stage(
     pdf_out=out.pdf,
     engine=params.engine,
     accessibility=dict(params.accessibility),
-    sources=list(inp.sources),
     engine_out=out.engine,
 )

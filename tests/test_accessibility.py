@@ -77,6 +77,10 @@ PAGES = {
     "exploitation-2021-technical": (
         "report/_output/exploitation-2021/exploitation-2021-technical.html"
     ),
+    "board-lancashire-technical": (
+        "report/_output/boards/lancashire-safeguarding-children-board/"
+        "lancashire-safeguarding-children-board-technical.html"
+    ),
     "programme": "report/_output/index.html",
     "validation-nai-2018": "data/processed/nai-2018/validation/report.html",
     "validation-with-problems": "data/processed/broken-2021/validation/report.html",
@@ -476,6 +480,20 @@ def test_a_table_that_scrolls_shows_it_and_keeps_its_caption_in_view(open_page, 
 
 def captions_in(text: str) -> list[str]:
     return re.findall(r"(?:Figure|Table) \d+: .*?(?= (?:Figure|Table) \d+: |$)", text)
+
+
+def test_the_samples_board_report_is_for_its_readers_and_at_most_6_pages(built):
+    """The sample's board report (its whole programme) leaves the ids, hashes and software
+    to its technical note, as the audit report does: at most 6 A4 pages (10 before)."""
+    from pypdf import PdfReader
+
+    board = built / BOARD_REPORTS["board-lancashire"]
+    pdf = board.with_suffix(".pdf")
+    text = pdf_text(pdf)
+    assert not re.search(r"\b[0-9a-f]{64}\b", text) and "SHA-256" not in text
+    assert "by id" not in text and "plan.overdue" not in text
+    assert "lancashire-safeguarding-children-board-technical.html" in text
+    assert len(PdfReader(pdf).pages) <= 6
 
 
 @pytest.mark.parametrize("edition", ["public", "internal"])

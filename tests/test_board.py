@@ -223,6 +223,7 @@ def test_one_board_report_for_the_board_built_and_none_for_the_other(built):
     out = built / BOARD_OUT
     assert sorted(p.name for p in out.iterdir()) == [
         "data",
+        f"{SLUG}-technical.html",
         f"{SLUG}.html",
         f"{SLUG}.pdf",
         "manifest.json",
@@ -359,6 +360,97 @@ def test_the_manifest_records_every_published_file_of_the_board(built):
         assert name in recorded, name
     receipt = built / "data" / "processed" / "boards" / SLUG / "publication.json"
     assert receipt.is_file()
+
+
+@pytest.mark.e2e
+def test_the_board_report_leaves_ids_hashes_and_software_to_its_technical_note(built):
+    """The board reads the report; how it was made is in the technical note beside it,
+    which the report links in one sentence."""
+    from pypdf import PdfReader
+
+    pdf = built / BOARD_OUT / f"{SLUG}.pdf"
+    for path in (pdf, built / BOARD_OUT / f"{SLUG}.html"):
+        text = text_of(path)
+        assert not re.search(r"\b[0-9a-f]{64}\b", text), path.name  # no hash
+        assert "SHA-256" not in text and "by id" not in text, path.name
+        assert "plan.overdue" not in text and "board.audits" not in text, path.name
+        assert "Python" not in text and "pandera" not in text, path.name
+        # What stays: the method in short, the data tables, the note in one sentence.
+        assert "Where the numbers come from" in text and "themes_by_audit.csv" in text
+        assert f"is in its technical note, {SLUG}-technical.html" in text
+    assert len(PdfReader(pdf).pages) <= 6
+    html = (built / BOARD_OUT / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert f'<a href="{SLUG}-technical.html">' in html
+    assert '<a href="data/themes_by_audit.csv">' in html
+
+
+@pytest.mark.e2e
+def test_the_technical_note_lists_every_id_and_every_input_of_the_manifest(built):
+    import json
+
+    from auditrap.lineage import numbers
+
+    note_path = built / BOARD_OUT / f"{SLUG}-technical.html"
+    note = note_path.read_text(encoding="utf-8")
+    variables = yaml.safe_load(
+        (built / "data" / "processed" / "boards" / SLUG / "variables.yml").read_text()
+    )
+    listed = dict(re.findall(r'data-lineage="([^"]+)">([^<]*)<', note))
+    symbol = variables["disclosure"]["symbol"]
+    assert listed == {key: str(value) for key, value in numbers(variables, hidden=symbol)}
+    assert {"plan.overdue", "board.audits"} <= set(listed) and listed["plan.overdue"] == "3"
+    # Every id the lineage table traces, and every number the web page states.
+    lineage = pd.read_csv(built / BOARD_OUT / "data" / "lineage.csv", dtype=str)
+    assert set(lineage["id"]) <= set(listed)
+    page = (built / BOARD_OUT / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert set(re.findall(r'data-lineage="([^"]+)">([^<]*)<', page)) <= set(listed.items())
+    # Every input the manifest records, with the hash it records (and nothing else).
+    manifest = json.loads((built / BOARD_OUT / "manifest.json").read_text())
+    rows = re.findall(
+        r'<tr><th scope="row"><code>(.*?)</code></th><td><code class="hash">'
+        r"([0-9a-f]{64})</code></td></tr>",
+        note,
+    )
+    assert {name.replace("/<wbr>", "/"): digest for name, digest in rows} == manifest["inputs"]
+    assert {"config.yaml", "data/programme.yaml", "report/board.qmd"} <= set(manifest["inputs"])
+    assert any(name.startswith("data/raw/eastshire-2021/") for name in manifest["inputs"])
+    # The software the manifest records, and how to check the board's folder.
+    made_with = manifest["environment"]
+    assert f'<th scope="row">Python</th><td>{made_with["python"]}</td>' in note
+    assert "<td>built-in (pandoc and typst)</td>" in note
+    assert f"auditrap verify report/_output/boards/{SLUG}" in note
+    assert f'<a href="{SLUG}.html">' in note
+    # Recorded and checked like every published file of the board.
+    outputs = manifest["outputs"]
+    assert outputs[f"{SLUG}-technical.html"] == hashlib.sha256(note_path.read_bytes()).hexdigest()
+
+
+@pytest.mark.e2e
+def test_verify_passes_on_the_board_folder_and_names_a_changed_technical_note(built):
+    import subprocess
+    import sys
+
+    def verify() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "auditrap.cli", "verify", str(BOARD_OUT)],
+            cwd=built,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    ok = verify()
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert f"intact     output {BOARD_OUT}/{SLUG}-technical.html" in ok.stdout
+    note = built / BOARD_OUT / f"{SLUG}-technical.html"
+    original = note.read_bytes()
+    try:
+        note.write_bytes(original.replace(b"<td>", b"<td>0", 1))
+        bad = verify()
+    finally:
+        note.write_bytes(original)
+    assert bad.returncode == 1
+    assert f"changed    output {BOARD_OUT}/{SLUG}-technical.html" in bad.stdout
 
 
 @pytest.mark.e2e

@@ -53,3 +53,47 @@ def test_every_value_is_text(variables):  # noqa: F811
     html = note(hostile, inputs={"<b>bad</b>.csv": "00"}, engine="<i>engine</i>")
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt; &quot;t&quot;" in html
     assert "<b>bad</b>" not in html and "<i>engine</i>" not in html
+
+
+def board_variables():
+    """What a board's assurance report states (auditrap.board_report.board_variables), in
+    short: a hidden count among them."""
+    return {
+        "board": {
+            "name": "Eastshire <Partnership>",
+            "slug": "eastshire-partnership",
+            "audits": 4,
+            "published": "30 September 2021",
+        },
+        "plan": {"overdue": 3, "actions": 7},
+        "themes": {"recurring": 2},
+        "grades": {"good": "[c]"},
+        "disclosure": {"symbol": "[c]"},
+    }
+
+
+def test_the_board_note_lists_its_numbers_inputs_and_software():
+    from auditrap.technical import board_technical_note
+
+    html = board_technical_note(
+        board_variables(),
+        inputs={"config.yaml": "ef" * 32, "data/programme.yaml": "01" * 32},
+        environment={"python": "3.11.7", "pandoc": "3.9", "packages": {"pandas": "3.1.1"}},
+        engine="Quarto 1.7.34",
+        pandoc="3.6.1",
+    )
+    shown = dict(re.findall(r'<span data-lineage="([^"]+)">([^<]*)</span>', html))
+    assert shown == {
+        "board.audits": "4",
+        "plan.overdue": "3",
+        "plan.actions": "7",
+        "themes.recurring": "2",
+        "grades.good": "[c]",
+    }
+    assert "ef" * 32 in html and "data/<wbr>programme.yaml" in html
+    assert '<th scope="row">pandoc</th><td>3.6.1</td>' in html
+    assert "<td>Quarto 1.7.34</td>" in html
+    assert "auditrap verify report/_output/boards/eastshire-partnership" in html
+    assert '<a href="eastshire-partnership.html">' in html
+    assert "Eastshire &lt;Partnership&gt;" in html and "<Partnership>" not in html
+    assert html.count("<caption>") == html.count('role="region"') == 3

@@ -1078,12 +1078,13 @@ def action_plan_part(
     return "\n".join(parts)
 
 
-def method_part(variables: Mapping[str, Any], provenance: str = "") -> str:
-    from auditrap.document import table
-    from auditrap.lineage import numbers
+def method_part(variables: Mapping[str, Any]) -> str:
+    """How the report was made, in short; the technical note, in one sentence; the data
+    tables (as the audit report's "About this report")."""
+    from auditrap.document import technical_note_name
     from auditrap.render.markdown import escape_markdown
 
-    symbol = variables["disclosure"]["symbol"]
+    note = technical_note_name(variables["board"]["slug"])  # the slug is [a-z0-9-]
     return "\n".join(
         [
             "### Where the numbers come from\n",
@@ -1094,19 +1095,13 @@ def method_part(variables: Mapping[str, Any], provenance: str = "") -> str:
             "findings. Every number has an id, the variable it was computed as; "
             "[lineage.csv](data/lineage.csv) gives for each its value, this report's table "
             "and cell, and the audit's table and filter it comes from.\n",
+            "How this report was made (the software, its input files and where each of its "
+            f"numbers comes from) is in its technical note, [{escape_markdown(note)}]({note}).\n",
             "### Data tables {#data-tables}\n",
             "The tables behind every chart and number are published beside the report as CSV "
             "files:\n",
             *[f"- [{escape_markdown(t)}.csv](data/{t}.csv)" for t in BOARD_TABLES],
             "",
-            table(
-                ["Id", "Value"],
-                [[f"`{key}`", _var(key)] for key, _ in numbers(variables, hidden=symbol)],
-                "Every number in this report, by id",
-                widths=[60, 12],
-                ident="tbl-board-numbers",
-            ),
-            provenance,
         ]
     )
 
@@ -1115,7 +1110,6 @@ def board_parts(
     variables: Mapping[str, Any],
     narrative: set[str],
     charts: Mapping[str, Mapping[str, str]],
-    provenance: str = "",
 ) -> dict[str, str]:
     """The generated Markdown parts of the board's report, by file name."""
     return {
@@ -1126,7 +1120,7 @@ def board_parts(
         "themes.md": themes_part(variables, narrative, charts),
         "action-plan.md": action_plan_part(variables, narrative, charts),
         "next-steps.md": narrative_or_note(variables, narrative, "next-steps"),
-        "method.md": method_part(variables, provenance),
+        "method.md": method_part(variables),
     }
 
 
@@ -1167,53 +1161,6 @@ def board_metadata(variables: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def board_provenance(
-    inputs: Mapping[str, str],
-    environment: Mapping[str, Any],
-    engine: str,
-    *,
-    pandoc: str | None = None,
-) -> str:
-    """ "How this report was made": its inputs with their hashes, and the software."""
-    from auditrap.document import KEY_PACKAGES, table
-    from auditrap.render.markdown import escape_markdown
-
-    packages = environment.get("packages", {})
-    software = [
-        ["Python", escape_markdown(str(environment.get("python")))],
-        ["pandoc", escape_markdown(str(pandoc or environment.get("pandoc")))],
-        ["Rendering engine", escape_markdown(engine)],
-    ] + [
-        [escape_markdown(name), escape_markdown(str(packages[name]))]
-        for name in KEY_PACKAGES
-        if packages.get(name)
-    ]
-    return "\n".join(
-        [
-            "### How this report was made\n",
-            "This report was built by auditrap, a reproducible pipeline, from the files below. "
-            "The same files always give the same report, byte for byte. To check a copy, run "
-            "`auditrap verify` on its folder in the project: it recomputes the hash of every "
-            "file recorded in the report's `manifest.json` and names any that differs.\n",
-            table(
-                ["Input file", "SHA-256"],
-                [[escape_markdown(n), f"`{d}`"] for n, d in inputs.items()],
-                "The inputs of this report and their hashes",
-                align=["l", "l"],
-                widths=[34, 64],
-                ident="tbl-board-inputs",
-            ),
-            table(
-                ["Software", "Version"],
-                software,
-                "The software that made this report",
-                align=["l", "l"],
-                ident="tbl-board-software",
-            ),
-        ]
-    )
-
-
 def assemble_board(
     build_dir: Path,
     *,
@@ -1221,7 +1168,6 @@ def assemble_board(
     variables: Mapping[str, Any],
     narrative_files: Sequence[Path],
     figures_dir: Path,
-    provenance: str = "",
     accessibility: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the board's build folder: ``report.qmd`` (report/board.qmd), ``_quarto.yml``,
@@ -1257,7 +1203,7 @@ def assemble_board(
         if listed.is_file():
             charts = json.loads(listed.read_text(encoding="utf-8"))
     narrative = {Path(p).stem for p in narrative_files if Path(p).suffix == ".md"}
-    for name, text in board_parts(variables, narrative, charts, provenance).items():
+    for name, text in board_parts(variables, narrative, charts).items():
         (build_dir / "_generated" / name).write_text(mark_numbers(text, numeric), encoding="utf-8")
     shown = {**variables, "accessibility": dict(accessibility)} if accessibility else variables
     _write_yaml(build_dir / "_variables.yml", markdown_values(shown))
@@ -1277,15 +1223,15 @@ def render_board_stage(
     pdf_out: Path,
     engine: str,
     accessibility: Mapping[str, str],
-    sources: Sequence[Path] = (),
     engine_out: Path | None = None,
 ) -> None:
     """Render the board's report to HTML and PDF with the chosen engine, after checking the
-    sub-group's narrative as an audit's is checked (:mod:`auditrap.narrative`)."""
+    sub-group's narrative as an audit's is checked (:mod:`auditrap.narrative`). ``engine_out``
+    records the engine that rendered, for the manifest and the technical note (which the
+    record step writes: :func:`record_board_stage`)."""
     import yaml
 
     from auditrap.pipeline import StageError, check_narrative_stage
-    from auditrap.provenance import environment, sha256
     from auditrap.render.engine import RenderError, render_report, resolve_engine
     from auditrap.render.shortcodes import ShortcodeError
 
@@ -1306,19 +1252,12 @@ def render_board_stage(
     except RenderError as exc:
         raise StageError(f"The board's report could not be rendered: {exc}") from None
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
-    provenance = board_provenance(
-        {Path(p).as_posix(): sha256(Path(p)) for p in sorted(sources, key=str)},
-        environment(Path.cwd() / "requirements.lock"),
-        chosen.description,
-        pandoc=chosen.pandoc_version,
-    )
     assemble_board(
         Path(build_dir),
         report_dir=Path(report_dir),
         variables=variables,
         narrative_files=[Path(p) for p in narrative],
         figures_dir=Path(figures_dir),
-        provenance=provenance,
         accessibility=accessibility,
     )
     day = dt.date.fromisoformat(variables["board"]["published_iso"])
@@ -1335,16 +1274,33 @@ def render_board_stage(
         raise StageError(f"The board's report could not be rendered: {exc}") from None
     log.info("Rendered %s and %s with the %s engine.", html_out, pdf_out, chosen.description)
     if engine_out is not None:
-        Path(engine_out).write_text(json.dumps(chosen.record(), sort_keys=True) + "\n")
+        # With the engine in words and the pandoc that made the report, for the technical note.
+        record = chosen.record() | {
+            "description": chosen.description,
+            "pandoc": chosen.pandoc_version,
+        }
+        Path(engine_out).write_text(json.dumps(record, sort_keys=True) + "\n")
 
 
-def board_files(html: Path, pdf: Path, tables: Sequence[Path], lineage: Path, slug_: str) -> dict:
-    """Each finished file of the board's report, mapped to its name in the published folder."""
+def board_files(
+    html: Path,
+    pdf: Path,
+    tables: Sequence[Path],
+    lineage: Path,
+    slug_: str,
+    technical: Path | None = None,
+) -> dict:
+    """Each finished file of the board's report, mapped to its name in the published folder
+    (its technical note, ``technical``, once the record step has written it)."""
+    from auditrap.document import technical_note_name
+
     files = {
         Path(html): f"{slug_}.html",
         Path(pdf): f"{slug_}.pdf",
         Path(lineage): "data/lineage.csv",
     }
+    if technical is not None:
+        files[Path(technical)] = technical_note_name(slug_)
     files.update({Path(p): f"data/{Path(p).name}" for p in tables})
     return files
 
@@ -1362,11 +1318,15 @@ def record_board_stage(
     engine_record_path: Path,
     audits: Sequence[str],
     config_files: Sequence[Path] = (),
+    technical_out: Path | None = None,
 ) -> None:
     """The publication gate for the board's report (every public file scanned for
     identifiers and for every name on the lists of the board's audits; every table the one
     its analysis wrote), then its manifest (:func:`auditrap.provenance.page_manifest`, with
-    what the programme page lists of it)."""
+    what the programme page lists of it). Given ``technical_out``, the report's technical
+    note (:func:`auditrap.technical.board_technical_note`) is written there from the
+    manifest's own record of the inputs and the software, so that it lists exactly what the
+    manifest records; it passes the same gate and the manifest records it."""
     import yaml
 
     from auditrap.gate import scan, scan_text
@@ -1403,6 +1363,31 @@ def record_board_stage(
     except ManifestError as exc:
         raise StageError(f"The board's report ({slug_}) cannot be recorded: {exc}") from None
     manifest["environment"]["quarto"] = engine.get("quarto")
+    if technical_out is not None:
+        from auditrap.document import technical_note_name
+        from auditrap.provenance import sha256
+        from auditrap.technical import board_technical_note
+
+        note_name = technical_note_name(slug_)
+        Path(technical_out).write_text(
+            board_technical_note(
+                variables,
+                inputs=manifest["inputs"],
+                environment=manifest["environment"],
+                engine=str(engine.get("description") or engine.get("engine")),
+                pandoc=engine.get("pandoc"),
+            ),
+            encoding="utf-8",
+        )
+        found = scan([(Path(technical_out), note_name)], names)
+        if found:
+            raise StageError(
+                f"The technical note of the board's report ({slug_}) contains what look like "
+                "identifiers, so nothing was published:\n"
+                + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in found)
+            )
+        manifest["outputs"][note_name] = sha256(Path(technical_out))
+        manifest["outputs"] = dict(sorted(manifest["outputs"].items()))
     manifest["board"] = {
         "name": programme["board"],
         "slug": slug_,
@@ -1429,4 +1414,7 @@ def record_board_stage(
             + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in found)
         )
     write_manifest(manifest, Path(manifest_out))
-    log.info("Checked %d public files of the board's report; recorded the build.", len(files))
+    log.info(
+        "Checked %d public files of the board's report; recorded the build.",
+        len(files) + (technical_out is not None),
+    )

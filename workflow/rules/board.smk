@@ -2,7 +2,8 @@
 # board's programme side by side (auditrap.board_report). Four jobs, as an audit's: the
 # tables, charts, variables and lineage from the audits' own analyses; the render (the board's
 # document, report/board.qmd, with the audit report's template, styles and filters); the
-# publication gate and the manifest; the atomic publication as report/_output/boards/<slug>/.
+# publication gate, the manifest and the technical note beside the report; the atomic
+# publication as report/_output/boards/<slug>/.
 # The board's programme and the as-of date of its action plans are parameters (read with the
 # workflow, auditrap.boards): Snakemake re-runs the board's jobs exactly when they change.
 rule analyse_board:
@@ -82,6 +83,13 @@ rule record_board:
         stamps=get_board_stamps,
     output:
         manifest=PROCESSED / "boards" / "{board}" / "rendered" / "manifest.json",
+        # How the report was made (software, input hashes, every number's id), beside it:
+        # written here from what the manifest records (auditrap.technical).
+        technical=PROCESSED
+        / "boards"
+        / "{board}"
+        / "rendered"
+        / "{board}-technical.html",
     log:
         "logs/boards/{board}/record_board.log",
     group:
@@ -101,6 +109,7 @@ rule publish_board:
     input:
         code=PACKAGE,
         manifest=rules.record_board.output.manifest,
+        technical=rules.record_board.output.technical,
         html=rules.render_board.output.html,
         pdf=rules.render_board.output.pdf,
         tables=rules.analyse_board.output.tables,
