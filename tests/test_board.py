@@ -16,6 +16,7 @@ are in the data folder but not built. One module-scoped build is shared by every
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -460,6 +461,23 @@ def test_the_programme_page_links_the_board_report(built):
 
 
 # -- Each audit's report: what earlier audits found, the re-audit, what it responds to ---------
+
+
+@pytest.mark.e2e
+def test_a_rebuild_of_the_later_audit_and_of_the_board_matches_byte_for_byte(built):
+    from auditrap import provenance
+
+    # The later audit's manifest records what its board context comes from: programme.yaml
+    # and the earlier audit's raw files, so that an auditor sees them and a rebuild has them.
+    later, earlier = "eastshire-2021", next(a for a in AUDITS if a != "eastshire-2021")
+    manifest = json.loads((built / "report/_output" / later / "manifest.json").read_text())
+    assert "data/programme.yaml" in manifest["inputs"]
+    assert f"data/raw/{earlier}/cases.csv" in manifest["inputs"]
+    for folder in (built / "report/_output" / later, built / BOARD_OUT):
+        results = provenance.rebuild(folder, root=built)
+        bad = [r for r in results if r[0] not in ("identical", "same-code", "note")]
+        assert not bad, (folder, bad)
+        assert ("identical", "manifest.json (all but its record of the code)") in results
 
 
 @pytest.mark.e2e

@@ -328,12 +328,6 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
     of the code: a copy outside git cannot repeat the commit; ``verify``'s first line says
     whether the code is the same). Every path the manifest and the config files name must be
     inside the project and the temporary folder: the rebuild never writes anywhere else."""
-    import shutil
-    import sys
-    import tempfile
-
-    import yaml
-
     report_dir, root = report_dir.absolute(), root.absolute()
     if not report_dir.resolve().is_relative_to(root.resolve()):
         return [("failed", f"{report_dir} is not inside the project folder {root} (--root)")]
@@ -343,9 +337,45 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
         return [("refused", str(exc))]
     if manifest.get("kind") == "programme":
         return _rebuild_programme(report_dir, root, manifest)
+    if manifest.get("kind") == "board":
+        # A board's assurance report: its own publication, from its audits' data.
+        board = manifest.get("board") if isinstance(manifest.get("board"), dict) else {}
+        slug = board.get("slug")
+        if not isinstance(slug, str) or not AUDIT_ID.fullmatch(slug):
+            return [("refused", f"the manifest's board slug {slug!r} is not a board's slug")]
+        members = [
+            a.get("audit_id")
+            for a in board.get("audits", [])
+            if isinstance(a, dict) and a.get("audit_id")
+        ]
+        if not all(isinstance(a, str) and AUDIT_ID.fullmatch(a) for a in members):
+            return [("refused", f"the manifest's audits {members!r} are not audit ids")]
+        return _rebuild_in_folder(
+            report_dir, root, manifest, f"boards/{slug}", members, f"the board {slug}"
+        )
     audit_id = manifest.get("audit_id")
     if not isinstance(audit_id, str) or not AUDIT_ID.fullmatch(audit_id):
         return [("refused", f"the manifest's audit_id {audit_id!r} is not an audit id")]
+    return _rebuild_in_folder(report_dir, root, manifest, audit_id, [audit_id], audit_id)
+
+
+def _rebuild_in_folder(
+    report_dir: Path,
+    root: Path,
+    manifest: Mapping[str, Any],
+    publication: str,
+    audits: list[str],
+    what: str,
+) -> list[tuple[str, str]]:
+    """Copy the workflow and the manifest's inputs into a temporary folder, publish ``publication``
+    (an audit id, or ``boards/<slug>``) there with ``audits`` as config.yaml's audits, and
+    compare the result with the published folder."""
+    import shutil
+    import sys
+    import tempfile
+
+    import yaml
+
     config_files = manifest.get("config_files", ["config.yaml"])
     with tempfile.TemporaryDirectory(prefix="auditrap-verify-") as tmp:
         work = Path(tmp)
@@ -380,26 +410,30 @@ def rebuild(report_dir: Path, *, root: Path) -> list[tuple[str, str]]:
                     inside(str(settings[key]), work, f"the config setting {key}")
         except ManifestError as exc:
             return [("refused", str(exc))]
-        # The audit's name list is private (never recorded), but the build redacted with it.
-        private = Path(str(settings.get("private_dir", "data/private"))) / audit_id / "names.txt"
-        if (root / private).is_file() and (root / private).resolve().is_relative_to(root.resolve()):
-            (work / private).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / private, work / private)
-        # The audit's own publication only (its receipt): not its board's report, whose
+        # An audit's name list is private (never recorded), but the build redacted with it.
+        for audit_id in audits:
+            private = Path(str(settings.get("private_dir", "data/private")), audit_id, "names.txt")
+            if (root / private).is_file() and (root / private).resolve().is_relative_to(
+                root.resolve()
+            ):
+                (work / private).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / private, work / private)
+        # This publication only (its receipt): not, for an audit, its board's report, whose
         # sources are not the audit's inputs.
         processed = str(settings.get("processed_dir", "data/processed"))
-        target = inside(f"{processed}/{audit_id}/publication.json", work, "the receipt")
+        target = inside(f"{processed}/{publication}/publication.json", work, "the receipt")
         command = [sys.executable, "-m", "snakemake", str(target.relative_to(work))]
-        command += ["--cores", "2", "--quiet", "all"]
+        # Not --quiet all: it silences Snakemake's own errors too.
+        command += ["--cores", "2"]
         if extra:
             command += ["--configfile", *(str(p.relative_to(work)) for p in extra)]
-        command += ["--config", f"audits=[{audit_id}]"]
+        command += ["--config", f"audits=[{','.join(audits)}]"]
         result = subprocess.run(command, cwd=work, capture_output=True, text=True)
         if result.returncode != 0:
             # Snakemake writes some of its errors to standard output (--quiet or not).
             said = (result.stderr.strip() or result.stdout.strip())[-2000:]
-            return [("failed", f"rebuild of {audit_id}: {said or 'Snakemake stopped'}")]
-        rebuilt = work / str(settings.get("output_dir", "report/_output")) / audit_id
+            return [("failed", f"rebuild of {what}: {said or 'Snakemake stopped'}")]
+        rebuilt = work / str(settings.get("output_dir", "report/_output")) / publication
         return _compare(report_dir, rebuilt, manifest)
 
 

@@ -306,8 +306,8 @@ def audit_sources(audit_id):
 
 def context_files(audit_id):
     """The files what the audit takes from its board comes from (board_context below):
-    programme.yaml when its board has earlier audits, and the raw files of the earlier
-    audits' board entries. Recorded in the manifest, so that `auditrap verify --rebuild`
+    programme.yaml when its board has earlier audits, the raw files of the earlier audits'
+    board entries, and for an action plan the board's other plans (its as-of date). Recorded in the manifest, so that `auditrap verify --rebuild`
     has them and an auditor sees them."""
     files = []
     if PROGRAMME.is_file() and board_context(audit_id).get("earlier"):
@@ -315,7 +315,13 @@ def context_files(audit_id):
     for earlier in entries_needed(PROGRAMMES, audit_id):
         if earlier != audit_id:
             files += entry_files(earlier)
-    return files
+    # An action plan's as-of date is the latest update of any plan of the board.
+    board = PROGRAMMES.board_of(audit_id)
+    if board and audit_id in PLAN_AUDITS and not config.get("as_of"):
+        for other in board.with_data:
+            folder = RAW / str(other.audit_id)
+            files += [str(folder / "audit.yaml")] + [str(p) for p in plan_files(folder)]
+    return sorted(set(files) - set(raw_files(audit_id)))
 
 
 def get_audit_sources(wildcards):
@@ -384,6 +390,7 @@ def publisher_warnings_at_end(log):
 # audit_number, two boards sharing a folder) stops the workflow, naming file, line and key.
 from auditrap.boards import (
     PlanDates,
+    plan_files,
     audit_context,
     board_as_of,
     board_programme,
