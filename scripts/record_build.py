@@ -9,7 +9,7 @@ run_stage(
     record_stage,
     files=published_files(inp, snakemake.wildcards.audit_id),  # noqa: F821
     audit_id=snakemake.wildcards.audit_id,  # noqa: F821
-    inputs=list(inp.sources) + list(inp.config_files),
+    inputs=list(dict.fromkeys([*inp.sources, *inp.board_plans, *inp.config_files])),
     meta_path=inp.meta,
     variables_path=inp.variables,
     config_files=list(inp.config_files),

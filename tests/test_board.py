@@ -622,7 +622,17 @@ def test_an_action_plan_update_rebuilds_that_audits_report_and_its_boards_only(b
     plan = edit("data/raw/eastshire-2021/action_plan.csv")
     # L5 has started; the latest update of the board's plans (30 September) does not move.
     plan.write(plan.before.decode().replace("2022-03-31,Not started", "2022-03-31,In progress"))
-    assert planned_jobs(built) == audit_jobs("eastshire-2021") | BOARD_JOBS | PROGRAMME_PAGE
+    # The board's other audit with a plan records this plan in its manifest (its as-of date is
+    # the latest update of the board's plans): its manifest is made again and published, but
+    # nothing of it is analysed or rendered again.
+    manifest_only = {
+        ("record_build", "audit_id=eastshire-2019"),
+        ("publish_report", "audit_id=eastshire-2019"),
+    }
+    assert (
+        planned_jobs(built)
+        == audit_jobs("eastshire-2021") | BOARD_JOBS | PROGRAMME_PAGE | manifest_only
+    )
 
 
 @pytest.mark.e2e

@@ -307,7 +307,7 @@ def audit_sources(audit_id):
 def context_files(audit_id):
     """The files what the audit takes from its board comes from (board_context below):
     programme.yaml when its board has earlier audits, the raw files of the earlier audits'
-    board entries, and for an action plan the board's other plans (its as-of date). Recorded in the manifest, so that `auditrap verify --rebuild`
+    board entries. Recorded in the manifest, so that `auditrap verify --rebuild`
     has them and an auditor sees them."""
     files = []
     if PROGRAMME.is_file() and board_context(audit_id).get("earlier"):
@@ -315,13 +315,28 @@ def context_files(audit_id):
     for earlier in entries_needed(PROGRAMMES, audit_id):
         if earlier != audit_id:
             files += entry_files(earlier)
-    # An action plan's as-of date is the latest update of any plan of the board.
-    board = PROGRAMMES.board_of(audit_id)
-    if board and audit_id in PLAN_AUDITS and not config.get("as_of"):
-        for other in board.with_data:
-            folder = RAW / str(other.audit_id)
-            files += [str(folder / "audit.yaml")] + [str(p) for p in plan_files(folder)]
     return sorted(set(files) - set(raw_files(audit_id)))
+
+
+def board_plan_files(audit_id):
+    """For an audit with an action plan whose as-of date is not config.yaml's: the board's
+    other action plans (and their audits' audit.yaml), whose latest update the date is.
+    Recorded in the audit's manifest (record_build), not rendered from: a new audit of the
+    board makes the earlier audits' manifests again, and re-renders only if it moves the date
+    (board_context, a parameter)."""
+    board = PROGRAMMES.board_of(audit_id)
+    if not board or audit_id not in PLAN_AUDITS or config.get("as_of"):
+        return []
+    files = []
+    for other in board.with_data:
+        folder = RAW / str(other.audit_id)
+        plans = [str(p) for p in plan_files(folder)]
+        files += [str(folder / "audit.yaml")] + plans if plans else []
+    return sorted(set(files) - set(raw_files(audit_id)))
+
+
+def get_board_plan_files(wildcards):
+    return board_plan_files(wildcards.audit_id)
 
 
 def get_audit_sources(wildcards):
@@ -625,6 +640,10 @@ def record_sources():
             narrative_inputs(audit_id) + glossary_files(audit_id) + REPORT_TEMPLATES
         )
         write_stamp(stamp(audit_id, "report"), stamp_text(rendered_from, hasher))
+        # The board's other action plans, which the audit's manifest records (record_build).
+        write_stamp(
+            stamp(audit_id, "plans"), stamp_text(board_plan_files(audit_id), hasher)
+        )
         problem = receipt_problem(receipt(audit_id), OUTPUT / audit_id)
         if problem:
             print(f"{problem}: publishing {audit_id} again.", file=sys.stderr)

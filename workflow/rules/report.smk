@@ -99,6 +99,8 @@ rule record_build:
         meta=rules.analyse_audit.output.meta,
         variables=rules.analyse_audit.output.variables,
         sources=sources(get_audit_sources),
+        board_plans=sources(get_board_plan_files),
+        plans_stamp=stamped("plans"),
         config_files=sources(CONFIG_FILES),
         names=sources(get_name_list),
         stamp=[] if STORAGE_MODE else CONFIG_STAMP,
