@@ -157,6 +157,28 @@ def test_the_reaudit_heading_holds_no_shortcode():
     assert heading == "### Compared with audit 3"
 
 
+def test_earlier_audits_name_each_finding_by_its_heading_in_the_report():
+    from auditrap.earlier import earlier_audits_part
+
+    variables = {
+        "audit": {"board": "A board", "number": 4},
+        "earlier": {
+            "count": 1,
+            "audits": {"a1": {"number": 1, "title": "Neglect", "period": "2015"}},
+            "themes": {
+                "step-down": {"title": "Step down to early help", "in": ["a1"]},
+                "record-keeping": {"title": "Record keeping", "in": []},
+            },
+        },
+    }
+    part = earlier_audits_part(variables, {}, {"step-down": "Step down to the wellbeing service"})
+    # The audit's own heading (its finding's front matter), as in its findings section; the
+    # taxonomy's title where it has none.
+    assert "Step down to the wellbeing service" in part
+    assert "Step down to early help" not in part
+    assert "Record keeping | None: a new finding" in part.replace("  ", " ")
+
+
 def test_a_missing_narrative_section_is_a_visible_note_naming_the_file():
     variables = {"board": {"slug": SLUG}}
     note = narrative_or_note(variables, set(), "themes")

@@ -341,12 +341,15 @@ def findings_part(
 
 
 def earlier_audits_part(
-    variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, str]] | None = None
+    variables: Mapping[str, Any],
+    charts: Mapping[str, Mapping[str, str]] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """What earlier audits of the board found, and a re-audit's comparison
-    (:func:`auditrap.earlier.earlier_audits_part`): report.qmd includes it right after the
-    findings, with its own heading; empty when the board has no earlier audit."""
-    return earlier_part(variables, charts or {})
+    (:func:`auditrap.earlier.earlier_audits_part`), each finding named by its heading in the
+    report (``titles``): report.qmd includes it right after the findings, with its own
+    heading; empty when the board has no earlier audit."""
+    return earlier_part(variables, charts or {}, titles)
 
 
 # --- key messages ------------------------------------------------------------------------
@@ -853,7 +856,7 @@ def generated_parts(
         "areas.md": optional_narrative(narrative, "areas"),
         "immediate-actions.md": immediate_actions_part(variables, narrative),
         "findings.md": findings_part(variables, narrative, titles),
-        "earlier-audits.md": earlier_audits_part(variables, charts),
+        "earlier-audits.md": earlier_audits_part(variables, charts, titles),
         "recommendations.md": recommendations_part(variables, titles),
         # The sentence on the findings earlier audits also made leads the conclusion.
         "conclusion.md": conclusion_part(variables, narrative_or_note(narrative, "conclusion")),

@@ -869,10 +869,13 @@ def conclusion_part(variables: Mapping[str, Any], narrative: str) -> str:
 
 
 def earlier_audits_part(
-    variables: Mapping[str, Any], charts: Mapping[str, Mapping[str, str]]
+    variables: Mapping[str, Any],
+    charts: Mapping[str, Mapping[str, str]],
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """The section "What earlier audits found", heading included: the board's earlier
-    audits, for each finding of this audit the earlier audits where it was also a finding,
+    audits, for each finding of this audit the earlier audits where it was also a finding
+    (named by ``titles``, the findings' headings in the report, else the taxonomy's title),
     and for a re-audit its grades beside the earlier audit's. Empty when the board has no
     earlier audit."""
     from auditrap.document import table
@@ -908,10 +911,10 @@ def earlier_audits_part(
     themes = earlier.get("themes", {})
     rows = [
         [
-            escape_markdown(entry["title"]),
+            escape_markdown((titles or {}).get(theme) or entry["title"]),
             _audits(entry["in"]).capitalize() if entry["in"] else "None: a new finding",
         ]
-        for entry in themes.values()
+        for theme, entry in themes.items()
     ]
     if rows:
         lines.append(
