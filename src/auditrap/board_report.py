@@ -1329,8 +1329,13 @@ def record_board_stage(
     manifest records; it passes the same gate and the manifest records it."""
     import yaml
 
-    from auditrap.gate import scan, scan_text
-    from auditrap.pipeline import StageError, _check_tables_were_checked
+    from auditrap.gate import scan
+    from auditrap.pipeline import (
+        StageError,
+        _check_tables_were_checked,
+        refuse_identifiers,
+        refuse_identifiers_in_manifest,
+    )
     from auditrap.provenance import ManifestError, page_manifest, write_manifest
     from auditrap.redact import read_name_list
 
@@ -1340,14 +1345,11 @@ def record_board_stage(
     )
     names = sorted({n for p in names_paths for n in read_name_list(Path(p))})
     findings = scan(list(files.items()), names)
-    if findings:
-        raise StageError(
-            f"The board's report ({slug_}) contains what look like identifiers, so nothing "
-            "was published:\n"
-            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
-            + "\nRemove them from the board's narrative or the audits' data and run the "
-            "report again."
-        )
+    refuse_identifiers(
+        findings,
+        f"The board's report ({slug_}) contains what look like identifiers",
+        "\nRemove them from the board's narrative or the audits' data and run the report again.",
+    )
     engine = json.loads(Path(engine_record_path).read_text(encoding="utf-8"))
     root = Path.cwd()
     variables = yaml.safe_load(Path(variables_path).read_text(encoding="utf-8"))
@@ -1379,13 +1381,11 @@ def record_board_stage(
             ),
             encoding="utf-8",
         )
-        found = scan([(Path(technical_out), note_name)], names)
-        if found:
-            raise StageError(
-                f"The technical note of the board's report ({slug_}) contains what look like "
-                "identifiers, so nothing was published:\n"
-                + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in found)
-            )
+        refuse_identifiers(
+            scan([(Path(technical_out), note_name)], names),
+            f"The technical note of the board's report ({slug_}) contains what look like "
+            "identifiers",
+        )
         manifest["outputs"][note_name] = sha256(Path(technical_out))
         manifest["outputs"] = dict(sorted(manifest["outputs"].items()))
     manifest["board"] = {
@@ -1406,13 +1406,11 @@ def record_board_stage(
     }
     if config_files:
         manifest["config_files"] = [Path(p).as_posix() for p in config_files]
-    found = scan_text(json.dumps(manifest, ensure_ascii=False, indent=1), "manifest.json", names)
-    if found:
-        raise StageError(
-            f"The manifest of the board's report ({slug_}) would publish what look like "
-            "identifiers, so nothing was published:\n"
-            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in found)
-        )
+    refuse_identifiers_in_manifest(
+        manifest,
+        names,
+        f"The manifest of the board's report ({slug_}) would publish what look like identifiers",
+    )
     write_manifest(manifest, Path(manifest_out))
     log.info(
         "Checked %d public files of the board's report; recorded the build.",

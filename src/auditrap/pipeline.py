@@ -31,6 +31,28 @@ class StageError(Exception):
     """An expected failure of a stage: its message says what to do, no traceback needed."""
 
 
+def refuse_identifiers(findings: Sequence[Any], lead: str, advice: str = "") -> None:
+    """Stop the stage when the publication gate found identifiers (``auditrap.gate``
+    findings): ``lead`` says what holds them, each is listed masked, then ``advice``."""
+    if findings:
+        raise StageError(
+            f"{lead}, so nothing was published:\n"
+            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
+            + advice
+        )
+
+
+def refuse_identifiers_in_manifest(
+    manifest: Mapping[str, Any], names: Sequence[str], lead: str
+) -> None:
+    """The manifest is published too (it quotes metadata and file names): the gate reads it
+    as it will be written."""
+    from auditrap.gate import scan_text
+
+    text = json.dumps(manifest, ensure_ascii=False, indent=1)
+    refuse_identifiers(scan_text(text, "manifest.json", names), lead)
+
+
 def run_stage(log_path: str | os.PathLike | None, stage: Callable[..., Any], **kwargs) -> None:
     """Run one stage with logging to ``log_path``; an expected failure exits with status 1."""
     run_steps(log_path, [(stage, kwargs)])
@@ -1163,18 +1185,15 @@ def record_stage(
     pieces = {name: public_pieces(Path(path)) for path, name in public}
     _check_no_internal_file_is_public(public, internal, pieces, audit_id)
     _check_tables_were_checked(public, Path(disclosure_check_path), audit_id)
-    from auditrap.gate import scan_text
     from auditrap.redact import read_name_list
 
     names = read_name_list(Path(names_path) if names_path else None)
     findings = [f for name, read in pieces.items() for f in scan_pieces(read, name, names)]
-    if findings:
-        raise StageError(
-            f"The public edition of '{audit_id}' contains what look like identifiers, so "
-            "nothing was published:\n"
-            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
-            + "\nRemove them from the narrative or the data and run the report again."
-        )
+    refuse_identifiers(
+        findings,
+        f"The public edition of '{audit_id}' contains what look like identifiers",
+        "\nRemove them from the narrative or the data and run the report again.",
+    )
     root = Path.cwd()
     try:
         manifest = build_manifest(
@@ -1197,14 +1216,12 @@ def record_stage(
         # makes it again from the board's folders and programme.yaml).
         context = json.loads(Path(context_path).read_text(encoding="utf-8"))
         manifest["board"] = {k: v for k, v in context.items() if k != "charts"}
-    # The manifest is published too: it quotes the audit's metadata and file names.
-    findings = scan_text(json.dumps(manifest, ensure_ascii=False, indent=1), "manifest.json", names)
-    if findings:
-        raise StageError(
-            f"The manifest of '{audit_id}' would publish what look like identifiers (in "
-            "audit.yaml or a file name), so nothing was published:\n"
-            + "\n".join(f"  - {f.file}, {f.location}: {f.kind} ({f.masked})" for f in findings)
-        )
+    refuse_identifiers_in_manifest(
+        manifest,
+        names,
+        f"The manifest of '{audit_id}' would publish what look like identifiers (in "
+        "audit.yaml or a file name)",
+    )
     write_manifest(manifest, Path(manifest_out))
     log.info("Checked %d public files; recorded the build.", len(public))
 
